@@ -1,0 +1,163 @@
+// `oneapm-agent-log doctor`: what the logger would do with this config, on
+// this machine, right now, and what to fix. Exit 0 healthy, 1 findings.
+
+import path from 'node:path'
+import {
+  PACKAGE, SETTING_KEYS, STAT_DOCS, Redactor, checkDestination, checkNodeVersion, describeSource, displaySetting, loadConfig,
+  type AgentConfig, type DestinationCheck
+} from '../index'
+import { parse } from './args'
+
+export const DOCTOR_HELP = `Usage: oneapm-agent-log doctor [--config FILE] [--json]
+
+Shows the effective log settings and where each came from, checks that the
+log destination can be written now, and lists what to fix.
+
+  --config FILE   agent config file (default: $ONEAPM_CONFIG_FILE, else ./agent.config)
+  --json          machine-readable output
+  -h, --help      this help
+
+Exit status: 0 healthy, 1 findings to fix, 2 usage error.`
+
+export type Severity = 'problem' | 'warning' | 'note'
+
+export interface Finding {
+  readonly severity: Severity
+  readonly code: string
+  readonly message: string
+}
+
+export interface DoctorReport {
+  readonly version: string
+  readonly node: string
+  readonly configFile: string | null
+  readonly environment: string | null
+  readonly settings: Record<string, { value: string, source: string }>
+  readonly unknownKeys: Record<string, string>
+  readonly destination: DestinationCheck
+  readonly findings: readonly Finding[]
+  readonly counters: Readonly<Record<string, string>>
+  readonly healthy: boolean
+}
+
+export function runDoctor (argv: string[], out: (s: string) => void): number {
+  const flags = parse(argv, {
+    config: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' }
+  })
+  if (flags.help === true) {
+    out(DOCTOR_HELP + '\n')
+    return 0
+  }
+  const report = diagnose(loadConfig(flags.config === undefined ? {} : { file: flags.config }))
+  out(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report))
+  return report.healthy ? 0 : 1
+}
+
+export function diagnose (cfg: AgentConfig): DoctorReport {
+  const s = cfg.settings
+  const redactor = new Redactor({ licenseKey: s.license_key, extraNames: s.log_redact })
+  const scrub = (v: string): string => redactor.text(v)
+  const settings: Record<string, { value: string, source: string }> = {}
+  for (const key of SETTING_KEYS) {
+    const e = cfg.entries[key]
+    settings[key] = { value: displaySetting(key, e.value, scrub), source: describeSource(e.source) }
+  }
+  const unknownKeys: Record<string, string> = {}
+  for (const [k, v] of Object.entries(cfg.unknown)) unknownKeys[k] = redactor.isSecretKey(k) ? '****' : scrub(v.value)
+
+  const findings: Finding[] = []
+  for (const p of cfg.problems) findings.push({ severity: 'problem', code: p.code, message: p.message })
+
+  const node = checkNodeVersion()
+  if (!node.supported) findings.push({ severity: 'problem', code: 'NODE_UNSUPPORTED', message: `Node ${node.actual} is outside the supported range ${node.required}` })
+
+  const dest = checkDestination(s.log_file)
+  if (!dest.writable) {
+    findings.push({
+      severity: 'problem',
+      code: 'LOG_FILE_UNWRITABLE',
+      message: `${s.log_file} cannot be written now (${dest.error ?? 'unknown reason'}); the agent would log to stderr instead`
+    })
+  }
+  const file = s.log_file !== 'stderr' && s.log_file !== 'stdout'
+  const logFile = cfg.entries.log_file
+  if (file && !path.isAbsolute(logFile.given.trim()) && !logFile.given.trim().startsWith('~')) {
+    if (logFile.source.kind === 'file') {
+      findings.push({ severity: 'note', code: 'LOG_FILE_RELATIVE', message: `log_file "${logFile.given}" is relative: it is resolved against the config file's directory, to ${s.log_file}` })
+    } else {
+      findings.push({
+        severity: 'warning',
+        code: 'LOG_FILE_RELATIVE',
+        message: `log_file "${logFile.given}" (${describeSource(logFile.source)}) is relative to the working directory, which depends on how the app is started; it resolves to ${s.log_file} from here. Use an absolute path`
+      })
+    }
+  }
+  if (dest.worldWritableDir !== undefined) {
+    findings.push({
+      severity: 'warning',
+      code: 'LOG_DIR_WORLD_WRITABLE',
+      message: `${dest.worldWritableDir} is writable by every user: another user could create or replace the log file (with a symlink, say). Use a directory only the app's user can write`
+    })
+  }
+  const verbose = s.log_level === 'debug' || s.log_level === 'trace' ||
+    Object.values(s.log_levels).some((l) => l === 'debug' || l === 'trace')
+  if (file && verbose) {
+    findings.push({
+      severity: 'warning',
+      code: 'VERBOSE_UNBOUNDED',
+      message: `${s.log_level === 'debug' || s.log_level === 'trace' ? `log_level = ${s.log_level}` : 'log_levels turns on debug or trace'} writes to ${s.log_file}, which has no size bound: debug output grows quickly. Turn it back to info once the support session is over`
+    })
+  }
+  const healthy = !findings.some((f) => f.severity !== 'note')
+  return {
+    version: PACKAGE.version,
+    node: process.version,
+    configFile: cfg.file ?? null,
+    environment: cfg.environment ?? null,
+    settings,
+    unknownKeys,
+    destination: dest,
+    findings,
+    counters: STAT_DOCS,
+    healthy
+  }
+}
+
+function render (r: DoctorReport): string {
+  const lines: string[] = []
+  lines.push(`oneapm-agent-log ${r.version} doctor — node ${r.node} on ${process.platform}/${process.arch}`, '')
+  lines.push(`Config file: ${r.configFile ?? 'none (set ONEAPM_CONFIG_FILE or pass --config; ./agent.config is read when present)'}`)
+  if (r.environment !== null) lines.push(`Environment: [oneapm:${r.environment}]`)
+  lines.push('', 'Settings:')
+  const width = Math.max(...Object.keys(r.settings).map((k) => k.length))
+  for (const [k, v] of Object.entries(r.settings)) lines.push(`  ${k.padEnd(width)}  ${v.value}   (${v.source})`)
+  const unknown = Object.entries(r.unknownKeys)
+  if (unknown.length > 0) lines.push('', `Other keys, kept for the agent: ${unknown.map(([k, v]) => `${k}=${v}`).join(', ')}`)
+  const d = r.destination
+  const facts = [d.kind, d.writable ? 'writable now' : `NOT writable: ${d.error ?? ''}`]
+  if (d.size !== undefined) facts.push(`${formatBytes(d.size)} now`)
+  if (d.freeBytes !== undefined) facts.push(`${formatBytes(d.freeBytes)} free`)
+  lines.push('', `Log goes to: ${d.target} (${facts.join(', ')})`)
+  lines.push('', 'Checks:')
+  if (r.findings.length === 0) lines.push('  ok       nothing to fix')
+  for (const f of r.findings) lines.push(`  ${f.severity.padEnd(8)} ${f.message}`)
+  lines.push('', 'Counters in logger.stats():')
+  for (const [k, v] of Object.entries(r.counters)) lines.push(`  ${k}: ${v}`)
+  const problems = r.findings.filter((f) => f.severity === 'problem').length
+  const warnings = r.findings.filter((f) => f.severity === 'warning').length
+  lines.push('', r.healthy ? 'Healthy.' : `${problems} problem(s), ${warnings} warning(s) to fix.`)
+  return lines.join('\n') + '\n'
+}
+
+export function formatBytes (n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let v = n
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`
+}

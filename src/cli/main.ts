@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// oneapm-agent-log: doctor and demo. Exit 2 for anything it does not understand.
+
+import { PACKAGE } from '../index'
+import { UsageError } from './args'
+import { DEMO_HELP, runDemo } from './demo'
+import { DOCTOR_HELP, runDoctor } from './doctor'
+
+const HELP = `Usage: oneapm-agent-log <command> [options]
+
+Commands:
+  doctor   show the effective log config, check the destination, list what to fix
+  demo     run a small host app with the agent logger embedded and show its log
+
+Options:
+  -h, --help     help (also: oneapm-agent-log <command> --help)
+  -v, --version  print the version
+
+${DOCTOR_HELP.split('\n')[0] ?? ''}
+${DEMO_HELP.split('\n')[0] ?? ''}`
+
+const COMMANDS: Readonly<Record<string, (argv: string[], out: (s: string) => void) => number>> = {
+  doctor: runDoctor,
+  demo: runDemo
+}
+
+export function main (argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    out(HELP + '\n')
+    return command === undefined ? 2 : 0
+  }
+  if (command === '-v' || command === '--version') {
+    out(`${PACKAGE.version}\n`)
+    return 0
+  }
+  const run = COMMANDS[command]
+  if (run === undefined) {
+    err(`oneapm-agent-log: unknown command "${command}"\n\n${HELP}\n`)
+    return 2
+  }
+  try {
+    return run(rest, out)
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`oneapm-agent-log ${command}: ${e.message}\nSee: oneapm-agent-log ${command} --help\n`)
+      return 2
+    }
+    throw e
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s))
+}

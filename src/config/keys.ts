@@ -1,0 +1,115 @@
+// Every config key the logger knows: its default, what it accepts and what it
+// is for. `agent.config.example`, the README table and `doctor` follow this list.
+
+import os from 'node:os'
+import path from 'node:path'
+import type { LevelSetting } from '../logger/levels'
+import {
+  parseFormat, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
+  type LogFormat, type Parsed
+} from './values'
+
+export interface LogSettings {
+  /** `stderr`, `stdout`, or an absolute path (relative ones are resolved at load). */
+  readonly log_file: string
+  readonly log_level: LevelSetting
+  readonly log_format: LogFormat
+  readonly log_levels: Readonly<Record<string, LevelSetting>>
+  readonly log_redact: readonly string[]
+  readonly log_max_line: number
+  readonly log_buffer_max: number
+  readonly license_key: string | undefined
+  readonly app_name: string | undefined
+  readonly host: string | undefined
+  readonly proxy: string | undefined
+}
+
+export type SettingKey = keyof LogSettings
+
+export interface KeySpec<K extends SettingKey> {
+  readonly default: string
+  readonly doc: string
+  /** Secret values are masked wherever the config is shown. */
+  readonly secret?: true
+  parse (input: unknown, baseDir: string): Parsed<LogSettings[K]>
+}
+
+function parseLogFile (input: unknown, baseDir: string): Parsed<string> {
+  const accepted = 'stderr, stdout, or a file path (relative paths are resolved against the config file\'s directory)'
+  if (typeof input !== 'string') return { ok: false, accepted }
+  const v = input.trim()
+  const lower = v.toLowerCase()
+  if (lower === 'stderr' || lower === 'stdout') return { ok: true, value: lower }
+  if (v === '' || v.includes('\0')) return { ok: false, accepted }
+  const expanded = v === '~' || v.startsWith('~/') ? path.join(os.homedir(), v.slice(1)) : v
+  return { ok: true, value: path.resolve(baseDir, expanded) }
+}
+
+export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = {
+  log_file: {
+    default: 'stderr',
+    doc: 'Where the agent log goes: stderr, stdout, or a file path. A relative path is resolved against the directory of the config file.',
+    parse: parseLogFile
+  },
+  log_level: {
+    default: 'info',
+    doc: 'Lowest level written: critical, error, warning, info, debug, trace, or off. debug and trace are for support sessions, not for long-term use.',
+    parse: parseLevelValue
+  },
+  log_format: {
+    default: 'text',
+    doc: 'text (the Python agent layout: time (pid/thread) name LEVEL - message) or json (one object per line).',
+    parse: parseFormat
+  },
+  log_levels: {
+    default: '',
+    doc: 'Levels for parts of the agent, e.g. collector:debug,instrumentation.http:trace. Namespaces are relative to oneapm.',
+    parse: parseNamespaceLevels
+  },
+  log_redact: {
+    default: '',
+    doc: 'Extra field names whose values are masked, comma-separated. Keys, tokens, passwords, secrets, authorization and cookies are always masked.',
+    parse: parseNameList
+  },
+  log_max_line: {
+    default: '16KB',
+    doc: 'Longest record in bytes; a longer one is cut with a visible marker (and stays valid JSON in json format). 1KB to 1MB.',
+    parse: (v) => parseSize(v, 1024, 1024 * 1024)
+  },
+  log_buffer_max: {
+    default: '8MB',
+    doc: 'Most bytes held for a slow or failing destination; past it records are dropped, counted and reported once the destination recovers. 64KB to 256MB.',
+    parse: (v) => parseSize(v, 64 * 1024, 256 * 1024 * 1024)
+  },
+  license_key: {
+    default: '',
+    doc: 'The agent license key. Never written in full: the log shows its first 4 characters.',
+    secret: true,
+    parse: parseString
+  },
+  app_name: {
+    default: '',
+    doc: 'The application name shown in the startup line.',
+    parse: parseString
+  },
+  host: {
+    default: '',
+    doc: 'The collector host the agent reports to.',
+    parse: parseString
+  },
+  proxy: {
+    default: '',
+    doc: 'Proxy URL for collector traffic; a password in it is masked in the log.',
+    parse: parseString
+  }
+}
+
+export const SETTING_KEYS = Object.keys(KEYS) as SettingKey[]
+
+/** The environment variable that overrides `key`: ONEAPM_LOG_LEVEL for log_level. */
+export function envName (key: string): string {
+  return `ONEAPM_${key.toUpperCase()}`
+}
+
+/** Env vars that steer loading rather than naming a key. */
+export const META_ENV = new Set(['ONEAPM_CONFIG_FILE', 'ONEAPM_ENVIRONMENT'])

@@ -1,0 +1,117 @@
+// Parsers for config values. Each takes what a file, an env var or code gave
+// (strings from the first two, anything from code) and either accepts it or
+// says what it accepts, so the loader can report a problem and use the default.
+
+import { ACCEPTED_LEVELS, parseLevel, type LevelSetting } from '../logger/levels'
+
+export type Parsed<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly accepted: string }
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value })
+const no = (accepted: string): Parsed<never> => ({ ok: false, accepted })
+
+export function parseLevelValue (input: unknown): Parsed<LevelSetting> {
+  const level = parseLevel(input)
+  return level === undefined ? no(ACCEPTED_LEVELS) : ok(level)
+}
+
+export type LogFormat = 'text' | 'json'
+
+export function parseFormat (input: unknown): Parsed<LogFormat> {
+  const v = typeof input === 'string' ? input.trim().toLowerCase() : input
+  return v === 'text' || v === 'json' ? ok(v) : no('text, json')
+}
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*([kmg]?)(i?b?)$/i
+const UNIT: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }
+
+/** `16384`, `16KB`, `10MB`, `1.5GiB`: units are binary (1 KB = 1024 bytes). */
+export function parseSize (input: unknown, min = 0, max = Number.MAX_SAFE_INTEGER): Parsed<number> {
+  const accepted = `a size in bytes from ${min} to ${max}, such as 16384, 16KB or 10MB (1 KB = 1024 bytes)`
+  if (typeof input === 'number') return Number.isInteger(input) && input >= min && input <= max ? ok(input) : no(accepted)
+  if (typeof input !== 'string') return no(accepted)
+  const m = SIZE.exec(input.trim())
+  if (m === null) return no(accepted)
+  const bytes = Math.floor(Number(m[1]) * (UNIT[(m[2] ?? '').toLowerCase()] ?? 1))
+  return bytes >= min && bytes <= max ? ok(bytes) : no(accepted)
+}
+
+/** Comma- or space-separated names, e.g. `x-session, db_password`. */
+export function parseNameList (input: unknown): Parsed<readonly string[]> {
+  const accepted = 'a comma-separated list of field names, such as x-session, db_password'
+  const items = Array.isArray(input) ? input : typeof input === 'string' ? input.split(/[\s,]+/) : undefined
+  if (items === undefined || !items.every((i) => typeof i === 'string')) return no(accepted)
+  return ok((items as string[]).map((s) => s.trim()).filter((s) => s !== ''))
+}
+
+const NAMESPACE = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/i
+
+/**
+ * Per-namespace levels, `collector:debug,instrumentation.http:trace`, relative
+ * to `oneapm` (a leading `oneapm.` is accepted too). Code may pass an object.
+ */
+export function parseNamespaceLevels (input: unknown): Parsed<Readonly<Record<string, LevelSetting>>> {
+  const accepted = `namespace:level pairs separated by commas, such as collector:debug,instrumentation.http:trace; levels: ${ACCEPTED_LEVELS}`
+  let pairs: Array<[string, unknown]>
+  if (typeof input === 'string') {
+    pairs = []
+    for (const item of input.split(/[\s,]+/)) {
+      if (item === '') continue
+      const at = item.lastIndexOf(':')
+      if (at <= 0) return no(accepted)
+      pairs.push([item.slice(0, at), item.slice(at + 1)])
+    }
+  } else if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+    pairs = Object.entries(input)
+  } else {
+    return no(accepted)
+  }
+  const out: Record<string, LevelSetting> = Object.create(null)
+  for (const [rawName, rawLevel] of pairs) {
+    const name = relativeNamespace(rawName)
+    const level = parseLevel(rawLevel)
+    if (name === undefined || level === undefined) return no(accepted)
+    out[name] = level
+  }
+  return ok(out)
+}
+
+/** `oneapm.collector` or `collector` → `collector`; `oneapm` → `` (the root). */
+export function relativeNamespace (name: string): string | undefined {
+  const n = name.trim().replace(/:/g, '.').toLowerCase()
+  if (n === 'oneapm') return ''
+  const rel = n.startsWith('oneapm.') ? n.slice(7) : n
+  return NAMESPACE.test(rel) ? rel : undefined
+}
+
+export function parseString (input: unknown): Parsed<string | undefined> {
+  if (input === undefined || input === null) return ok(undefined)
+  if (typeof input !== 'string' && typeof input !== 'number') return no('a string')
+  const s = String(input).trim()
+  return ok(s === '' ? undefined : s)
+}
+
+export function parseBoolean (input: unknown): Parsed<boolean> {
+  if (typeof input === 'boolean') return ok(input)
+  const v = typeof input === 'string' ? input.trim().toLowerCase() : ''
+  if (['true', 'yes', 'on', '1'].includes(v)) return ok(true)
+  if (['false', 'no', 'off', '0'].includes(v)) return ok(false)
+  return no('true or false (also yes/no, on/off, 1/0)')
+}
+
+/** Optimal string alignment distance, for "did you mean" on misspelt keys. */
+export function editDistance (a: string, b: string): number {
+  const d: number[][] = []
+  for (let i = 0; i <= a.length; i++) d.push([i])
+  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j
+  for (let i = 1; i <= a.length; i++) {
+    const row = d[i] as number[]
+    const prev = d[i - 1] as number[]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let v = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1)
+      row[j] = v
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number
+}

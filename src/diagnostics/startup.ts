@@ -1,0 +1,71 @@
+// The first records of every log: one `agent_start` line that says which
+// library, which Node, where the log goes and where each setting came from;
+// then a warning for each thing an operator should fix. These are written at
+// any level except `off`, because they are how an operator finds the log's
+// own configuration mistakes.
+
+import { KEYS, SETTING_KEYS } from '../config/keys'
+import { describeSource, type AgentConfig } from '../config/load'
+import { maskSecret } from '../format/redact'
+import type { Output } from '../logger/output'
+import type { Tree } from '../logger/tree'
+import { checkNodeVersion } from './node-version'
+import { PACKAGE } from './package-info'
+
+export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): void {
+  const root = tree.root
+  const s = cfg.settings
+  const redactor = output.ctx.redactor
+  const settings: Record<string, string> = {}
+  for (const key of SETTING_KEYS) {
+    const entry = cfg.entries[key]
+    settings[key] = `${displaySetting(key, entry.value, (v) => redactor.text(v))} (${describeSource(entry.source)})`
+  }
+  const target = output.destination.target
+  tree.always(root, 30,
+    `${PACKAGE.name} ${PACKAGE.version} started: node ${process.version} on ${process.platform}/${process.arch}, pid ${process.pid}; logging at ${s.log_level} to ${target}`,
+    {
+      event: 'agent_start',
+      version: PACKAGE.version,
+      node: process.version,
+      platform: `${process.platform}/${process.arch}`,
+      app_name: s.app_name,
+      collector: s.host,
+      proxy: s.proxy,
+      config_file: cfg.file ?? 'none',
+      environment: cfg.environment,
+      settings
+    })
+
+  const fallback = output.destination.fallback
+  if (fallback !== undefined) {
+    tree.always(root, 40,
+      `cannot open log file ${fallback.path} (${fallback.code}: ${fallback.message}); logging to stderr instead. Fix: ${fallback.fix}`,
+      { event: 'log_file_fallback', path: fallback.path, code: fallback.code, fix: fallback.fix })
+  }
+
+  const node = checkNodeVersion()
+  if (!node.supported) {
+    tree.always(root, 40,
+      `Node ${node.actual} is outside the supported range ${node.required}; the agent may misbehave. Upgrade Node to a supported version`,
+      { event: 'node_unsupported', node: node.actual, required: node.required })
+  }
+
+  const configLogger = tree.node('oneapm.config')
+  for (const p of cfg.problems) {
+    tree.always(configLogger, 40, p.message,
+      { event: 'config_problem', code: p.code, key: p.key, value: p.value, accepted: p.accepted, used: p.used, source: describeSource(p.source) })
+  }
+}
+
+/** A setting as the log and doctor show it: secrets masked, lists joined. */
+export function displaySetting (key: string, value: unknown, scrub: (s: string) => string): string {
+  if (value === undefined) return '(unset)'
+  if ((KEYS as Record<string, { secret?: true }>)[key]?.secret === true && typeof value === 'string') return maskSecret(value)
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',')
+  if (typeof value === 'object' && value !== null) {
+    const pairs = Object.entries(value)
+    return pairs.length === 0 ? '(none)' : pairs.map(([k, v]) => `${k === '' ? 'oneapm' : k}:${String(v)}`).join(',')
+  }
+  return scrub(String(value))
+}

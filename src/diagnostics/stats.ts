@@ -1,0 +1,51 @@
+// Supportability counters: what the logger wrote, dropped and hit. Each one
+// is explained in docs/ and by `doctor`, so support can read a dump of them.
+
+import type { LevelName } from '../logger/levels'
+import type { DropReason } from '../sinks/fd-writer'
+
+export interface LoggerStats {
+  /** `stderr`, `stdout`, or the file path; '' before the logger is configured. */
+  destination: string
+  /** Records accepted for writing, by level. */
+  records: Record<LevelName, number>
+  /** Bytes that reached the destination. */
+  bytes: number
+  /** write(2) calls made (one per batch of lines). */
+  writes: number
+  /** Records lost, by reason. */
+  dropped: Record<DropReason, number>
+  /** Records lost because the early queue (before configuration) was full. */
+  droppedEarly: number
+  /** Write errors by code (ENOSPC, EPIPE, ...); EAGAIN retries are not errors. */
+  sinkErrors: Record<string, number>
+  /** Failures inside the logger itself, caught and reported on stderr. */
+  internalErrors: number
+}
+
+export function emptyStats (): LoggerStats {
+  return {
+    destination: '',
+    records: { critical: 0, error: 0, warning: 0, info: 0, debug: 0, trace: 0 },
+    bytes: 0,
+    writes: 0,
+    dropped: { buffer_full: 0, write_error: 0, destination_gone: 0, closed: 0 },
+    droppedEarly: 0,
+    sinkErrors: {},
+    internalErrors: 0
+  }
+}
+
+/** One line per counter, for doctor and docs. */
+export const STAT_DOCS: Readonly<Record<string, string>> = {
+  records: 'records accepted for writing, by level',
+  bytes: 'bytes that reached the destination',
+  writes: 'write calls made; records logged in one event-loop turn share one write',
+  'dropped.buffer_full': 'records dropped because the destination was slower than the agent and the buffer (log_buffer_max) was full',
+  'dropped.write_error': 'records dropped while writes were failing (disk full, I/O error) and the buffer was full',
+  'dropped.destination_gone': 'records dropped after the destination went away for good (reader of the pipe exited, fd closed)',
+  'dropped.closed': 'records logged after close()',
+  droppedEarly: 'records logged before the logger was configured that did not fit the early queue',
+  sinkErrors: 'write errors by code (ENOSPC, EIO, EPIPE...); EAGAIN retries are not counted',
+  internalErrors: 'failures inside the logger itself, caught and reported on stderr'
+}

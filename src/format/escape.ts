@@ -1,0 +1,44 @@
+// One record = one line. Anything a reader could take for a line break
+// (\n, \r, \v, \f, NEL, U+2028/9, the C0/C1 controls Python's splitlines uses)
+// and anything a terminal would interpret (ESC for ANSI colours) is escaped.
+
+// C0 controls, DEL, C1 controls, line/paragraph separators.
+const NEEDS_TEXT_ESCAPE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+const TEXT_ESCAPES = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+// What JSON.stringify leaves raw that we still escape (a /g regex keeps
+// lastIndex between calls, so testing uses its own non-global twin).
+const HAS_JSON_EXTRA = /[\u007f-\u009f\u2028\u2029]/
+const JSON_EXTRA = /[\u007f-\u009f\u2028\u2029]/g
+// A string that can go between quotes as it is: no quote, backslash,
+// control, separator or surrogate (lone surrogates need JSON.stringify's care).
+const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/
+// A text-layout value that can stand unquoted after `key=`.
+const BARE_VALUE = /^[^\s"=\\\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/
+
+const SHORT: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
+function escapeChar (c: string): string {
+  return SHORT[c] ?? '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')
+}
+
+/** A message for the text layout: unquoted, with line breaks and controls escaped. */
+export function escapeText (s: string): string {
+  return NEEDS_TEXT_ESCAPE.test(s) ? s.replace(TEXT_ESCAPES, escapeChar) : s
+}
+
+/** A JSON string literal that is valid UTF-8 when written and cannot break a line. */
+export function jsonString (s: string): string {
+  if (!NEEDS_JSON_ESCAPE.test(s)) return '"' + s + '"'
+  const q = JSON.stringify(s)
+  return HAS_JSON_EXTRA.test(q) ? q.replace(JSON_EXTRA, escapeChar) : q
+}
+
+/** A `key=value` value in the text layout: bare when safe, else a JSON string. */
+export function textValue (s: string): string {
+  return s !== '' && BARE_VALUE.test(s) ? s : jsonString(s)
+}
+
+/** A field name in the text layout; names with odd characters are made safe. */
+export function textKey (key: string): string {
+  return BARE_VALUE.test(key) ? key : key === '' ? '""' : jsonString(key)
+}

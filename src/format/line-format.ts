@@ -1,0 +1,37 @@
+// The contract between the logger and a layout (text.ts, json.ts): the static
+// parts of a line are built once per logger, the rest once per record.
+
+import type { LevelValue } from '../logger/levels'
+import type { LogRecord } from '../record/record'
+import type { SerializeContext } from './serialize'
+
+export interface FormatContext extends SerializeContext {
+  /** Longest line in bytes, newline included. */
+  readonly maxLine: number
+}
+
+export interface LineFormat {
+  readonly name: 'text' | 'json'
+  /** Everything between the time and the message that depends only on the logger and level. */
+  header (name: string, level: LevelValue): string
+  /** A child logger's bound fields, serialized once. */
+  bindings (fields: object, ctx: FormatContext): string
+  /** One whole line, newline included, at most `ctx.maxLine` bytes. */
+  line (rec: LogRecord, header: string, bindings: string, ctx: FormatContext): string
+}
+
+const TRUNCATED = /\uFFFD+$/
+
+/** Whether a line fits in `max` bytes; skips the byte count when it obviously does. */
+export function fits (line: string, max: number): boolean {
+  return line.length * 3 <= max || Buffer.byteLength(line) <= max
+}
+
+/** The longest prefix of `s` that is at most `max` bytes of UTF-8, never splitting a character. */
+export function cutToBytes (s: string, max: number): string {
+  if (max <= 0) return ''
+  if (s.length <= max && Buffer.byteLength(s) <= max) return s
+  const cut = Buffer.from(s).subarray(0, max).toString()
+  // A multi-byte character cut in half decodes as U+FFFD; drop it.
+  return cut.replace(TRUNCATED, '')
+}

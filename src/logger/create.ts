@@ -1,0 +1,69 @@
+// The entry points agent code uses: getLogger() for modules that load before
+// the config is read, createLogger() once the config is known.
+
+import { loadConfig, isAgentConfig, type AgentConfig } from '../config/load'
+import { writeStartup } from '../diagnostics/startup'
+import { lastResort } from '../internal/last-resort'
+import { parseLevel } from './levels'
+import { sanitizeName, type Logger } from './logger'
+import { Tree } from './tree'
+
+let processTree: Tree | undefined
+
+/** The process-wide tree getLogger() serves; its level before configuration comes from ONEAPM_LOG_LEVEL. */
+function sharedTree (): Tree {
+  processTree ??= new Tree(parseLevel(process.env.ONEAPM_LOG_LEVEL) ?? 'info', () => loadConfig().settings)
+  return processTree
+}
+
+/**
+ * A logger of the process-wide tree: `getLogger()` is `oneapm`,
+ * `getLogger('collector')` is `oneapm.collector`. Usable before
+ * createLogger(): records wait (up to 1,000) and are written once it runs.
+ */
+export function getLogger (name?: string): Logger {
+  const tree = sharedTree()
+  try {
+    if (name === undefined || name === '' || name === 'oneapm') return tree.root
+    const rel = name.startsWith('oneapm.') || name.startsWith('oneapm:') ? name.slice(7) : name
+    return tree.node(`oneapm.${sanitizeName(rel)}`)
+  } catch (err) {
+    lastResort(err, 'getLogger()')
+    return tree.root
+  }
+}
+
+export interface CreateOptions {
+  /**
+   * Configure the process-wide tree that getLogger() serves (and write what
+   * waited in its early queue). Default: true for the first createLogger()
+   * of the process, false after, so later calls get independent trees.
+   */
+  readonly global?: boolean
+}
+
+/**
+ * The root `oneapm` logger, writing where the config says, after one
+ * startup record. Takes the result of loadConfig(); a plain object is taken
+ * as the settings themselves (validated, no file or environment read); no
+ * argument means loadConfig(). Never throws: a config it cannot use becomes
+ * warnings and defaults.
+ */
+export function createLogger (config?: AgentConfig | Readonly<Record<string, unknown>>, options: CreateOptions = {}): Logger {
+  let cfg: AgentConfig | undefined
+  try {
+    cfg = config === undefined ? loadConfig() : isAgentConfig(config) ? config : loadConfig({ overrides: config, env: {}, file: false })
+    const global = options.global ?? !(processTree?.configured ?? false)
+    const settings = cfg.settings
+    const tree = global ? sharedTree() : new Tree(settings.log_level, () => settings)
+    const output = tree.configure(settings)
+    writeStartup(tree, cfg, output)
+    return tree.root
+  } catch (err) {
+    lastResort(err, 'createLogger()')
+    const settings = loadConfig({ env: {}, file: false }).settings
+    const tree = new Tree(settings.log_level, () => settings)
+    tree.configure(settings)
+    return tree.root
+  }
+}

@@ -1,0 +1,229 @@
+// The object agent code holds: `log.info(...)`. Each named logger
+// (`oneapm.collector`) owns its level methods, swapped between the real
+// method and a shared noop whenever its level changes, so a call at a
+// disabled level costs one empty function call. A child with bound fields is
+// a thin view (Object.create of the named logger): it inherits the methods,
+// so level changes reach it for free, and carries only its own fields.
+
+import { describeThrown } from '../format/serialize'
+import { lastResort } from '../internal/last-resort'
+import { noop } from '../internal/noop'
+import { LEVELS, NAME_OF, parseLevel, thresholdOf, type LevelName, type LevelSetting, type LevelValue } from './levels'
+import type { LoggerStats } from '../diagnostics/stats'
+import type { Output } from './output'
+import type { Tree } from './tree'
+
+export interface LogMethod {
+  (msg: string, ...args: unknown[]): void
+  (fields: object, msg?: string, ...args: unknown[]): void
+  (err: Error, msg?: string, ...args: unknown[]): void
+  (...args: unknown[]): void
+}
+
+/** @internal Per named logger: its place in the tree and its level. */
+export interface NodeState {
+  readonly name: string
+  readonly parent: Logger | undefined
+  readonly children: Map<string, Logger>
+  ownLevel: LevelSetting | undefined
+  threshold: number
+  /** Line headers by level / 10, built for `headersFor`. */
+  headers: string[]
+  headersFor: Output | undefined
+}
+
+/** @internal */
+export const kTree = Symbol('oneapm.tree')
+/** @internal */
+export const kNode = Symbol('oneapm.node')
+const kFields = Symbol('oneapm.fields')
+const kBound = Symbol('oneapm.bound')
+
+const METHODS: ReadonlyArray<readonly [LevelName | 'warn', LevelValue]> = [
+  ['critical', 60], ['error', 50], ['warning', 40], ['warn', 40], ['info', 30], ['debug', 20], ['trace', 10]
+]
+
+function makeMethod (level: LevelValue): LogMethod {
+  return function log (this: Logger, ...args: unknown[]): void {
+    try {
+      this[kTree].emit(this, level, args)
+    } catch (err) {
+      lastResort(err, this instanceof Logger ? `${this.name}.${NAME_OF[level] ?? level}()` : 'a log method called without its logger')
+    }
+  }
+}
+
+const ENABLED: Readonly<Record<number, LogMethod>> = Object.fromEntries(
+  [60, 50, 40, 30, 20, 10].map((level) => [level, makeMethod(level as LevelValue)])
+)
+
+export class Logger {
+  declare readonly critical: LogMethod
+  declare readonly error: LogMethod
+  declare readonly warning: LogMethod
+  /** Alias of warning. */
+  declare readonly warn: LogMethod
+  declare readonly info: LogMethod
+  declare readonly debug: LogMethod
+  declare readonly trace: LogMethod
+
+  /** @internal */
+  declare readonly [kTree]: Tree
+  /** @internal */
+  declare readonly [kNode]: NodeState
+  declare private [kFields]: Readonly<Record<string, unknown>> | undefined
+  declare private [kBound]: { output: Output | undefined, text: string }
+
+  /** @internal Use createLogger(), getLogger() or child(). */
+  constructor (tree: Tree, name: string, parent: Logger | undefined) {
+    Object.defineProperty(this, kTree, { value: tree })
+    Object.defineProperty(this, kNode, {
+      value: { name, parent, children: new Map(), ownLevel: undefined, threshold: LEVELS.info, headers: [], headersFor: undefined }
+    })
+    this[kFields] = undefined
+    this[kBound] = { output: undefined, text: '' }
+  }
+
+  /** The dotted name: `oneapm`, `oneapm.collector`, ... */
+  get name (): string {
+    return this[kNode].name
+  }
+
+  /** The level this logger writes at: its own, else its parent's. */
+  get level (): LevelSetting {
+    const t = this[kNode].threshold
+    return Number.isFinite(t) ? NAME_OF[t] as LevelName : 'off'
+  }
+
+  /** Whether a call at `level` would be written. Unknown names are false. */
+  isLevelEnabled (level: string | number): boolean {
+    const value = typeof level === 'number' ? level : parseLevel(level)
+    if (value === undefined || value === 'off') return false
+    return this[kNode].threshold <= (typeof value === 'number' ? value : LEVELS[value])
+  }
+
+  /**
+   * Sets this logger's own level (children without their own level follow).
+   * An unknown name changes nothing: a warning lists the accepted names and
+   * false is returned. Never throws.
+   */
+  setLevel (level: string): boolean {
+    try {
+      return this[kTree].setLevel(this, level)
+    } catch (err) {
+      lastResort(err, `${this.name}.setLevel()`)
+      return false
+    }
+  }
+
+  /**
+   * `child('collector')` is `oneapm.collector`; the same name gives the same
+   * logger. With fields, a view of that logger that adds them to every record.
+   */
+  child (name: string, fields?: Readonly<Record<string, unknown>>): Logger {
+    try {
+      const named = this[kTree].node(`${this.name}.${sanitizeName(name)}`)
+      const inherited = this[kFields]
+      if (fields === undefined && inherited === undefined) return named
+      const view = Object.create(named) as Logger
+      view[kFields] = { ...inherited, ...copyFields(fields) }
+      view[kBound] = { output: undefined, text: '' }
+      return view
+    } catch (err) {
+      lastResort(err, `${this.name}.child()`)
+      return this
+    }
+  }
+
+  /** The fields this logger adds to every record. */
+  get bindings (): Readonly<Record<string, unknown>> {
+    return this[kFields] ?? {}
+  }
+
+  /** Writes everything queued now (synchronously). */
+  flush (): void {
+    try {
+      this[kTree].flush()
+    } catch (err) {
+      lastResort(err, 'flush()')
+    }
+  }
+
+  /**
+   * Flushes and closes the tree's destination. Idempotent; calls made later
+   * are dropped and counted (stats().dropped.closed).
+   */
+  async close (): Promise<void> {
+    try {
+      this[kTree].close()
+    } catch (err) {
+      lastResort(err, 'close()')
+    }
+  }
+
+  /** Counters for support: records by level, bytes, drops by reason, errors by code. */
+  stats (): LoggerStats {
+    return this[kTree].stats()
+  }
+
+  /** @internal The bound fields as the current layout prints them. */
+  boundText (output: Output): string {
+    const bound = this[kBound]
+    if (bound.output !== output) {
+      const fields = this[kFields]
+      bound.text = fields === undefined ? '' : output.format.bindings(fields, output.ctx)
+      bound.output = output
+    }
+    return bound.text
+  }
+
+  /** @internal The line header for `level` in the current layout. */
+  header (output: Output, level: LevelValue): string {
+    const node = this[kNode]
+    if (node.headersFor !== output) {
+      node.headers = []
+      node.headersFor = output
+    }
+    const i = level / 10
+    return node.headers[i] ?? (node.headers[i] = output.format.header(node.name, level))
+  }
+
+  /** @internal Points each level method at the real one or the noop. */
+  applyThreshold (threshold: number): void {
+    this[kNode].threshold = threshold
+    for (const [method, level] of METHODS) {
+      Object.defineProperty(this, method, {
+        value: threshold <= level ? ENABLED[level] : noop,
+        writable: true,
+        configurable: true,
+        enumerable: false
+      })
+    }
+  }
+}
+
+/** Effective threshold of a named logger: its own level, else its parent's. */
+export function thresholdFor (node: NodeState, base: LevelSetting): number {
+  for (let n: NodeState | undefined = node; n !== undefined; n = n.parent?.[kNode]) {
+    if (n.ownLevel !== undefined) return thresholdOf(n.ownLevel)
+  }
+  return thresholdOf(base)
+}
+
+const SEGMENT_BAD = /[^A-Za-z0-9_-]/g
+
+/** `collector`, `collector.http`, `collector:http` → safe dotted segments. */
+export function sanitizeName (name: unknown): string {
+  const s = typeof name === 'string' ? name : String(name)
+  return s.split(/[.:]/).map((seg) => seg.replace(SEGMENT_BAD, '_') || '_').join('.')
+}
+
+function copyFields (fields: unknown): Record<string, unknown> {
+  if (fields === undefined || fields === null) return {}
+  if (typeof fields !== 'object') return { bindings: fields }
+  try {
+    return { ...fields }
+  } catch (err) {
+    return { bindings: `[Unserializable: ${describeThrown(err)}]` }
+  }
+}

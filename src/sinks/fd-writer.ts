@@ -1,0 +1,217 @@
+// Buffered writes of whole lines to a file descriptor. It knows bytes and
+// errors, nothing of levels or formats.
+//
+// - Lines written in one event-loop turn leave in one write(2), on an
+//   unref'd setImmediate (or sooner, once 64 KiB are waiting).
+// - flushSync() writes everything now; the logger calls it for error records
+//   and the exit hook calls it last.
+// - EAGAIN (a non-blocking pipe whose reader is slow) is retried: a few
+//   milliseconds when the caller is waiting, on a backoff timer otherwise.
+// - EPIPE/EBADF (the reader left, the fd was closed) end the writer quietly.
+// - Other errors (ENOSPC, EIO...) keep the data and retry on the timer.
+// - Memory is bounded: past maxBuffer, lines are dropped and counted, and
+//   onRecovered() reports the count once a write succeeds again.
+
+import fs from 'node:fs'
+
+export type DropReason = 'buffer_full' | 'write_error' | 'destination_gone' | 'closed'
+
+export interface FdWriterOptions {
+  readonly maxBuffer: number
+  /** Close the fd on close(); false for stdout/stderr, which the host owns. */
+  readonly ownsFd: boolean
+  /** Called after a successful write when lines were dropped since the last report. */
+  readonly onRecovered?: (dropped: number, reason: DropReason) => void
+  /** Called once when the destination is gone for good (EPIPE, EBADF). */
+  readonly onGone?: (code: string) => void
+}
+
+export interface WriterStats {
+  bytes: number
+  writes: number
+  readonly dropped: Record<DropReason, number>
+  readonly errors: Record<string, number>
+}
+
+const HIGH_WATER = 64 * 1024
+const GONE = new Set(['EPIPE', 'EBADF', 'ECONNRESET', 'ENXIO'])
+const SLEEP = new Int32Array(new SharedArrayBuffer(4))
+
+export class FdWriter {
+  readonly stats: WriterStats = {
+    bytes: 0,
+    writes: 0,
+    dropped: { buffer_full: 0, write_error: 0, destination_gone: 0, closed: 0 },
+    errors: {}
+  }
+
+  private pending = ''
+  /** The unwritten tail of a partial write; goes out before `pending`. */
+  private stuck: Buffer | undefined
+  private scheduled = false
+  private retry: NodeJS.Timeout | undefined
+  private backoff = 0
+  private lastError: string | undefined
+  private unreported = 0
+  private unreportedReason: DropReason = 'buffer_full'
+  private gone = false
+  private closed = false
+  private readonly flushSoon = (): void => { this.flush(0) }
+
+  constructor (readonly fd: number, private readonly options: FdWriterOptions) {}
+
+  /** Whether the destination is gone (EPIPE, EBADF) or the writer closed. */
+  get isOpen (): boolean {
+    return !this.gone && !this.closed
+  }
+
+  /** Queues one or more whole lines. Returns false when they were dropped. */
+  write (lines: string): boolean {
+    if (this.gone || this.closed) return this.drop(lines, this.closed ? 'closed' : 'destination_gone')
+    if (this.pending.length + (this.stuck?.length ?? 0) + lines.length > this.options.maxBuffer) {
+      return this.drop(lines, this.lastError === undefined || this.lastError === 'EAGAIN' ? 'buffer_full' : 'write_error')
+    }
+    this.pending += lines
+    if (this.retry !== undefined) return true
+    if (this.pending.length >= HIGH_WATER) {
+      this.flush(0)
+    } else if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(this.flushSoon).unref()
+    }
+    return true
+  }
+
+  /** Writes everything now, waiting up to `waitMs` for a pipe that returns EAGAIN. */
+  flushSync (waitMs = 100): void {
+    this.flush(waitMs)
+  }
+
+  /** Flushes (waiting up to `waitMs`), then closes the fd if this writer owns it. */
+  close (waitMs = 1000): void {
+    if (this.closed) return
+    this.flush(waitMs)
+    this.closed = true
+    this.clearRetry()
+    const left = this.pending.length + (this.stuck?.length ?? 0)
+    if (left > 0) this.discard('closed')
+    if (this.options.ownsFd) {
+      try {
+        fs.closeSync(this.fd)
+      } catch {
+        // Already closed by someone else: nothing left to release.
+      }
+    }
+  }
+
+  private flush (waitMs: number): void {
+    this.scheduled = false
+    if (this.gone || this.closed) return
+    const deadline = waitMs > 0 ? Date.now() + waitMs : 0
+    while (this.stuck !== undefined || this.pending !== '') {
+      let data: string | Buffer
+      if (this.stuck !== undefined) {
+        data = this.stuck
+        this.stuck = undefined
+      } else {
+        data = this.pending
+        this.pending = ''
+      }
+      const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length
+      let written: number
+      try {
+        written = typeof data === 'string' ? fs.writeSync(this.fd, data) : fs.writeSync(this.fd, data)
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN'
+        this.putBack(data)
+        if (GONE.has(code)) {
+          this.count(code)
+          this.gone = true
+          this.discard('destination_gone')
+          this.clearRetry()
+          this.options.onGone?.(code)
+          return
+        }
+        if (code !== 'EAGAIN') this.count(code)
+        this.lastError = code
+        if (code === 'EAGAIN' && Date.now() < deadline) {
+          Atomics.wait(SLEEP, 0, 0, 1)
+          continue
+        }
+        this.scheduleRetry()
+        return
+      }
+      this.stats.bytes += written
+      this.stats.writes++
+      if (written < size) {
+        const buf = typeof data === 'string' ? Buffer.from(data) : data
+        this.stuck = buf.subarray(written)
+      }
+    }
+    this.succeeded()
+  }
+
+  private succeeded (): void {
+    this.lastError = undefined
+    this.backoff = 0
+    this.clearRetry()
+    if (this.unreported > 0) {
+      const n = this.unreported
+      this.unreported = 0
+      this.options.onRecovered?.(n, this.unreportedReason)
+    }
+  }
+
+  private putBack (data: string | Buffer): void {
+    if (typeof data === 'string') this.pending = data + this.pending
+    else this.stuck = data
+  }
+
+  private scheduleRetry (): void {
+    if (this.retry !== undefined) return
+    this.backoff = Math.min(this.backoff === 0 ? 5 : this.backoff * 2, 1000)
+    this.retry = setTimeout(() => {
+      this.retry = undefined
+      this.flush(0)
+    }, this.backoff)
+    this.retry.unref()
+  }
+
+  private clearRetry (): void {
+    if (this.retry !== undefined) {
+      clearTimeout(this.retry)
+      this.retry = undefined
+    }
+  }
+
+  private count (code: string): void {
+    this.stats.errors[code] = (this.stats.errors[code] ?? 0) + 1
+  }
+
+  private drop (lines: string, reason: DropReason): false {
+    const n = countLines(lines)
+    this.stats.dropped[reason] += n
+    if (reason === 'buffer_full' || reason === 'write_error') {
+      this.unreported += n
+      this.unreportedReason = reason
+    }
+    return false
+  }
+
+  /** Drops whatever is still queued, counting its lines. */
+  private discard (reason: DropReason): void {
+    let n = countLines(this.pending)
+    if (this.stuck !== undefined) {
+      for (const byte of this.stuck) if (byte === 10) n++
+    }
+    this.pending = ''
+    this.stuck = undefined
+    this.stats.dropped[reason] += n
+  }
+}
+
+function countLines (s: string): number {
+  let n = 0
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++
+  return n
+}
