@@ -11,7 +11,12 @@ const root = path.join(__dirname, '..')
 const tsc = require.resolve('typescript/lib/tsc.js', { paths: [root] })
 
 function compile (project) {
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, project)], { stdio: 'inherit', cwd: root })
+  try {
+    execFileSync(process.execPath, [tsc, '-p', path.join(root, project)], { stdio: 'inherit', cwd: root })
+  } catch {
+    // tsc has printed the errors.
+    process.exit(1)
+  }
 }
 
 function writeEsmWrapper () {

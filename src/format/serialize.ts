@@ -60,6 +60,8 @@ function object (value: object, ctx: SerializeContext, depth: number, stack: obj
   if (stack.includes(value)) return '"[Circular]"'
   if (depth >= MAX_DEPTH) return Array.isArray(value) ? '"[Array]"' : '"[Object]"'
   if (isError(value)) return errorJson(value, ctx, depth, stack)
+  // Before toJSON: Buffer.toJSON would spell out every byte.
+  if (ArrayBuffer.isView(value)) return jsonString(`[${value.constructor.name} ${value.byteLength} bytes]`)
   const toJSON = (value as { toJSON?: unknown }).toJSON
   if (typeof toJSON === 'function') {
     let result: unknown
@@ -75,7 +77,6 @@ function object (value: object, ctx: SerializeContext, depth: number, stack: obj
       stack.pop()
     }
   }
-  if (ArrayBuffer.isView(value)) return jsonString(`[${value.constructor.name} ${value.byteLength} bytes]`)
   stack.push(value)
   try {
     if (Array.isArray(value)) return items(value, value.length, ctx, depth, stack)

@@ -57,8 +57,12 @@ export class FdWriter {
   private gone = false
   private closed = false
   private readonly flushSoon = (): void => { this.flush(0) }
+  /** Write now rather than at the end of the turn once this much is waiting. */
+  private readonly highWater: number
 
-  constructor (readonly fd: number, private readonly options: FdWriterOptions) {}
+  constructor (readonly fd: number, private readonly options: FdWriterOptions) {
+    this.highWater = Math.min(HIGH_WATER, Math.floor(options.maxBuffer / 2))
+  }
 
   /** Whether the destination is gone (EPIPE, EBADF) or the writer closed. */
   get isOpen (): boolean {
@@ -73,7 +77,7 @@ export class FdWriter {
     }
     this.pending += lines
     if (this.retry !== undefined) return true
-    if (this.pending.length >= HIGH_WATER) {
+    if (this.pending.length >= this.highWater) {
       this.flush(0)
     } else if (!this.scheduled) {
       this.scheduled = true

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { test } from 'node:test'
+import { checkNodeVersion, createLogger, loadConfig } from '../../src/index'
+import { readLines, tmpDir } from '../helpers/tmp'
+
+test('the startup line: version, node, platform, pid, config file, each setting with its source', () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'agent.config')
+  fs.writeFileSync(file, '[oneapm]\nlog_file = agent.log\nlog_format = json\nlicense_key = a1b2c3d4e5f6a7b8c9d0e1f2\napp_name = shop\nproxy = http://u:pw@proxy:3128\n')
+  const log = createLogger(loadConfig({ file, env: { ONEAPM_LOG_LEVEL: 'warning' } }), { global: false })
+  log.flush()
+  const [first, ...rest] = readLines(path.join(dir, 'agent.log')).map((l) => JSON.parse(l) as Record<string, unknown>)
+  assert.equal(rest.length, 0)
+  assert.equal(first?.event, 'agent_start')
+  assert.equal(first?.level, 'info')
+  assert.match(String(first?.msg), new RegExp(`oneapm-agent-log \\d+\\.\\d+\\.\\d+ started: node ${process.version} on ${process.platform}/${process.arch}, pid ${process.pid}; logging at warning to ${path.join(dir, 'agent.log').replace(/[/.]/g, '\\$&')}`))
+  assert.equal(first?.config_file, file)
+  assert.equal(first?.app_name, 'shop')
+  assert.equal(first?.proxy, 'http://u:****@proxy:3128')
+  const settings = first?.settings as Record<string, string>
+  assert.equal(settings.log_level, 'warning (env ONEAPM_LOG_LEVEL)')
+  assert.equal(settings.log_format, `json (${file}:3 [oneapm])`)
+  assert.equal(settings.log_max_line, '16384 (default)')
+  // Masked whole by the field-name rule: nothing but the prefix survives.
+  assert.equal(settings.license_key, 'a1b2****')
+  assert.doesNotMatch(JSON.stringify(first), /c3d4e5/)
+})
+
+test('each config problem becomes one warning once the logger is up', () => {
+  const dir = tmpDir()
+  const log = createLogger({ log_file: path.join(dir, 'a.log'), log_level: 'verbos', log_format: 'xml' }, { global: false })
+  log.flush()
+  const lines = readLines(path.join(dir, 'a.log'))
+  const problems = lines.filter((l) => l.includes('event=config_problem'))
+  assert.equal(problems.length, 2)
+  assert.match(problems[0] ?? '', /oneapm\.config WARNING - log_level = "verbos" \(code\) is not valid; accepted: critical, error, warning, info, debug, trace, off .*; using info instead/)
+  assert.match(problems[1] ?? '', /log_format = "xml" \(code\) is not valid; accepted: text, json; using text instead/)
+})
+
+test('the startup line is written at any level but off', () => {
+  for (const [level, expected] of [['error', 1], ['off', 0]] as const) {
+    const file = path.join(tmpDir(), 'a.log')
+    createLogger({ log_file: file, log_level: level }, { global: false }).flush()
+    assert.equal(fs.existsSync(file) ? readLines(file).length : 0, expected, level)
+  }
+})
+
+test('the Node version check uses the engines range, prereleases included', () => {
+  assert.equal(checkNodeVersion('v20.18.1').supported, true)
+  assert.equal(checkNodeVersion('v18.19.0').supported, false)
+  assert.equal(checkNodeVersion('v24.0.0-nightly20260101').supported, true)
+  assert.equal(checkNodeVersion('not a version').supported, false)
+  assert.equal(checkNodeVersion().required, '>=20.18.1')
+})

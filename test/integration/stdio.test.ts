@@ -1,0 +1,109 @@
+// stdout/stderr as destinations inside a host that does odd things with them.
+
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { test } from 'node:test'
+import { runPiped, runScript } from '../helpers/child'
+import { readLines, tmpDir } from '../helpers/tmp'
+
+test('| head -1: the reader leaving causes no crash; the loss is counted', async () => {
+  const res = await runPiped(`
+    const log = lib.createLogger({ log_file: 'stdout' })
+    let i = 0
+    const timer = setInterval(() => {
+      for (let j = 0; j < 2000; j++) log.info('line %d', i++)
+      if (i >= 200000) {
+        clearInterval(timer)
+        const s = log.stats()
+        process.stderr.write(JSON.stringify({ gone: s.dropped.destination_gone, errors: s.sinkErrors }) + '\\n')
+      }
+    }, 1)
+  `, 'head -1; sleep 0.3')
+  assert.equal(res.stdout.split('\n').filter(Boolean).length, 1)
+  assert.doesNotMatch(res.stderr, /Error|EPIPE.*at /, res.stderr)
+  const report = JSON.parse(res.stderr.trim().split('\n').pop() ?? '{}') as { gone: number, errors: Record<string, number> }
+  assert.equal(report.errors.EPIPE, 1)
+  assert.ok(report.gone > 0)
+})
+
+test('an unwritable log_file falls back to stderr with one warning naming path, error and fix; exit 0', () => {
+  const dir = tmpDir()
+  const blocker = path.join(dir, 'not-a-dir')
+  fs.writeFileSync(blocker, '')
+  const target = path.join(blocker, 'agent.log')
+  const res = runScript(`
+    const log = lib.createLogger({ log_file: ${JSON.stringify(target)} })
+    log.info('still logging')
+  `)
+  assert.equal(res.status, 0)
+  const warnings = res.stderr.split('\n').filter((l) => l.includes('event=log_file_fallback'))
+  assert.equal(warnings.length, 1, res.stderr)
+  assert.match(warnings[0] ?? '', new RegExp(`WARNING - cannot open log file ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\((ENOTDIR|EEXIST)`))
+  assert.match(warnings[0] ?? '', /logging to stderr instead\. Fix: /)
+  assert.match(res.stderr, /INFO - still logging/)
+  assert.match(res.stderr, /logging at info to stderr/)
+})
+
+test('a log file is created 0600 with its missing parent directories, and appended to', () => {
+  const file = path.join(tmpDir(), 'a', 'b', 'agent.log')
+  fs.mkdirSync(path.dirname(path.dirname(file)), { recursive: true })
+  runScript(`lib.createLogger({ log_file: ${JSON.stringify(file)} }).info('one')`, { env: {} })
+  runScript(`lib.createLogger({ log_file: ${JSON.stringify(file)} }).info('two')`)
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600)
+  const lines = readLines(file).filter((l) => !l.includes('agent_start'))
+  assert.deepEqual(lines.map((l) => l.replace(/^.* - /, '')), ['one', 'two'])
+})
+
+test('with log_file = stderr the agent writes to fd 2 even when the host replaced process.stderr.write', () => {
+  const res = runScript(`
+    process.stderr.write = () => true
+    console.error = () => {}
+    const log = lib.createLogger({ log_file: 'stderr' })
+    log.warning('agent still visible')
+  `)
+  assert.match(res.stderr, /WARNING - agent still visible/)
+})
+
+test('fd 2 closed by the host: writes stop quietly, no crash', () => {
+  const res = runScript(`
+    const fs = require('node:fs')
+    const log = lib.createLogger({ log_file: 'stderr' })
+    fs.closeSync(2)
+    log.error('nobody hears this')
+    log.info('nor this')
+    log.flush()
+    process.stdout.write(JSON.stringify(log.stats().sinkErrors) + '\\n')
+  `)
+  assert.equal(res.status, 0)
+  assert.deepEqual(JSON.parse(res.stdout.trim()), { EBADF: 1 })
+})
+
+test('lines from one event-loop turn leave in one write', () => {
+  const file = path.join(tmpDir(), 'agent.log')
+  const res = runScript(`
+    const log = lib.createLogger({ log_file: ${JSON.stringify(file)} })
+    setImmediate(() => {
+      const before = log.stats().writes
+      for (let i = 0; i < 100; i++) log.info('turn record %d', i)
+      setImmediate(() => setImmediate(() => {
+        process.stdout.write(JSON.stringify({ writes: log.stats().writes - before }) + '\\n')
+      }))
+    })
+  `)
+  assert.deepEqual(JSON.parse(res.stdout.trim()), { writes: 1 })
+  assert.equal(readLines(file).filter((l) => l.includes('turn record')).length, 100)
+})
+
+test('an error record is on disk before the call returns', () => {
+  const file = path.join(tmpDir(), 'agent.log')
+  const res = runScript(`
+    const fs = require('node:fs')
+    const log = lib.createLogger({ log_file: ${JSON.stringify(file)} })
+    log.info('queued')
+    log.error('urgent')
+    process.stdout.write(String(fs.readFileSync(${JSON.stringify(file)}, 'utf8').includes('urgent') && fs.readFileSync(${JSON.stringify(file)}, 'utf8').includes('queued')))
+    process.kill(process.pid, 'SIGKILL')
+  `)
+  assert.equal(res.stdout, 'true')
+})
