@@ -8,8 +8,8 @@ export { Logger } from './logger/logger'
 export type { LogMethod } from './logger/logger'
 
 // Levels
-export { LEVELS, LEVEL_NAMES, ACCEPTED_LEVELS, parseLevel } from './logger/levels'
-export type { LevelName, LevelValue, LevelSetting } from './logger/levels'
+export { LEVELS, LEVEL_NAMES, ACCEPTED_LEVELS, parseLevel } from './record/levels'
+export type { LevelName, LevelValue, LevelSetting } from './record/levels'
 
 // Config
 export { loadConfig, isAgentConfig, describeSource } from './config/load'
@@ -31,4 +31,4 @@ export { PACKAGE } from './diagnostics/package-info'
 export type { PackageInfo } from './diagnostics/package-info'
 export { checkDestination } from './diagnostics/destination-check'
 export type { DestinationCheck } from './diagnostics/destination-check'
-export { displaySetting } from './diagnostics/startup'
+export { displaySetting } from './logger/startup'

@@ -3,7 +3,7 @@
 
 import os from 'node:os'
 import path from 'node:path'
-import type { LevelSetting } from '../logger/levels'
+import type { LevelSetting } from '../record/levels'
 import {
   parseFormat, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
   type LogFormat, type Parsed

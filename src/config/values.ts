@@ -2,7 +2,7 @@
 // (strings from the first two, anything from code) and either accepts it or
 // says what it accepts, so the loader can report a problem and use the default.
 
-import { ACCEPTED_LEVELS, parseLevel, type LevelSetting } from '../logger/levels'
+import { ACCEPTED_LEVELS, parseLevel, type LevelSetting } from '../record/levels'
 
 export type Parsed<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly accepted: string }
 

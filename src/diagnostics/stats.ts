@@ -1,7 +1,7 @@
 // Supportability counters: what the logger wrote, dropped and hit. Each one
 // is explained in docs/ and by `doctor`, so support can read a dump of them.
 
-import type { LevelName } from '../logger/levels'
+import type { LevelName } from '../record/levels'
 import type { DropReason } from '../sinks/fd-writer'
 
 export interface LoggerStats {

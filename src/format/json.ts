@@ -2,13 +2,14 @@
 //   {"time":"2026-11-21T05:18:00.123Z","level":"info","name":"oneapm.collector","pid":4242,"thread":"main","msg":"...",<fields>,"err":{...}}
 // Field names that would shadow the record's own keys get a `field_` prefix.
 
-import { NAME_OF, type LevelValue } from '../logger/levels'
+import { NAME_OF, type LevelValue } from '../record/levels'
 import { PID, THREAD_NAME } from '../record/thread'
 import { isoTime } from '../record/time'
 import type { LogRecord } from '../record/record'
 import { jsonString } from './escape'
 import { cutToBytes, fits, type FormatContext, type LineFormat } from './line-format'
-import { errorJson, isError, property, safeString, stringJson, valueJson } from './serialize'
+import { safeString } from '../internal/describe'
+import { errorJson, isError, property, stringJson, valueJson } from './serialize'
 
 const RESERVED = new Set(['time', 'level', 'name', 'pid', 'thread', 'msg'])
 const MAX_FIELDS = 64

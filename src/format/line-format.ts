@@ -1,7 +1,7 @@
 // The contract between the logger and a layout (text.ts, json.ts): the static
 // parts of a line are built once per logger, the rest once per record.
 
-import type { LevelValue } from '../logger/levels'
+import type { LevelValue } from '../record/levels'
 import type { LogRecord } from '../record/record'
 import type { SerializeContext } from './serialize'
 

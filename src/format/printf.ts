@@ -3,7 +3,8 @@
 // never throwing) instead of util.inspect. Arguments beyond the directives
 // are appended with spaces, as util.format does.
 
-import { safeString, valueJson, type SerializeContext } from './serialize'
+import { safeString } from '../internal/describe'
+import { valueJson, type SerializeContext } from './serialize'
 
 const PERCENT = 37
 

@@ -3,6 +3,7 @@
 // BigInt, Symbol, null-prototype objects and huge strings all come out as
 // bounded, valid JSON. Secret fields are masked on the way (see redact.ts).
 
+import { describeThrown, safeString } from '../internal/describe'
 import { jsonString } from './escape'
 import type { Redactor } from './redact'
 
@@ -241,18 +242,4 @@ function read<T, D> (get: () => T, fallback: D): T | D {
 
 function safeName (fn: unknown): string {
   return read(() => String((fn as { name?: unknown }).name ?? ''), '') || 'anonymous'
-}
-
-/** String(x) that cannot throw. */
-export function safeString (value: unknown): string {
-  try {
-    return String(value)
-  } catch (err) {
-    return `[Unprintable: ${describeThrown(err)}]`
-  }
-}
-
-/** A short description of something that was thrown, without trusting it. */
-export function describeThrown (err: unknown): string {
-  return read(() => (isError(err) ? `${err.name}: ${err.message}` : String(err)), 'unknown error').slice(0, 200)
 }

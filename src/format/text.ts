@@ -3,13 +3,14 @@
 // Fields follow the message as key=value; an error is spelt out as err.type=...,
 // err.message=..., err.stack="...\n..." so its stack stays on the one line.
 
-import { NAME_OF, TEXT_NAMES, type LevelValue } from '../logger/levels'
+import { NAME_OF, TEXT_NAMES, type LevelValue } from '../record/levels'
 import { PID, THREAD_NAME } from '../record/thread'
 import { localTime } from '../record/time'
 import type { LogRecord } from '../record/record'
 import { escapeText, textKey, textValue } from './escape'
 import { cutToBytes, fits, type FormatContext, type LineFormat } from './line-format'
-import { capString, errorInfo, isError, safeString, valueJson, type ErrorInfo } from './serialize'
+import { safeString } from '../internal/describe'
+import { capString, errorInfo, isError, valueJson, type ErrorInfo } from './serialize'
 
 const MAX_FIELDS = 64
 

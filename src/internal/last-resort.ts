@@ -3,7 +3,7 @@
 // reaches the host as an exception.
 
 import fs from 'node:fs'
-import { describeThrown } from '../format/serialize'
+import { describeThrown } from './describe'
 
 const MAX_REPORTS = 5
 let failures = 0

@@ -5,9 +5,10 @@
 //   (anything, ...)           printed like util.format would
 
 import { formatMessage } from '../format/printf'
-import { isError, safeString, type SerializeContext } from '../format/serialize'
+import { isError, type SerializeContext } from '../format/serialize'
+import { safeString } from '../internal/describe'
 import type { LogRecord } from '../record/record'
-import type { LevelValue } from './levels'
+import type { LevelValue } from '../record/levels'
 
 export function recordOf (time: number, level: LevelValue, args: readonly unknown[], ctx: SerializeContext): LogRecord {
   const first = args[0]

@@ -2,9 +2,9 @@
 // the config is read, createLogger() once the config is known.
 
 import { loadConfig, isAgentConfig, type AgentConfig } from '../config/load'
-import { writeStartup } from '../diagnostics/startup'
+import { writeStartup } from './startup'
 import { lastResort } from '../internal/last-resort'
-import { parseLevel } from './levels'
+import { parseLevel } from '../record/levels'
 import { sanitizeName, type Logger } from './logger'
 import { Tree } from './tree'
 

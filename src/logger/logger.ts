@@ -5,10 +5,10 @@
 // a thin view (Object.create of the named logger): it inherits the methods,
 // so level changes reach it for free, and carries only its own fields.
 
-import { describeThrown } from '../format/serialize'
+import { describeThrown } from '../internal/describe'
 import { lastResort } from '../internal/last-resort'
 import { noop } from '../internal/noop'
-import { LEVELS, NAME_OF, parseLevel, thresholdOf, type LevelName, type LevelSetting, type LevelValue } from './levels'
+import { LEVELS, NAME_OF, parseLevel, thresholdOf, type LevelName, type LevelSetting, type LevelValue } from '../record/levels'
 import type { LoggerStats } from '../diagnostics/stats'
 import type { Output } from './output'
 import type { Tree } from './tree'

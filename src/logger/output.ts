@@ -10,7 +10,7 @@ import { textFormat } from '../format/text'
 import { flushAtExit } from '../internal/exit'
 import { openDestination, type Destination } from '../sinks/destination'
 import type { DropReason, FdWriter } from '../sinks/fd-writer'
-import { LEVEL_NAMES, NAME_OF, type LevelName, type LevelValue } from './levels'
+import { LEVEL_NAMES, NAME_OF, type LevelName, type LevelValue } from '../record/levels'
 
 export interface OutputHooks {
   readonly onRecovered: (dropped: number, reason: DropReason) => void

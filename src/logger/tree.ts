@@ -12,7 +12,7 @@ import type { LogRecord } from '../record/record'
 import { emptyStats, type LoggerStats } from '../diagnostics/stats'
 import type { DropReason } from '../sinks/fd-writer'
 import { recordOf } from './args'
-import { ACCEPTED_LEVELS, parseLevel, type LevelSetting, type LevelValue } from './levels'
+import { ACCEPTED_LEVELS, parseLevel, type LevelSetting, type LevelValue } from '../record/levels'
 import { Logger, kNode, thresholdFor } from './logger'
 import { Output } from './output'
 

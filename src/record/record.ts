@@ -1,5 +1,5 @@
 // What one log call produced, before it is turned into a line.
-import type { LevelValue } from '../logger/levels'
+import type { LevelValue } from './levels'
 
 export interface LogRecord {
   /** Milliseconds since the epoch, taken when the call was made. */

@@ -1,7 +1,7 @@
 // Formatting a record directly, without a destination.
 import type { FormatContext, LineFormat } from '../../src/format/line-format'
 import { Redactor, type RedactorOptions } from '../../src/format/redact'
-import type { LevelValue } from '../../src/logger/levels'
+import type { LevelValue } from '../../src/record/levels'
 import { recordOf } from '../../src/logger/args'
 
 export function ctx (options: RedactorOptions & { maxLine?: number } = {}): FormatContext {

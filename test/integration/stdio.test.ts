@@ -1,11 +1,12 @@
 // stdout/stderr as destinations inside a host that does odd things with them.
 
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { runPiped, runScript } from '../helpers/child'
-import { readLines, tmpDir } from '../helpers/tmp'
+import { LIB, readLines, tmpDir } from '../helpers/tmp'
 
 test('| head -1: the reader leaving causes no crash; the loss is counted', async () => {
   const res = await runPiped(`
@@ -106,4 +107,51 @@ test('an error record is on disk before the call returns', () => {
     process.kill(process.pid, 'SIGKILL')
   `)
   assert.equal(res.stdout, 'true')
+})
+
+test('a stalled stdout reader: memory stays bounded, drops are exact, and reported when it reads again', async () => {
+  const N = 5000
+  const child = spawn(process.execPath, ['-e', `
+    const lib = require(${JSON.stringify(LIB)})
+    process.stdout.write('')
+    const log = lib.createLogger({ log_file: 'stdout', log_format: 'json', log_buffer_max: '64KB' })
+    for (let i = 0; i < ${N}; i++) log.info({ seq: i, pad: 'x'.repeat(200) }, 'filler')
+    const t = setInterval(() => {}, 100)
+    setTimeout(() => {
+      log.info('after the stall')
+      const s = log.stats()
+      log.flush()
+      process.stderr.write(JSON.stringify({ dropped: s.dropped.buffer_full, rss: process.memoryUsage().rss }))
+      clearInterval(t)
+    }, 3000)
+  `], { stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout.pause()
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+  child.stdout.resume()
+  await new Promise((resolve) => child.on('close', resolve))
+  const recs = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { seq?: number, msg: string, event?: string, dropped?: number })
+  const report = JSON.parse(err) as { dropped: number }
+  const filler = recs.filter((r) => r.seq !== undefined)
+  assert.ok(report.dropped > 0, 'the stall must have forced drops')
+  assert.equal(filler.length + report.dropped, N)
+  const notice = recs.find((r) => r.event === 'records_dropped')
+  assert.equal(notice?.dropped, report.dropped)
+  assert.match(notice?.msg ?? '', /^dropped \d+ records because the destination was too slow and the buffer was full; writing has resumed$/)
+  assert.ok(recs.findIndex((r) => r.event === 'records_dropped') < recs.findIndex((r) => r.msg === 'after the stall'))
+})
+
+test('in a worker thread the thread name is worker-<id>', () => {
+  const file = path.join(tmpDir(), 'agent.log')
+  runScript(`
+    const { Worker } = require('node:worker_threads')
+    const w = new Worker(${JSON.stringify(`const lib = require(${JSON.stringify(LIB)}); lib.createLogger({ log_file: ${JSON.stringify(file)} }).info('from a worker')`)}, { eval: true })
+    w.on('exit', () => lib.createLogger({ log_file: ${JSON.stringify(file)} }).info('from main'))
+  `)
+  const lines = readLines(file).filter((l) => l.includes(' - from '))
+  assert.match(lines[0] ?? '', new RegExp(`^\\S+ \\S+ \\(\\d+/worker-1\\) oneapm INFO - from a worker$`))
+  assert.match(lines[1] ?? '', /\(\d+\/main\) oneapm INFO - from main$/)
 })

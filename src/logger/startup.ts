@@ -7,10 +7,10 @@
 import { KEYS, SETTING_KEYS } from '../config/keys'
 import { describeSource, type AgentConfig } from '../config/load'
 import { maskSecret } from '../format/redact'
-import type { Output } from '../logger/output'
-import type { Tree } from '../logger/tree'
-import { checkNodeVersion } from './node-version'
-import { PACKAGE } from './package-info'
+import type { Output } from './output'
+import type { Tree } from './tree'
+import { checkNodeVersion } from '../diagnostics/node-version'
+import { PACKAGE } from '../diagnostics/package-info'
 
 export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): void {
   const root = tree.root
