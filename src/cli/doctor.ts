@@ -35,6 +35,7 @@ export interface DoctorReport {
   readonly settings: Record<string, { value: string, source: string }>
   readonly unknownKeys: Record<string, string>
   readonly destination: DestinationCheck
+  readonly nodeCheck: { readonly supported: boolean, readonly actual: string, readonly required: string }
   readonly findings: readonly Finding[]
   readonly counters: Readonly<Record<string, string>>
   readonly healthy: boolean
@@ -119,6 +120,7 @@ export function diagnose (cfg: AgentConfig): DoctorReport {
     settings,
     unknownKeys,
     destination: dest,
+    nodeCheck: node,
     findings,
     counters: STAT_DOCS,
     healthy
@@ -140,6 +142,7 @@ function render (r: DoctorReport): string {
   if (d.size !== undefined) facts.push(`${formatBytes(d.size)} now`)
   if (d.freeBytes !== undefined) facts.push(`${formatBytes(d.freeBytes)} free`)
   lines.push('', `Log goes to: ${d.target} (${facts.join(', ')})`)
+  lines.push(`Node: ${r.nodeCheck.actual} ${r.nodeCheck.supported ? 'is within' : 'is OUTSIDE'} the supported range ${r.nodeCheck.required}`)
   lines.push('', 'Checks:')
   if (r.findings.length === 0) lines.push('  ok       nothing to fix')
   for (const f of r.findings) lines.push(`  ${f.severity.padEnd(8)} ${f.message}`)

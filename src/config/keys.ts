@@ -31,6 +31,8 @@ export interface KeySpec<K extends SettingKey> {
   readonly doc: string
   /** Secret values are masked wherever the config is shown. */
   readonly secret?: true
+  /** A size in bytes, shown as 16KB rather than 16384. */
+  readonly size?: true
   parse (input: unknown, baseDir: string): Parsed<LogSettings[K]>
 }
 
@@ -74,11 +76,13 @@ export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = {
   log_max_line: {
     default: '16KB',
     doc: 'Longest record in bytes; a longer one is cut with a visible marker (and stays valid JSON in json format). 1KB to 1MB.',
+    size: true,
     parse: (v) => parseSize(v, 1024, 1024 * 1024)
   },
   log_buffer_max: {
     default: '8MB',
     doc: 'Most bytes held for a slow or failing destination; past it records are dropped, counted and reported once the destination recovers. 64KB to 256MB.',
+    size: true,
     parse: (v) => parseSize(v, 64 * 1024, 256 * 1024 * 1024)
   },
   license_key: {

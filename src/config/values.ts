@@ -35,6 +35,14 @@ export function parseSize (input: unknown, min = 0, max = Number.MAX_SAFE_INTEGE
   return bytes >= min && bytes <= max ? ok(bytes) : no(accepted)
 }
 
+/** The inverse of parseSize for display: `16KB`, `8MB`, or plain bytes. */
+export function formatSize (bytes: number): string {
+  for (const [unit, size] of [['GB', 1024 ** 3], ['MB', 1024 ** 2], ['KB', 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`
+  }
+  return String(bytes)
+}
+
 /** Comma- or space-separated names, e.g. `x-session, db_password`. */
 export function parseNameList (input: unknown): Parsed<readonly string[]> {
   const accepted = 'a comma-separated list of field names, such as x-session, db_password'

@@ -6,6 +6,7 @@
 
 import { KEYS, SETTING_KEYS } from '../config/keys'
 import { describeSource, type AgentConfig } from '../config/load'
+import { formatSize } from '../config/values'
 import { maskSecret } from '../format/redact'
 import type { Output } from './output'
 import type { Tree } from './tree'
@@ -61,7 +62,9 @@ export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): voi
 /** A setting as the log and doctor show it: secrets masked, lists joined. */
 export function displaySetting (key: string, value: unknown, scrub: (s: string) => string): string {
   if (value === undefined) return '(unset)'
-  if ((KEYS as Record<string, { secret?: true }>)[key]?.secret === true && typeof value === 'string') return maskSecret(value)
+  const spec = (KEYS as Record<string, { secret?: true, size?: true }>)[key]
+  if (spec?.secret === true && typeof value === 'string') return maskSecret(value)
+  if (spec?.size === true && typeof value === 'number') return formatSize(value)
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',')
   if (typeof value === 'object' && value !== null) {
     const pairs = Object.entries(value)

@@ -50,6 +50,7 @@ test('doctor: healthy config exits 0 and shows settings with sources, secrets ma
   assert.doesNotMatch(r.stdout, /hunter2|c3d4e5/)
   assert.match(r.stdout, /writable now/)
   assert.match(r.stdout, /free\)/)
+  assert.match(r.stdout, new RegExp(`Node: ${process.version} is within the supported range >=20\\.18\\.1`))
   assert.match(r.stdout, /Healthy\./)
 })
 

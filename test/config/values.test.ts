@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import {
-  editDistance, parseBoolean, parseFormat, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, relativeNamespace
+  editDistance, formatSize, parseBoolean, parseFormat, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, relativeNamespace
 } from '../../src/config/values'
 
 test('sizes: plain bytes and binary units, bounded', () => {
@@ -14,6 +14,13 @@ test('sizes: plain bytes and binary units, bounded', () => {
   assert.equal(parseSize('ten', 0).ok, false)
   assert.equal(parseSize('1KB', 2048).ok, false)
   assert.equal(parseSize(-1).ok, false)
+})
+
+test('sizes display as they are usually written', () => {
+  assert.equal(formatSize(16384), '16KB')
+  assert.equal(formatSize(8 * 1024 * 1024), '8MB')
+  assert.equal(formatSize(1000), '1000')
+  assert.deepEqual(parseSize(formatSize(3 * 1024 ** 3)), { ok: true, value: 3 * 1024 ** 3 })
 })
 
 test('levels and formats accept their names in any case', () => {

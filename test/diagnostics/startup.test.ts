@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { checkNodeVersion, createLogger, loadConfig } from '../../src/index'
+import { runScript } from '../helpers/child'
 import { readLines, tmpDir } from '../helpers/tmp'
 
 test('the startup line: version, node, platform, pid, config file, each setting with its source', () => {
@@ -22,7 +23,8 @@ test('the startup line: version, node, platform, pid, config file, each setting 
   const settings = first?.settings as Record<string, string>
   assert.equal(settings.log_level, 'warning (env ONEAPM_LOG_LEVEL)')
   assert.equal(settings.log_format, `json (${file}:3 [oneapm])`)
-  assert.equal(settings.log_max_line, '16384 (default)')
+  assert.equal(settings.log_max_line, '16KB (default)')
+  assert.equal(settings.log_buffer_max, '8MB (default)')
   // Masked whole by the field-name rule: nothing but the prefix survives.
   assert.equal(settings.license_key, 'a1b2****')
   assert.doesNotMatch(JSON.stringify(first), /c3d4e5/)
@@ -53,4 +55,14 @@ test('the Node version check uses the engines range, prereleases included', () =
   assert.equal(checkNodeVersion('v24.0.0-nightly20260101').supported, true)
   assert.equal(checkNodeVersion('not a version').supported, false)
   assert.equal(checkNodeVersion().required, '>=20.18.1')
+})
+
+test('an unsupported Node version gets a warning right after the startup line', () => {
+  const res = runScript(`
+    Object.defineProperty(process, 'version', { value: 'v18.19.0' })
+    lib.createLogger({ log_file: 'stderr' }).info('still works')
+  `)
+  const lines = res.stderr.split('\n')
+  assert.match(lines[1] ?? '', /oneapm WARNING - Node v18\.19\.0 is outside the supported range >=20\.18\.1; .* event=node_unsupported/)
+  assert.match(lines[2] ?? '', /INFO - still works/)
 })
