@@ -1,0 +1,131 @@
+// One measurement in its own process: `node build/bench/worker.js '<job json>'`.
+// Prints one JSON Result line on stdout.
+
+import fs from 'node:fs'
+import { createPeer, MARKERS, type Peer, type PeerName } from './peers'
+
+export type Workload = 'info2' | 'info5' | 'debug' | 'error' | 'rss'
+
+export interface Job {
+  readonly peer: PeerName
+  readonly workload: Workload
+  /** Timed records (calls, for `debug`: the most made before the time cap). */
+  readonly records: number
+  readonly warmup: number
+  readonly file: string
+}
+
+export interface Result {
+  readonly peer: PeerName
+  readonly workload: Workload
+  /** Records (or calls) timed. */
+  readonly count: number
+  readonly elapsedMs: number
+  readonly perSec: number
+  /** `debug` only. */
+  readonly nsPerCall?: number
+  /** `rss` only: the highest RSS sampled, in MB. */
+  readonly peakRssMb?: number
+  /** Records expected in the file (warm-up + timed) and those found there. */
+  readonly expected?: number
+  readonly found?: number
+}
+
+/** Yield to the event loop this often, whatever the logger. */
+const YIELD_EVERY = 1000
+const RSS_EVERY = 10_000
+/** The disabled-call loop stops early past this, for loggers whose disabled call is slow. */
+const DISABLED_MAX_MS = 1000
+const DISABLED_CHUNK = 100_000
+const DISABLED_WARMUP = 100_000
+
+const tick = (): Promise<void> => new Promise((resolve) => { setImmediate(resolve) })
+const now = (): number => Number(process.hrtime.bigint()) / 1e6
+const mb = (bytes: number): number => bytes / (1024 * 1024)
+
+async function drive (n: number, call: () => void, every?: () => void): Promise<void> {
+  for (let i = 1; i <= n; i++) {
+    call()
+    if (i % YIELD_EVERY === 0) {
+      await tick()
+      if (every !== undefined && i % RSS_EVERY === 0) every()
+    }
+  }
+}
+
+/** Occurrences of `marker` in the file, read in chunks. */
+function countMarker (file: string, marker: string): number {
+  const fd = fs.openSync(file, 'r')
+  const buf = Buffer.alloc(1 << 20)
+  let carry = ''
+  let found = 0
+  try {
+    for (let n = fs.readSync(fd, buf); n > 0; n = fs.readSync(fd, buf)) {
+      const text = carry + buf.toString('latin1', 0, n)
+      for (let i = text.indexOf(marker); i !== -1; i = text.indexOf(marker, i + marker.length)) found++
+      carry = text.slice(Math.max(text.length - marker.length + 1, 0))
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+  return found
+}
+
+async function disabled (job: Job, peer: Peer): Promise<Result> {
+  // The argument varies so the call cannot be folded into a constant.
+  const args = ['y', 'z', 'w', 'v']
+  for (let i = 0; i < DISABLED_WARMUP; i++) peer.debugDisabled(args[i & 3] as string)
+  await tick()
+  let calls = 0
+  const t0 = now()
+  let elapsed = 0
+  while (calls < job.records && elapsed < DISABLED_MAX_MS) {
+    for (let i = 0; i < DISABLED_CHUNK; i++) peer.debugDisabled(args[i & 3] as string)
+    calls += DISABLED_CHUNK
+    elapsed = now() - t0
+  }
+  await peer.end()
+  return { peer: job.peer, workload: job.workload, count: calls, elapsedMs: elapsed, perSec: calls / elapsed * 1000, nsPerCall: elapsed * 1e6 / calls }
+}
+
+async function throughput (job: Job, peer: Peer, err: Error): Promise<Result> {
+  const call = job.workload === 'info5' ? peer.info5 : job.workload === 'error' ? () => { peer.error(err) } : peer.info2
+  const marker = job.workload === 'info5' ? MARKERS.info5 : job.workload === 'error' ? MARKERS.error : MARKERS.info2
+  await drive(job.warmup, call)
+  // Let the warm-up records drain before the clock starts.
+  await new Promise((resolve) => setTimeout(resolve, 50))
+
+  let peak = process.memoryUsage().rss
+  const sample = (): void => { peak = Math.max(peak, process.memoryUsage().rss) }
+  const t0 = now()
+  await drive(job.records, call, job.workload === 'rss' ? sample : undefined)
+  await peer.end()
+  const elapsedMs = now() - t0
+  sample()
+
+  const found = countMarker(job.file, marker)
+  return {
+    peer: job.peer,
+    workload: job.workload,
+    count: job.records,
+    elapsedMs,
+    perSec: job.records / elapsedMs * 1000,
+    ...(job.workload === 'rss' ? { peakRssMb: mb(peak) } : {}),
+    expected: job.warmup + job.records,
+    found
+  }
+}
+
+async function main (): Promise<void> {
+  // Made before any await, so its stack is the same whichever peer runs.
+  const err = new Error('boom')
+  const job = JSON.parse(process.argv[2] ?? '') as Job
+  const peer = await createPeer(job.peer, job.file)
+  const result = job.workload === 'debug' ? await disabled(job, peer) : await throughput(job, peer, err)
+  process.stdout.write(JSON.stringify(result) + '\n')
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.exitCode = 1
+})
