@@ -5,8 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type { LevelSetting } from '../record/levels'
 import {
-  parseFormat, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
-  type LogFormat, type Parsed
+  parseBoolean, parseCount, parseFormat, parseRotate, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
+  type LogFormat, type Parsed, type RotatePeriod
 } from './values'
 
 export interface LogSettings {
@@ -18,6 +18,12 @@ export interface LogSettings {
   readonly log_redact: readonly string[]
   readonly log_max_line: number
   readonly log_buffer_max: number
+  /** Rotate when the file would pass this many bytes; 0 = no size limit. */
+  readonly log_max_size: number
+  readonly log_rotate: RotatePeriod
+  /** Rotated files kept; 0 = keep them all. */
+  readonly log_max_files: number
+  readonly log_compress: boolean
   readonly license_key: string | undefined
   readonly app_name: string | undefined
   readonly host: string | undefined
@@ -84,6 +90,30 @@ export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = {
     doc: 'Most bytes held for a slow or failing destination; past it records are dropped, counted and reported once the destination recovers. 64KB to 256MB.',
     size: true,
     parse: (v) => parseSize(v, 64 * 1024, 256 * 1024 * 1024)
+  },
+  log_max_size: {
+    default: '100MB',
+    doc: 'Rotate the log file when it would grow past this size; 0 means no size limit. 0, or 4KB and up.',
+    size: true,
+    parse: (v) => {
+      const r = parseSize(v, 0)
+      return r.ok && r.value > 0 && r.value < 4096 ? { ok: false, accepted: '0 (no limit), or a size of 4KB or more, such as 10MB' } : r
+    }
+  },
+  log_rotate: {
+    default: 'none',
+    doc: 'Also rotate at each period boundary, in local time: none, hourly or daily.',
+    parse: parseRotate
+  },
+  log_max_files: {
+    default: '5',
+    doc: 'How many rotated files to keep next to the log (the oldest are deleted); 0 keeps them all.',
+    parse: (v) => parseCount(v, 0, 10000)
+  },
+  log_compress: {
+    default: 'false',
+    doc: 'Gzip rotated files (a .gz next to the log) once no process writes to them.',
+    parse: parseBoolean
   },
   license_key: {
     default: '',

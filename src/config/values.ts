@@ -98,6 +98,19 @@ export function parseString (input: unknown): Parsed<string | undefined> {
   return ok(s === '' ? undefined : s)
 }
 
+export type RotatePeriod = 'none' | 'hourly' | 'daily'
+
+export function parseRotate (input: unknown): Parsed<RotatePeriod> {
+  const v = typeof input === 'string' ? input.trim().toLowerCase() : input
+  return v === 'none' || v === 'hourly' || v === 'daily' ? ok(v) : no('none, hourly, daily')
+}
+
+/** A whole number from min to max. */
+export function parseCount (input: unknown, min: number, max: number): Parsed<number> {
+  const n = typeof input === 'number' ? input : typeof input === 'string' && /^\s*\d+\s*$/.test(input) ? Number(input) : NaN
+  return Number.isInteger(n) && n >= min && n <= max ? ok(n) : no(`a whole number from ${min} to ${max}`)
+}
+
 export function parseBoolean (input: unknown): Parsed<boolean> {
   if (typeof input === 'boolean') return ok(input)
   const v = typeof input === 'string' ? input.trim().toLowerCase() : ''

@@ -7,6 +7,7 @@ import { lastResort } from '../internal/last-resort'
 import { parseLevel } from '../record/levels'
 import { sanitizeName, type Logger } from './logger'
 import { Tree } from './tree'
+import type { SinkHooks } from './output'
 
 let processTree: Tree | undefined
 
@@ -34,6 +35,8 @@ export function getLogger (name?: string): Logger {
 }
 
 export interface CreateOptions {
+  /** Test hooks (rotation timing, sub-second periods, injected statfs/write). Not for production. */
+  readonly hooks?: SinkHooks
   /**
    * Configure the process-wide tree that getLogger() serves (and write what
    * waited in its early queue). Default: true for the first createLogger()
@@ -56,7 +59,7 @@ export function createLogger (config?: AgentConfig | Readonly<Record<string, unk
     const global = options.global ?? !(processTree?.configured ?? false)
     const settings = cfg.settings
     const tree = global ? sharedTree() : new Tree(settings.log_level, () => settings)
-    const output = tree.configure(settings)
+    const output = tree.configure(settings, options.hooks)
     writeStartup(tree, cfg, output)
     return tree.root
   } catch (err) {

@@ -9,11 +9,24 @@ import { Redactor } from '../format/redact'
 import { textFormat } from '../format/text'
 import { flushAtExit } from '../internal/exit'
 import { openDestination, type Destination } from '../sinks/destination'
-import type { DropReason, FdWriter } from '../sinks/fd-writer'
+import type { DropReason, FdWriter, WriteFn } from '../sinks/fd-writer'
+import type { StatfsFn } from '../sinks/network-fs'
+import { DEFAULT_TIMING, type FileEvent, type RotationSettings, type RotationTiming } from '../sinks/rotating-file'
 import { LEVEL_NAMES, NAME_OF, type LevelName, type LevelValue } from '../record/levels'
 
 export interface OutputHooks {
   readonly onRecovered: (dropped: number, reason: DropReason) => void
+  readonly onFileEvent: (e: FileEvent) => void
+}
+
+/**
+ * For tests, through createLogger's options: faster rotation timing and
+ * sub-second periods, an injected statfs or write call. Not for production.
+ */
+export interface SinkHooks {
+  readonly rotation?: Partial<RotationTiming> & { readonly periodMs?: number }
+  readonly statfs?: StatfsFn
+  readonly write?: WriteFn
 }
 
 /** How long a synchronous flush may wait on a pipe that says EAGAIN. */
@@ -30,14 +43,31 @@ export class Output {
   droppedAfterClose = 0
   private readonly cancelExit: () => void
 
-  constructor (readonly settings: LogSettings, hooks: OutputHooks) {
+  readonly rotation: RotationSettings
+
+  constructor (readonly settings: LogSettings, hooks: OutputHooks, sinkHooks: SinkHooks = {}) {
     this.format = settings.log_format === 'json' ? jsonFormat : textFormat
     this.ctx = {
       redactor: new Redactor({ licenseKey: settings.license_key, extraNames: settings.log_redact }),
       maxString: settings.log_max_line,
       maxLine: settings.log_max_line
     }
-    this.destination = openDestination(settings.log_file, { maxBuffer: settings.log_buffer_max, onRecovered: hooks.onRecovered })
+    const { periodMs, ...timing } = sinkHooks.rotation ?? {}
+    this.rotation = {
+      maxSize: settings.log_max_size,
+      period: periodMs ?? settings.log_rotate,
+      maxFiles: settings.log_max_files,
+      compress: settings.log_compress
+    }
+    this.destination = openDestination(settings.log_file, {
+      maxBuffer: settings.log_buffer_max,
+      onRecovered: hooks.onRecovered,
+      onFileEvent: hooks.onFileEvent,
+      rotation: this.rotation,
+      timing: { ...DEFAULT_TIMING, ...timing },
+      ...(sinkHooks.statfs === undefined ? {} : { statfs: sinkHooks.statfs }),
+      ...(sinkHooks.write === undefined ? {} : { write: sinkHooks.write })
+    })
     this.written = Object.fromEntries(LEVEL_NAMES.map((n) => [n, 0])) as Record<LevelName, number>
     const writer = this.destination.writer
     this.cancelExit = flushAtExit(() => { writer.flushSync(EXIT_FLUSH_WAIT_MS) })

@@ -7,6 +7,7 @@
 import { KEYS, SETTING_KEYS } from '../config/keys'
 import { describeSource, type AgentConfig } from '../config/load'
 import { formatSize } from '../config/values'
+import { diskBound } from '../sinks/rotation-files'
 import { maskSecret } from '../format/redact'
 import type { Output } from './output'
 import type { Tree } from './tree'
@@ -23,8 +24,9 @@ export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): voi
     settings[key] = `${displaySetting(key, entry.value, (v) => redactor.text(v))} (${describeSource(entry.source)})`
   }
   const target = output.destination.target
+  const rotation = target === 'stderr' || target === 'stdout' ? '' : ` (${describeRotation(s)})`
   tree.always(root, 30,
-    `${PACKAGE.name} ${PACKAGE.version} started: node ${process.version} on ${process.platform}/${process.arch}, pid ${process.pid}; logging at ${s.log_level} to ${target}`,
+    `${PACKAGE.name} ${PACKAGE.version} started: node ${process.version} on ${process.platform}/${process.arch}, pid ${process.pid}; logging at ${s.log_level} to ${target}${rotation}`,
     {
       event: 'agent_start',
       version: PACKAGE.version,
@@ -43,6 +45,13 @@ export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): voi
     tree.always(root, 40,
       `cannot open log file ${fallback.path} (${fallback.code}: ${fallback.message}); logging to stderr instead. Fix: ${fallback.fix}`,
       { event: 'log_file_fallback', path: fallback.path, code: fallback.code, fix: fallback.fix })
+  }
+
+  const net = output.destination.networkFs
+  if (net !== undefined) {
+    tree.always(root, 40,
+      `${s.log_file} is on a network file system (${net}), where appends from several processes are not atomic: this process writes its own file ${target}. Put the log on a local disk to share one file`,
+      { event: 'log_file_network_fs', fs: net, path: target })
   }
 
   const node = checkNodeVersion()
@@ -71,4 +80,13 @@ export function displaySetting (key: string, value: unknown, scrub: (s: string) 
     return pairs.length === 0 ? '(none)' : pairs.map(([k, v]) => `${k === '' ? 'oneapm' : k}:${String(v)}`).join(',')
   }
   return scrub(String(value))
+}
+
+/** `rotates at 100MB or daily, keeps 5 rotated files: at most 600MB`, for the startup line and doctor. */
+export function describeRotation (s: { readonly log_max_size: number, readonly log_rotate: string, readonly log_max_files: number, readonly log_compress: boolean }): string {
+  const when = [s.log_max_size > 0 ? `at ${formatSize(s.log_max_size)}` : '', s.log_rotate !== 'none' ? s.log_rotate : ''].filter(Boolean).join(' or ')
+  if (when === '') return 'no rotation: one growing file'
+  const keep = s.log_max_files === 0 ? 'keeps every rotated file' : `keeps ${s.log_max_files} rotated file${s.log_max_files === 1 ? '' : 's'}`
+  const bound = diskBound(s.log_max_size, s.log_max_files)
+  return `rotates ${when}, ${keep}${s.log_compress ? ' gzipped' : ''}${bound === undefined ? ', no disk bound' : `: at most ${formatSize(bound)}`}`
 }

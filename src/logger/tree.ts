@@ -14,7 +14,8 @@ import type { DropReason } from '../sinks/fd-writer'
 import { recordOf } from './args'
 import { ACCEPTED_LEVELS, parseLevel, type LevelSetting, type LevelValue } from '../record/levels'
 import { Logger, kNode, thresholdFor } from './logger'
-import { Output } from './output'
+import { Output, type SinkHooks } from './output'
+import type { FileEvent } from '../sinks/rotating-file'
 
 /** How many records the early queue holds before the config is known. */
 export const EARLY_MAX = 1000
@@ -68,10 +69,13 @@ export class Tree {
   }
 
   /** Attaches the Output, applies levels, then writes what waited in the early queue. */
-  configure (settings: LogSettings): Output {
+  configure (settings: LogSettings, sinkHooks: SinkHooks = {}): Output {
     // Reconfiguring (the agent reloaded its config): finish the old destination first.
     this.output?.close()
-    const output = new Output(settings, { onRecovered: (n, reason) => { this.reportDrops(n, reason) } })
+    const output = new Output(settings, {
+      onRecovered: (n, reason) => { this.reportDrops(n, reason) },
+      onFileEvent: (e) => { this.reportFileEvent(e) }
+    }, sinkHooks)
     this.output = output
     this.cancelEarlyExit?.()
     this.baseLevel = settings.log_level
@@ -179,6 +183,40 @@ export class Tree {
     if (this.earlyDropped > 0) {
       this.root.warning({ event: 'records_dropped', reason: 'early_queue_full', dropped: this.earlyDropped },
         '%d records logged before the logger was configured were dropped: the early queue holds %d', this.earlyDropped, EARLY_MAX)
+    }
+  }
+
+  private lastFileError = new Map<string, number>()
+
+  /** What happened to the log file: rotations, and changes made by someone else. */
+  private reportFileEvent (e: FileEvent): void {
+    const log = this.node('oneapm.logfile')
+    switch (e.kind) {
+      case 'rotated':
+        log.info({ event: 'log_rotated', reason: e.reason, rotated_to: e.to }, 'log file rotated (%s); the previous lines are in %s', e.reason, e.to)
+        break
+      case 'followed':
+        if (e.reason === 'rotated by another process') log.debug({ event: 'log_file_followed', reason: e.reason }, 'log file was rotated by another process; now writing to the new file')
+        else if (e.reason === 'renamed') log.info({ event: 'log_file_followed', reason: e.reason }, 'log file was renamed by someone else (logrotate create?); now writing to a new file at the configured path')
+        else log.warning({ event: 'log_file_changed', reason: e.reason }, 'log file was %s by someone else; recreated it and continue writing there', e.reason)
+        break
+      case 'truncated':
+        log.warning({ event: 'log_file_truncated', from: e.from, to: e.to }, 'log file was truncated by someone else (logrotate copytruncate?) from %d to %d bytes; lines written meanwhile may be lost', e.from, e.to)
+        break
+      case 'stale_lock_broken':
+        log.warning({ event: 'rotation_lock_recovered', age_ms: Math.round(e.ageMs) }, 'broke a rotation lock left %d ms ago by a process that died while rotating', Math.round(e.ageMs))
+        break
+      case 'rotation_error': {
+        // A broken directory would fail every batch: say it once a minute.
+        const now = Date.now()
+        if (now - (this.lastFileError.get(e.code) ?? -Infinity) < 60_000) return
+        this.lastFileError.set(e.code, now)
+        log.warning({ event: 'rotation_error', code: e.code }, 'log rotation failed (%s); still writing to the current file: %s', e.code, e.message)
+        break
+      }
+      case 'compressed':
+      case 'removed':
+        log.debug({ event: `log_file_${e.kind}`, file: e.file }, 'rotated log file %s: %s', e.kind, e.file)
     }
   }
 

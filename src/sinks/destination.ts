@@ -6,7 +6,9 @@
 
 import fs from 'node:fs'
 import path from 'node:path'
-import { FdWriter, type FdWriterOptions } from './fd-writer'
+import { FdWriter, fdTarget, type FdWriterOptions } from './fd-writer'
+import { networkFs, type StatfsFn } from './network-fs'
+import { RotatingFile, type FileEvent, type RotationSettings, type RotationTiming } from './rotating-file'
 
 export interface OpenFailure {
   readonly path: string
@@ -16,35 +18,40 @@ export interface OpenFailure {
   readonly fix: string
 }
 
+export interface DestinationOptions extends FdWriterOptions {
+  readonly rotation: RotationSettings
+  readonly timing: RotationTiming
+  readonly onFileEvent: (e: FileEvent) => void
+  /** statfs for the network file system check; a test may inject one. */
+  readonly statfs?: StatfsFn
+}
+
 export interface Destination {
   readonly writer: FdWriter
   /** `stderr`, `stdout`, or the absolute path written to. */
   readonly target: string
   /** Set when the configured file could not be opened and stderr is used instead. */
   readonly fallback?: OpenFailure
+  /** Set when the file is on a network file system and this process writes its own `<log_file>.<pid>`. */
+  readonly networkFs?: string
 }
 
-export function openDestination (logFile: string, options: Omit<FdWriterOptions, 'ownsFd'>): Destination {
-  if (logFile === 'stderr') return { writer: new FdWriter(2, { ...options, ownsFd: false }), target: 'stderr' }
-  if (logFile === 'stdout') return { writer: new FdWriter(1, { ...options, ownsFd: false }), target: 'stdout' }
-  const opened = openLogFile(logFile)
-  if (typeof opened === 'number') return { writer: new FdWriter(opened, { ...options, ownsFd: true }), target: logFile }
-  return { writer: new FdWriter(2, { ...options, ownsFd: false }), target: 'stderr', fallback: opened }
-}
-
-/** Opens `file` for appending (creating it 0600 and its parents); an fd, or why not. */
-export function openLogFile (file: string): number | OpenFailure {
+export function openDestination (logFile: string, options: DestinationOptions): Destination {
+  if (logFile === 'stderr') return { writer: new FdWriter(fdTarget(2, false), options), target: 'stderr' }
+  if (logFile === 'stdout') return { writer: new FdWriter(fdTarget(1, false), options), target: 'stdout' }
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true })
-    const fd = fs.openSync(file, 'a', 0o600)
-    if (fs.fstatSync(fd).isDirectory()) {
-      fs.closeSync(fd)
-      return failure(file, 'EISDIR', 'is a directory')
-    }
-    return fd
+    fs.mkdirSync(path.dirname(logFile), { recursive: true })
+  } catch {
+    // RotatingFile's open reports the real error below.
+  }
+  const net = networkFs(path.dirname(logFile), options.statfs)
+  const file = net === undefined ? logFile : `${logFile}.${process.pid}`
+  try {
+    const target = new RotatingFile(file, options.rotation, options.timing, options.onFileEvent)
+    return { writer: new FdWriter(target, options), target: file, ...(net === undefined ? {} : { networkFs: net }) }
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    return failure(file, e.code ?? 'EUNKNOWN', e.message)
+    return { writer: new FdWriter(fdTarget(2, false), options), target: 'stderr', fallback: failure(file, e.code ?? 'EUNKNOWN', e.message) }
   }
 }
 

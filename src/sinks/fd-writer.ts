@@ -16,10 +16,40 @@ import fs from 'node:fs'
 
 export type DropReason = 'buffer_full' | 'write_error' | 'destination_gone' | 'closed'
 
+/**
+ * Where the bytes go: one fd, or a file that rotates and so may hand out a
+ * new fd before a write (see rotating-file.ts).
+ */
+export interface WriteTarget {
+  /** The fd for the next write of `bytes` bytes. */
+  fdFor (bytes: number): number
+  /** Releases the target's fds (never fd 1 or 2). */
+  close (): void
+}
+
+/** A target that is one fd; closed on close() only when `owned`. */
+export function fdTarget (fd: number, owned: boolean): WriteTarget {
+  return {
+    fdFor: () => fd,
+    close: () => {
+      if (!owned) return
+      try {
+        fs.closeSync(fd)
+      } catch {
+        // Already closed by someone else: nothing left to release.
+      }
+    }
+  }
+}
+
+export type WriteFn = (fd: number, data: string | Buffer) => number
+
+const writeSync: WriteFn = (fd, data) => typeof data === 'string' ? fs.writeSync(fd, data) : fs.writeSync(fd, data)
+
 export interface FdWriterOptions {
   readonly maxBuffer: number
-  /** Close the fd on close(); false for stdout/stderr, which the host owns. */
-  readonly ownsFd: boolean
+  /** The write call; a test may inject one that fails (ENOSPC, say). */
+  readonly write?: WriteFn
   /** Called after a successful write when lines were dropped since the last report. */
   readonly onRecovered?: (dropped: number, reason: DropReason) => void
   /** Called once when the destination is gone for good (EPIPE, EBADF). */
@@ -56,11 +86,15 @@ export class FdWriter {
   private unreportedReason: DropReason = 'buffer_full'
   private gone = false
   private closed = false
+  private flushing = false
   private readonly flushSoon = (): void => { this.flush(0) }
   /** Write now rather than at the end of the turn once this much is waiting. */
   private readonly highWater: number
 
-  constructor (readonly fd: number, private readonly options: FdWriterOptions) {
+  private readonly writeFn: WriteFn
+
+  constructor (private readonly target: WriteTarget, private readonly options: FdWriterOptions) {
+    this.writeFn = options.write ?? writeSync
     this.highWater = Math.min(HIGH_WATER, Math.floor(options.maxBuffer / 2))
   }
 
@@ -99,18 +133,22 @@ export class FdWriter {
     this.clearRetry()
     const left = this.pending.length + (this.stuck?.length ?? 0)
     if (left > 0) this.discard('closed')
-    if (this.options.ownsFd) {
-      try {
-        fs.closeSync(this.fd)
-      } catch {
-        // Already closed by someone else: nothing left to release.
-      }
-    }
+    this.target.close()
   }
 
   private flush (waitMs: number): void {
     this.scheduled = false
-    if (this.gone || this.closed) return
+    // A record logged from inside a flush (a rotation notice) just queues: the running loop writes it.
+    if (this.flushing || this.gone || this.closed) return
+    this.flushing = true
+    try {
+      this.drain(waitMs)
+    } finally {
+      this.flushing = false
+    }
+  }
+
+  private drain (waitMs: number): void {
     const deadline = waitMs > 0 ? Date.now() + waitMs : 0
     while (this.stuck !== undefined || this.pending !== '') {
       let data: string | Buffer
@@ -124,7 +162,7 @@ export class FdWriter {
       const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length
       let written: number
       try {
-        written = typeof data === 'string' ? fs.writeSync(this.fd, data) : fs.writeSync(this.fd, data)
+        written = this.writeFn(this.target.fdFor(size), data)
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN'
         this.putBack(data)

@@ -1,0 +1,363 @@
+// A log file that rotates by size and/or period while any number of
+// processes append to it, coordinating through the file system only
+// (docs/rotation.md has the protocol and its guarantees):
+//
+// - Every writer appends with O_APPEND, one write(2) of whole lines per
+//   batch, so lines of different processes never tear or interleave.
+// - Before each batch, fstat(fd).size says whether the file is due (one
+//   syscall per batch, not per record); the period end is a number compare.
+// - Rotation, under an O_EXCL lock file: re-check that the file is still the
+//   one we hold and still due, link() it to its rotated name (link fails
+//   rather than overwrite), unlink() the name, reopen: the path always names
+//   the current log.
+// - Every `checkMs` each writer compares stat(path) with fstat(fd) and
+//   follows: another process rotated, logrotate renamed the file (`create`),
+//   someone deleted or replaced it. No signal handlers.
+// - Retention and compression touch only rotated files that nobody has
+//   written for `graceMs`, far longer than any writer takes to follow.
+
+import fs from 'node:fs'
+import path from 'node:path'
+import zlib from 'node:zlib'
+import { tryLock, unlock } from './file-lock'
+import type { WriteTarget } from './fd-writer'
+import {
+  labelFor, listRotated, lockPath, periodEnd, periodStart, readState, rotatedName, writeState,
+  type Period, type RotationState
+} from './rotation-files'
+
+export interface RotationSettings {
+  /** Bytes; 0 = no size limit. */
+  readonly maxSize: number
+  readonly period: Period
+  /** Rotated files kept; 0 = all. */
+  readonly maxFiles: number
+  readonly compress: boolean
+}
+
+export interface RotationTiming {
+  /** How often each writer checks whether the path still names its file. */
+  readonly checkMs: number
+  /** How long a rotated file must be untouched before it is compressed or deleted. */
+  readonly graceMs: number
+  /** A lock older than this was left by a dead process. */
+  readonly staleLockMs: number
+}
+
+export const DEFAULT_TIMING: RotationTiming = { checkMs: 1000, graceMs: 60_000, staleLockMs: 10_000 }
+
+export type FileEvent =
+  | { readonly kind: 'rotated', readonly to: string, readonly reason: 'size' | 'time' }
+  | { readonly kind: 'followed', readonly reason: 'rotated by another process' | 'renamed' | 'replaced' | 'deleted' }
+  | { readonly kind: 'truncated', readonly from: number, readonly to: number }
+  | { readonly kind: 'stale_lock_broken', readonly ageMs: number }
+  | { readonly kind: 'rotation_error', readonly code: string, readonly message: string }
+  | { readonly kind: 'removed' | 'compressed', readonly file: string }
+
+const RECENT_INODES = 16
+
+export class RotatingFile implements WriteTarget {
+  private fd: number
+  private ino = 0
+  private dev = 0
+  private nextCheck = 0
+  private end = Infinity
+  private seenSize = 0
+  private sweepTimer: NodeJS.Timeout | undefined
+  private sweeping = false
+  private closed = false
+
+  /** Opens (creating it 0600, with its parents) or throws the open error. */
+  constructor (
+    readonly file: string,
+    private readonly settings: RotationSettings,
+    private readonly timing: RotationTiming,
+    private readonly onEvent: (e: FileEvent) => void
+  ) {
+    this.fd = -1
+    this.open()
+    const now = Date.now()
+    const state = readState(file)
+    // With no state yet, a file last written in an earlier period belongs to that period.
+    const start = state?.periodStart ?? periodStart(this.seenSize > 0 ? fs.fstatSync(this.fd).mtimeMs : now, settings.period)
+    this.end = periodEnd(start, settings.period)
+    this.nextCheck = now + timing.checkMs
+    // Leftovers from earlier runs (files past retention, unfinished compressions).
+    this.scheduleSweep(0)
+  }
+
+  fdFor (bytes: number): number {
+    if (this.closed) return this.fd
+    const now = Date.now()
+    try {
+      if (now >= this.nextCheck) {
+        this.nextCheck = now + this.timing.checkMs
+        this.follow()
+      }
+      if (now >= this.end || (this.settings.maxSize > 0 && this.overSize(fs.fstatSync(this.fd).size, bytes))) this.rotate(now, bytes)
+    } catch (err) {
+      // The write goes to the fd we hold; rotation is tried again next batch.
+      const e = err as NodeJS.ErrnoException
+      this.onEvent({ kind: 'rotation_error', code: e.code ?? 'EUNKNOWN', message: e.message })
+      this.nextCheck = 0
+    }
+    return this.fd
+  }
+
+  close (): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer)
+    try {
+      fs.closeSync(this.fd)
+    } catch {
+      // Already closed.
+    }
+  }
+
+  private overSize (size: number, bytes: number): boolean {
+    return size > 0 && size + bytes > this.settings.maxSize
+  }
+
+  private open (): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true })
+    const fd = fs.openSync(this.file, 'a', 0o600)
+    const st = fs.fstatSync(fd)
+    if (this.fd !== -1) {
+      try {
+        fs.closeSync(this.fd)
+      } catch {
+        // Already closed.
+      }
+    }
+    this.fd = fd
+    this.ino = st.ino
+    this.dev = st.dev
+    this.seenSize = st.size
+  }
+
+  /** Does the path still name our file? If not, reopen it and say why. */
+  private follow (): void {
+    let st: fs.Stats
+    try {
+      st = fs.statSync(this.file)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      const oldIno = this.ino
+      this.open()
+      this.refreshPeriod()
+      const byUs = readState(this.file)?.rotated.includes(oldIno) === true
+      this.onEvent({ kind: 'followed', reason: byUs ? 'rotated by another process' : 'deleted' })
+      return
+    }
+    if (st.ino !== this.ino || st.dev !== this.dev) {
+      const oldIno = this.ino
+      const stillLinked = fs.fstatSync(this.fd).nlink > 0
+      this.open()
+      this.refreshPeriod()
+      const byUs = readState(this.file)?.rotated.includes(oldIno) === true
+      this.onEvent({ kind: 'followed', reason: byUs ? 'rotated by another process' : stillLinked ? 'renamed' : 'replaced' })
+      return
+    }
+    if (st.size < this.seenSize) this.onEvent({ kind: 'truncated', from: this.seenSize, to: st.size })
+    this.seenSize = st.size
+  }
+
+  private refreshPeriod (): void {
+    const state = readState(this.file)
+    this.end = periodEnd(state?.periodStart ?? periodStart(Date.now(), this.settings.period), this.settings.period)
+  }
+
+  private rotate (now: number, bytes: number): void {
+    const lock = lockPath(this.file)
+    const got = tryLock(lock, this.timing.staleLockMs)
+    if (got.brokeStaleMs !== undefined) this.onEvent({ kind: 'stale_lock_broken', ageMs: got.brokeStaleMs })
+    if (!got.acquired) {
+      // Another process is rotating: keep writing here, and look again soon.
+      this.nextCheck = 0
+      return
+    }
+    try {
+      let st: fs.Stats
+      try {
+        st = fs.statSync(this.file)
+      } catch {
+        this.open()
+        return
+      }
+      if (st.ino !== this.ino || st.dev !== this.dev) {
+        // Someone rotated while we waited: follow, and decide again next batch.
+        this.open()
+        this.refreshPeriod()
+        return
+      }
+      const state = readState(this.file)
+      if (state?.rotated.includes(st.ino) === true) {
+        // A rotator died between linking this file aside and unlinking it: finish its work.
+        fs.unlinkSync(this.file)
+        this.open()
+        return
+      }
+      const start = state?.periodStart ?? periodStart(st.size > 0 ? st.mtimeMs : now, this.settings.period)
+      const current = periodStart(now, this.settings.period)
+      const reason = current > start ? 'time' : this.settings.maxSize > 0 && this.overSize(st.size, bytes) ? 'size' : undefined
+      if (reason === undefined || st.size === 0) {
+        // Not due after all (an empty file is never rotated): just start the new period.
+        if (current > start) writeState(this.file, { periodStart: current, rotated: state?.rotated ?? [] })
+        this.end = periodEnd(current > start ? current : start, this.settings.period)
+        return
+      }
+      const label = labelFor(this.settings.period === 'none' ? now : start, this.settings.period)
+      const target = this.linkAside(label)
+      // State first: a follower that finds the path gone or new can tell it was a rotation.
+      const rotated: RotationState['rotated'] = [...(state?.rotated ?? []), this.ino].slice(-RECENT_INODES)
+      writeState(this.file, { periodStart: current, rotated })
+      fs.unlinkSync(this.file)
+      this.open()
+      this.end = periodEnd(current, this.settings.period)
+      this.onEvent({ kind: 'rotated', to: target, reason })
+    } finally {
+      unlock(lock)
+    }
+    this.scheduleSweep(this.timing.graceMs)
+  }
+
+  /** link() the current file to the first free rotated name: a rename that never overwrites. */
+  private linkAside (label: string): string {
+    for (let seq = 1; ; seq++) {
+      const target = rotatedName(this.file, label, seq)
+      try {
+        fs.linkSync(this.file, target)
+        return target
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || seq >= 99_999) throw err
+        if (fs.existsSync(`${target}.gz`)) continue
+      }
+    }
+  }
+
+  private scheduleSweep (delayMs: number): void {
+    if (this.sweepTimer !== undefined || (this.settings.maxFiles === 0 && !this.settings.compress)) return
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = undefined
+      this.sweep()
+    }, delayMs + 50)
+    this.sweepTimer.unref()
+  }
+
+  /** Compresses, then deletes the oldest, of the rotated files nobody has written for graceMs. */
+  private sweep (): void {
+    if (this.sweeping) return
+    this.sweeping = true
+    this.sweepAsync().catch((err: unknown) => {
+      const e = err as NodeJS.ErrnoException
+      this.onEvent({ kind: 'rotation_error', code: e.code ?? 'EUNKNOWN', message: e.message })
+    }).finally(() => { this.sweeping = false })
+  }
+
+  private async sweepAsync (): Promise<void> {
+    let now = Date.now()
+    let waiting = 0
+    if (this.settings.compress) {
+      recoverCompressions(this.file, this.timing.graceMs)
+      for (const f of listRotated(this.file)) {
+        if (f.compressed) continue
+        if (now - f.mtimeMs < this.timing.graceMs) {
+          waiting = Math.max(waiting, f.mtimeMs)
+          continue
+        }
+        if (await compressFile(f.path)) this.onEvent({ kind: 'compressed', file: `${f.path}.gz` })
+      }
+      now = Date.now()
+    }
+    const files = listRotated(this.file)
+    if (this.settings.maxFiles > 0 && files.length > this.settings.maxFiles) {
+      for (const f of files.slice(0, files.length - this.settings.maxFiles)) {
+        if (now - f.mtimeMs < this.timing.graceMs) {
+          waiting = Math.max(waiting, f.mtimeMs)
+          continue
+        }
+        try {
+          fs.unlinkSync(f.path)
+          this.onEvent({ kind: 'removed', file: f.path })
+        } catch {
+          // Another process's sweep removed it first.
+        }
+      }
+    }
+    // Files still inside their grace period: come back when it is over.
+    if (waiting > 0 && !this.closed) this.scheduleSweep(Math.max(0, waiting + this.timing.graceMs - Date.now()))
+  }
+}
+
+const CHUNK = 4 * 1024 * 1024
+const gzip = (buf: Buffer): Promise<Buffer> => new Promise((resolve, reject) => {
+  zlib.gzip(buf, (err, out) => { if (err === null) resolve(out); else reject(err) })
+})
+
+/**
+ * Gzips a rotated file to `<file>.gz` without blocking the event loop: 4 MiB
+ * at a time on zlib's thread pool, each chunk a gzip member (gunzip reads
+ * them as one stream). The rename to a claim name makes sure only one process
+ * compresses a file; the source is removed only once the .gz is complete.
+ * Returns whether this process did it.
+ */
+export async function compressFile (file: string): Promise<boolean> {
+  const claimed = `${file}.compressing-${process.pid}`
+  try {
+    fs.renameSync(file, claimed)
+  } catch {
+    return false
+  }
+  const tmp = `${file}.gz.tmp-${process.pid}`
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(claimed, 'r')
+    const out = fs.openSync(tmp, 'w', 0o600)
+    try {
+      const buf = Buffer.alloc(CHUNK)
+      for (let n = fs.readSync(fd, buf, 0, CHUNK, null); n > 0; n = fs.readSync(fd, buf, 0, CHUNK, null)) {
+        fs.writeSync(out, await gzip(buf.subarray(0, n)))
+      }
+    } finally {
+      fs.closeSync(out)
+    }
+    fs.renameSync(tmp, `${file}.gz`)
+    fs.unlinkSync(claimed)
+    return true
+  } catch (err) {
+    // Put the file back as it was; the next sweep tries again.
+    try { fs.renameSync(claimed, file) } catch {}
+    try { fs.unlinkSync(tmp) } catch {}
+    throw err
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+}
+
+/** A compression whose process died: put the file back so it is compressed again. */
+function recoverCompressions (log: string, staleMs: number): void {
+  const dir = path.dirname(log)
+  const base = path.basename(log)
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir)
+  } catch {
+    return
+  }
+  const now = Date.now()
+  for (const name of names) {
+    const m = /^(.*)\.compressing-(\d+)$/.exec(name)
+    if (m === null || !name.startsWith(base)) continue
+    const claimed = path.join(dir, name)
+    const tmp = path.join(dir, `${m[1] as string}.gz.tmp-${m[2] as string}`)
+    try {
+      const touched = Math.max(fs.statSync(claimed).ctimeMs, fs.existsSync(tmp) ? fs.statSync(tmp).mtimeMs : 0)
+      if (now - touched < staleMs) continue
+      fs.renameSync(claimed, path.join(dir, m[1] as string))
+      fs.rmSync(tmp, { force: true })
+    } catch {
+      // Another process recovered it first.
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// The files rotation leaves next to a log, and how processes agree on them.
+// Shared by the rotating sink and `doctor`, so both read the same names.
+//
+//   oneapm_agent.log                              the current log (always this name)
+//   oneapm_agent.log.2026-11-21.001               daily: the day the lines belong to
+//   oneapm_agent.log.2026-11-21T13.002            hourly, second size rotation in the hour
+//   oneapm_agent.log.2026-11-21T13-18-05.001.gz   size only: when it rotated; compressed
+//   oneapm_agent.log.rotate-v1.lock / .state      coordination (protocol version in the name)
+//
+// Labels are local time, fixed width, so names sort by age.
+
+import fs from 'node:fs'
+import path from 'node:path'
+import type { RotatePeriod } from '../config/values'
+
+/** Bumped when the lock or state format changes, so mixed versions in a rolling deploy don't share them. */
+export const PROTOCOL = 'v1'
+
+/** A period: a named one, or a length in ms (a test hook for sub-second periods). */
+export type Period = RotatePeriod | number
+
+export const lockPath = (log: string): string => `${log}.rotate-${PROTOCOL}.lock`
+export const statePath = (log: string): string => `${log}.rotate-${PROTOCOL}.state`
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
+
+/** Start of the period holding `ms`; 0 when there is no period. */
+export function periodStart (ms: number, period: Period): number {
+  if (period === 'none') return 0
+  if (typeof period === 'number') return Math.floor(ms / period) * period
+  const d = new Date(ms)
+  d.setMinutes(0, 0, 0)
+  if (period === 'daily') d.setHours(0)
+  return d.getTime()
+}
+
+/** When the period that starts at `start` ends; Infinity when there is no period. */
+export function periodEnd (start: number, period: Period): number {
+  if (period === 'none') return Infinity
+  if (typeof period === 'number') return start + period
+  const d = new Date(start)
+  // Calendar arithmetic, so a DST change gives a 23- or 25-hour day, not a drift.
+  if (period === 'daily') d.setDate(d.getDate() + 1)
+  else d.setHours(d.getHours() + 1)
+  return d.getTime()
+}
+
+/** The label a rotated file gets: its period, or (size only) the rotation time. */
+export function labelFor (ms: number, period: Period): string {
+  const d = new Date(ms)
+  const day = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+  if (period === 'daily') return day
+  if (period === 'hourly') return `${day}T${pad(d.getHours())}`
+  const second = `${day}T${pad(d.getHours())}-${pad(d.getMinutes())}-${pad(d.getSeconds())}`
+  return typeof period === 'number' ? `${second}.${pad(d.getMilliseconds(), 3)}` : second
+}
+
+export const rotatedName = (log: string, label: string, seq: number): string => `${log}.${label}.${pad(seq, 3)}`
+
+const ROTATED = /^\.(\d{4}-\d\d-\d\d(?:T\d\d(?:-\d\d-\d\d(?:\.\d{3})?)?)?)\.(\d{3,})(\.gz)?$/
+
+export interface RotatedFile {
+  readonly path: string
+  readonly label: string
+  readonly seq: number
+  readonly compressed: boolean
+  readonly size: number
+  readonly mtimeMs: number
+}
+
+/** The rotated files of `log`, oldest first. */
+export function listRotated (log: string): RotatedFile[] {
+  const dir = path.dirname(log)
+  const base = path.basename(log)
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir)
+  } catch {
+    return []
+  }
+  const out: RotatedFile[] = []
+  for (const name of names) {
+    if (!name.startsWith(base)) continue
+    const m = ROTATED.exec(name.slice(base.length))
+    if (m === null) continue
+    const p = path.join(dir, name)
+    try {
+      const st = fs.statSync(p)
+      out.push({ path: p, label: m[1] as string, seq: Number(m[2]), compressed: m[3] !== undefined, size: st.size, mtimeMs: st.mtimeMs })
+    } catch {
+      // Removed between readdir and stat by another process's retention.
+    }
+  }
+  return out.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : 1))
+}
+
+export interface RotationState {
+  /** Start of the period the current file's lines belong to. */
+  readonly periodStart: number
+  /** Inodes recently rotated away, so followers can tell a rotation from a stranger's replacement. */
+  readonly rotated: readonly number[]
+}
+
+export function readState (log: string): RotationState | undefined {
+  try {
+    const s = JSON.parse(fs.readFileSync(statePath(log), 'utf8')) as Partial<RotationState>
+    if (typeof s.periodStart !== 'number') return undefined
+    return { periodStart: s.periodStart, rotated: Array.isArray(s.rotated) ? s.rotated.filter((n) => typeof n === 'number') : [] }
+  } catch {
+    return undefined
+  }
+}
+
+/** Written only under the lock; the rename makes readers see the old or the new state, never half. */
+export function writeState (log: string, state: RotationState): void {
+  const file = statePath(log)
+  const tmp = `${file}.${process.pid}.tmp`
+  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 })
+  fs.renameSync(tmp, file)
+}
+
+/** The disk a log can take with these settings, or undefined when unbounded. */
+export function diskBound (maxSize: number, maxFiles: number): number | undefined {
+  return maxSize > 0 && maxFiles > 0 ? maxSize * (maxFiles + 1) : undefined
+}
