@@ -55,6 +55,9 @@ export type FileEvent =
   | { readonly kind: 'removed' | 'compressed', readonly file: string }
 
 const RECENT_INODES = 16
+/** Longest wait for another process's rotation to finish before writing anyway. */
+const LOCK_WAIT_MS = 50
+const SLEEP = new Int32Array(new SharedArrayBuffer(4))
 
 export class RotatingFile implements WriteTarget {
   private fd: number
@@ -94,7 +97,7 @@ export class RotatingFile implements WriteTarget {
         this.nextCheck = now + this.timing.checkMs
         this.follow()
       }
-      if (now >= this.end || (this.settings.maxSize > 0 && this.overSize(fs.fstatSync(this.fd).size, bytes))) this.rotate(now, bytes)
+      if (this.due(bytes, now)) this.rotateOrFollow(now, bytes)
     } catch (err) {
       // The write goes to the fd we hold; rotation is tried again next batch.
       const e = err as NodeJS.ErrnoException
@@ -112,6 +115,35 @@ export class RotatingFile implements WriteTarget {
       fs.closeSync(this.fd)
     } catch {
       // Already closed.
+    }
+  }
+
+  private due (bytes: number, now: number): boolean {
+    return now >= this.end || (this.settings.maxSize > 0 && this.overSize(fs.fstatSync(this.fd).size, bytes))
+  }
+
+  /**
+   * The file is due. If another process already rotated it, follow; else take
+   * the lock and rotate. While another process holds the lock (a rotation
+   * takes about a millisecond) wait for it, up to LOCK_WAIT_MS, rather than
+   * append to a file that is being rotated away.
+   */
+  private rotateOrFollow (now: number, bytes: number): void {
+    const deadline = now + LOCK_WAIT_MS
+    for (;;) {
+      if (this.follow() && !this.due(bytes, Date.now())) return
+      const got = tryLock(lockPath(this.file), this.timing.staleLockMs)
+      if (got.brokeStaleMs !== undefined) this.onEvent({ kind: 'stale_lock_broken', ageMs: got.brokeStaleMs })
+      if (got.acquired) {
+        this.rotateLocked(Date.now(), bytes)
+        return
+      }
+      if (Date.now() >= deadline) {
+        // Still busy: write here this once, and look again at the next batch.
+        this.nextCheck = 0
+        return
+      }
+      Atomics.wait(SLEEP, 0, 0, 1)
     }
   }
 
@@ -136,8 +168,8 @@ export class RotatingFile implements WriteTarget {
     this.seenSize = st.size
   }
 
-  /** Does the path still name our file? If not, reopen it and say why. */
-  private follow (): void {
+  /** Does the path still name our file? If not, reopen it, say why, and return true. */
+  private follow (): boolean {
     let st: fs.Stats
     try {
       st = fs.statSync(this.file)
@@ -148,7 +180,7 @@ export class RotatingFile implements WriteTarget {
       this.refreshPeriod()
       const byUs = readState(this.file)?.rotated.includes(oldIno) === true
       this.onEvent({ kind: 'followed', reason: byUs ? 'rotated by another process' : 'deleted' })
-      return
+      return true
     }
     if (st.ino !== this.ino || st.dev !== this.dev) {
       const oldIno = this.ino
@@ -157,10 +189,11 @@ export class RotatingFile implements WriteTarget {
       this.refreshPeriod()
       const byUs = readState(this.file)?.rotated.includes(oldIno) === true
       this.onEvent({ kind: 'followed', reason: byUs ? 'rotated by another process' : stillLinked ? 'renamed' : 'replaced' })
-      return
+      return true
     }
     if (st.size < this.seenSize) this.onEvent({ kind: 'truncated', from: this.seenSize, to: st.size })
     this.seenSize = st.size
+    return false
   }
 
   private refreshPeriod (): void {
@@ -168,15 +201,9 @@ export class RotatingFile implements WriteTarget {
     this.end = periodEnd(state?.periodStart ?? periodStart(Date.now(), this.settings.period), this.settings.period)
   }
 
-  private rotate (now: number, bytes: number): void {
+  /** Rotates, holding the lock (released here). */
+  private rotateLocked (now: number, bytes: number): void {
     const lock = lockPath(this.file)
-    const got = tryLock(lock, this.timing.staleLockMs)
-    if (got.brokeStaleMs !== undefined) this.onEvent({ kind: 'stale_lock_broken', ageMs: got.brokeStaleMs })
-    if (!got.acquired) {
-      // Another process is rotating: keep writing here, and look again soon.
-      this.nextCheck = 0
-      return
-    }
     try {
       let st: fs.Stats
       try {

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { FdWriter, type DropReason } from '../../src/sinks/fd-writer'
+import { FdWriter, fdTarget, type DropReason } from '../../src/sinks/fd-writer'
 import { tmpDir } from '../helpers/tmp'
 
 function fifo (): { read: number, write: number } {
@@ -34,7 +34,7 @@ function drain (fd: number): Buffer {
 test('a slow pipe (EAGAIN): memory stays bounded, drops are counted, and reported once it drains', async () => {
   const { read, write } = fifo()
   const recovered: Array<[number, DropReason]> = []
-  const w = new FdWriter(write, { maxBuffer: 128 * 1024, ownsFd: true, onRecovered: (n, r) => { recovered.push([n, r]) } })
+  const w = new FdWriter(fdTarget(write, true), { maxBuffer: 128 * 1024, onRecovered: (n, r) => { recovered.push([n, r]) } })
   const line = 'x'.repeat(1023) + '\n'
   let accepted = 0
   for (let i = 0; i < 1000; i++) if (w.write(line)) accepted++
@@ -55,7 +55,7 @@ test('a slow pipe (EAGAIN): memory stays bounded, drops are counted, and reporte
 
 test('flushSync waits a bounded time on EAGAIN, then leaves the rest for the retry timer', () => {
   const { read, write } = fifo()
-  const w = new FdWriter(write, { maxBuffer: 1 << 20, ownsFd: true })
+  const w = new FdWriter(fdTarget(write, true), { maxBuffer: 1 << 20 })
   w.write('y'.repeat(200 * 1024) + '\n')
   const started = Date.now()
   w.flushSync(50)
@@ -70,7 +70,7 @@ test('the reader went away (EPIPE): the writer stops quietly and counts what it 
   const { read, write } = fifo()
   fs.closeSync(read)
   const gone: string[] = []
-  const w = new FdWriter(write, { maxBuffer: 1 << 20, ownsFd: true, onGone: (code) => { gone.push(code) } })
+  const w = new FdWriter(fdTarget(write, true), { maxBuffer: 1 << 20, onGone: (code) => { gone.push(code) } })
   w.write('a\nb\n')
   w.flushSync()
   assert.equal(w.write('c\n'), false)
@@ -83,7 +83,7 @@ test('the reader went away (EPIPE): the writer stops quietly and counts what it 
 
 test('a failing disk (ENOSPC on /dev/full): no throw, data kept up to the cap, then dropped as write_error', () => {
   const fd = fs.openSync('/dev/full', 'w')
-  const w = new FdWriter(fd, { maxBuffer: 64 * 1024, ownsFd: true })
+  const w = new FdWriter(fdTarget(fd, true), { maxBuffer: 64 * 1024 })
   const line = 'z'.repeat(99) + '\n'
   w.write(line)
   w.flushSync()
@@ -97,7 +97,7 @@ test('a failing disk (ENOSPC on /dev/full): no throw, data kept up to the cap, t
 
 test('a partial write keeps the unwritten tail and sends it first', () => {
   const { read, write } = fifo()
-  const w = new FdWriter(write, { maxBuffer: 1 << 20, ownsFd: true })
+  const w = new FdWriter(fdTarget(write, true), { maxBuffer: 1 << 20 })
   const big = 'é'.repeat(50_000) + '\n'
   w.write(big)
   w.flushSync(0)
