@@ -3,8 +3,8 @@
 
 import path from 'node:path'
 import {
-  PACKAGE, SETTING_KEYS, STAT_DOCS, Redactor, checkDestination, checkNodeVersion, describeSource, displaySetting, loadConfig,
-  type AgentConfig, type DestinationCheck
+  PACKAGE, SETTING_KEYS, STAT_DOCS, Redactor, checkDestination, checkNodeVersion, describeRotation, describeSource, displaySetting,
+  listRotated, loadConfig, networkFs, type AgentConfig, type DestinationCheck
 } from '../index'
 import { parse } from './args'
 
@@ -36,6 +36,8 @@ export interface DoctorReport {
   readonly unknownKeys: Record<string, string>
   readonly destination: DestinationCheck
   readonly nodeCheck: { readonly supported: boolean, readonly actual: string, readonly required: string }
+  /** For a file destination: the rotation policy, and the rotated files now next to the log. */
+  readonly rotation: { readonly policy: string, readonly files: ReadonlyArray<{ readonly name: string, readonly size: number }>, readonly totalBytes: number } | null
   readonly findings: readonly Finding[]
   readonly counters: Readonly<Record<string, string>>
   readonly healthy: boolean
@@ -102,14 +104,32 @@ export function diagnose (cfg: AgentConfig): DoctorReport {
       message: `${dest.worldWritableDir} is writable by every user: another user could create or replace the log file (with a symlink, say). Use a directory only the app's user can write`
     })
   }
+  const bounded = s.log_max_size > 0 && s.log_max_files > 0
   const verbose = s.log_level === 'debug' || s.log_level === 'trace' ||
     Object.values(s.log_levels).some((l) => l === 'debug' || l === 'trace')
-  if (file && verbose) {
+  if (file && verbose && !bounded) {
     findings.push({
       severity: 'warning',
       code: 'VERBOSE_UNBOUNDED',
-      message: `${s.log_level === 'debug' || s.log_level === 'trace' ? `log_level = ${s.log_level}` : 'log_levels turns on debug or trace'} writes to ${s.log_file}, which has no size bound: debug output grows quickly. Turn it back to info once the support session is over`
+      message: `${s.log_level === 'debug' || s.log_level === 'trace' ? `log_level = ${s.log_level}` : 'log_levels turns on debug or trace'} writes to ${s.log_file}, which has no disk bound (log_max_size and log_max_files): debug output grows quickly. Set both, or turn the level back to info once the support session is over`
     })
+  }
+  let rotation: DoctorReport['rotation'] = null
+  if (file) {
+    const rotated = listRotated(s.log_file)
+    rotation = {
+      policy: describeRotation(s),
+      files: rotated.map((f) => ({ name: path.basename(f.path), size: f.size })),
+      totalBytes: rotated.reduce((n, f) => n + f.size, 0) + (dest.size ?? 0)
+    }
+    const net = networkFs(path.dirname(s.log_file))
+    if (net !== undefined) {
+      findings.push({
+        severity: 'warning',
+        code: 'LOG_FILE_NETWORK_FS',
+        message: `${path.dirname(s.log_file)} is on a network file system (${net}): appends from several processes are not atomic there, so each process would write its own ${s.log_file}.<pid>. Use a local disk`
+      })
+    }
   }
   const healthy = !findings.some((f) => f.severity !== 'note')
   return {
@@ -121,6 +141,7 @@ export function diagnose (cfg: AgentConfig): DoctorReport {
     unknownKeys,
     destination: dest,
     nodeCheck: node,
+    rotation,
     findings,
     counters: STAT_DOCS,
     healthy
@@ -142,6 +163,11 @@ function render (r: DoctorReport): string {
   if (d.size !== undefined) facts.push(`${formatBytes(d.size)} now`)
   if (d.freeBytes !== undefined) facts.push(`${formatBytes(d.freeBytes)} free`)
   lines.push('', `Log goes to: ${d.target} (${facts.join(', ')})`)
+  if (r.rotation !== null) {
+    lines.push(`Rotation: ${r.rotation.policy}`)
+    lines.push(`  ${r.rotation.files.length} rotated file(s) now; the log takes ${formatBytes(r.rotation.totalBytes)} in all`)
+    for (const f of r.rotation.files.slice(-10)) lines.push(`  ${f.name}  ${formatBytes(f.size)}`)
+  }
   lines.push(`Node: ${r.nodeCheck.actual} ${r.nodeCheck.supported ? 'is within' : 'is OUTSIDE'} the supported range ${r.nodeCheck.required}`)
   lines.push('', 'Checks:')
   if (r.findings.length === 0) lines.push('  ok       nothing to fix')

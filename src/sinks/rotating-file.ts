@@ -176,10 +176,11 @@ export class RotatingFile implements WriteTarget {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
       const oldIno = this.ino
+      const stillLinked = fs.fstatSync(this.fd).nlink > 0
       this.open()
       this.refreshPeriod()
       const byUs = readState(this.file)?.rotated.includes(oldIno) === true
-      this.onEvent({ kind: 'followed', reason: byUs ? 'rotated by another process' : 'deleted' })
+      this.onEvent({ kind: 'followed', reason: byUs ? 'rotated by another process' : stillLinked ? 'renamed' : 'deleted' })
       return true
     }
     if (st.ino !== this.ino || st.dev !== this.dev) {

@@ -70,8 +70,10 @@ test('doctor: debug on a file with no size bound, a world-writable directory, an
   fs.chmodSync(open, 0o777)
   const blocker = path.join(tmpDir(), 'file')
   fs.writeFileSync(blocker, '')
-  const verbose = JSON.parse(cli(['doctor', '--json', '--config', config(`[oneapm]\nlog_file = ${open}/a.log\nlog_level = debug\n`)]).stdout) as { findings: Array<{ code: string }> }
+  const verbose = JSON.parse(cli(['doctor', '--json', '--config', config(`[oneapm]\nlog_file = ${open}/a.log\nlog_level = debug\nlog_max_size = 0\n`)]).stdout) as { findings: Array<{ code: string }> }
   assert.deepEqual(verbose.findings.map((f) => f.code).sort(), ['LOG_DIR_WORLD_WRITABLE', 'VERBOSE_UNBOUNDED'])
+  const bounded = JSON.parse(cli(['doctor', '--json', '--config', config(`[oneapm]\nlog_file = ${open}/a.log\nlog_level = debug\n`)]).stdout) as { findings: Array<{ code: string }> }
+  assert.deepEqual(bounded.findings.map((f) => f.code), ['LOG_DIR_WORLD_WRITABLE'])
   const bad = cli(['doctor', '--config', config(`[oneapm]\nlog_file = ${blocker}/a.log\n`)])
   assert.equal(bad.status, 1)
   assert.match(bad.stdout, /cannot be written now \(ENOTDIR/)
@@ -98,4 +100,21 @@ test('demo: runs the host app and reports where the log went and a per-level cou
   const log = fs.readFileSync(logFile, 'utf8')
   assert.equal(log.split('\n').filter(Boolean).length, total)
   assert.doesNotMatch(log, /demo0123456789abcdef/)
+})
+
+test('doctor: rotation settings, the disk bound, the current file and the rotated files with their total', () => {
+  const dir = tmpDir()
+  fs.chmodSync(dir, 0o700)
+  const log = path.join(dir, 'agent.log')
+  fs.writeFileSync(log, 'x'.repeat(1000))
+  fs.writeFileSync(`${log}.2026-11-20.001`, 'y'.repeat(2048))
+  fs.writeFileSync(`${log}.2026-11-21.001.gz`, 'z'.repeat(512))
+  const file = config(`[oneapm]\nlog_file = ${log}\nlog_max_size = 10MB\nlog_rotate = daily\nlog_max_files = 3\nlog_compress = yes\n`)
+  const r = cli(['doctor', '--config', file])
+  assert.equal(r.status, 0, r.stdout)
+  assert.match(r.stdout, /Rotation: rotates at 10MB or daily, keeps 3 rotated files gzipped: at most 40MB/)
+  assert.match(r.stdout, /2 rotated file\(s\) now; the log takes 3\.5 KB in all/)
+  assert.match(r.stdout, /agent\.log\.2026-11-20\.001 {2}2\.0 KB/)
+  assert.match(r.stdout, /agent\.log\.2026-11-21\.001\.gz {2}512 B/)
+  assert.match(r.stdout, /\(file, writable now, 1000 B now/)
 })

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createLogger } from '../../src/index'
+import { networkFs } from '../../src/sinks/network-fs'
+import { RotatingFile, compressFile, DEFAULT_TIMING, type FileEvent } from '../../src/sinks/rotating-file'
+import { readLines, tmpDir } from '../helpers/tmp'
+import zlib from 'node:zlib'
+
+test('disk full (ENOSPC, injected): no crash, records counted as dropped, writing resumes, one warning says how many', async () => {
+  const file = path.join(tmpDir(), 'agent.log')
+  let full = false
+  const write = (fd: number, data: string | Buffer): number => {
+    if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    return typeof data === 'string' ? fs.writeSync(fd, data) : fs.writeSync(fd, data)
+  }
+  const log = createLogger({ log_file: file, log_buffer_max: '64KB' }, { global: false, hooks: { write } })
+  log.info('before')
+  log.flush()
+  full = true
+  for (let i = 0; i < 2000; i++) log.info('while the disk is full %d %s', i, 'x'.repeat(100))
+  log.flush()
+  const during = log.stats()
+  assert.ok((during.sinkErrors.ENOSPC ?? 0) >= 1)
+  assert.ok(during.dropped.write_error > 0)
+  full = false
+  let lines: string[] = []
+  for (let i = 0; i < 60 && !lines.some((l) => l.includes('records_dropped')); i++) {
+    await sleep(50)
+    lines = readLines(file)
+  }
+  const notice = lines.filter((l) => l.includes('event=records_dropped'))
+  assert.equal(notice.length, 1, lines.slice(-3).join('\n'))
+  assert.match(notice[0] ?? '', new RegExp(`WARNING - dropped ${during.dropped.write_error} records because writes were failing; writing has resumed`))
+  const kept = lines.filter((l) => l.includes('while the disk is full')).length
+  assert.equal(kept + during.dropped.write_error, 2000)
+  log.info('after')
+  log.flush()
+  assert.ok(readLines(file).pop()?.endsWith(' - after'))
+})
+
+test('network file systems are recognised from statfs; local ones and errors are not', () => {
+  assert.equal(networkFs('/x', () => ({ type: 0x6969 })), 'NFS')
+  assert.equal(networkFs('/x', () => ({ type: 0xff534d42 })), 'CIFS')
+  assert.equal(networkFs('/x', () => ({ type: -0xacb2be })), 'CIFS')
+  assert.equal(networkFs('/x', () => ({ type: 0xef53 })), undefined)
+  assert.equal(networkFs('/x', () => { throw new Error('ENOSYS') }), undefined)
+  assert.equal(networkFs(tmpDir()), undefined)
+})
+
+test('on a network file system each process writes its own <log_file>.<pid>, and says so', () => {
+  const file = path.join(tmpDir(), 'agent.log')
+  const log = createLogger({ log_file: file }, { global: false, hooks: { statfs: () => ({ type: 0x6969 }) } })
+  log.flush()
+  const own = `${file}.${process.pid}`
+  assert.equal(log.stats().destination, own)
+  assert.equal(fs.existsSync(file), false)
+  const warning = readLines(own).find((l) => l.includes('event=log_file_network_fs'))
+  assert.match(warning ?? '', new RegExp(`WARNING - ${file.replace(/[/.]/g, '\\$&')} is on a network file system \\(NFS\\), where appends from several processes are not atomic: this process writes its own file`))
+})
+
+test('a file renamed, replaced or truncated by someone else is followed and reported', () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'agent.log')
+  const events: FileEvent[] = []
+  const rf = new RotatingFile(file, { maxSize: 0, period: 'none', maxFiles: 0, compress: false }, { ...DEFAULT_TIMING, checkMs: 0 }, (e) => { events.push(e) })
+  fs.writeSync(rf.fdFor(6), 'first\n')
+  fs.renameSync(file, `${file}.1`)
+  fs.writeSync(rf.fdFor(7), 'second\n')
+  fs.writeFileSync(file + '.other', 'stranger\n')
+  fs.renameSync(file + '.other', file)
+  fs.unlinkSync(`${file}.1`)
+  fs.writeSync(rf.fdFor(6), 'third\n')
+  fs.writeSync(rf.fdFor(6), 'grows\n')
+  fs.truncateSync(file, 0)
+  fs.writeSync(rf.fdFor(6), 'fourth\n')
+  rf.close()
+  assert.deepEqual(events.map((e) => e.kind === 'followed' ? e.reason : e.kind), ['renamed', 'replaced', 'truncated'])
+  assert.equal(fs.readFileSync(file, 'utf8'), 'fourth\n')
+})
+
+test('compressFile: one process wins the claim; the .gz holds the original bytes', async () => {
+  const file = path.join(tmpDir(), 'agent.log.2026-11-21.001')
+  const body = Array.from({ length: 50_000 }, (_, i) => `line ${i} ${'y'.repeat(i % 200)}`).join('\n') + '\n'
+  fs.writeFileSync(file, body)
+  const results = await Promise.all([compressFile(file), compressFile(file)])
+  assert.deepEqual(results.sort(), [false, true])
+  assert.equal(fs.existsSync(file), false)
+  assert.equal(zlib.gunzipSync(fs.readFileSync(`${file}.gz`)).toString(), body)
+})
