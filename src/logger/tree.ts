@@ -203,6 +203,9 @@ export class Tree {
       case 'truncated':
         log.warning({ event: 'log_file_truncated', from: e.from, to: e.to }, 'log file was truncated by someone else (logrotate copytruncate?) from %d to %d bytes; lines written meanwhile may be lost', e.from, e.to)
         break
+      case 'partial_line':
+        log.warning({ event: 'log_file_partial_line' }, 'the log file ended in a partial line (a process was killed while writing?); continuing on a new line')
+        break
       case 'stale_lock_broken':
         log.warning({ event: 'rotation_lock_recovered', age_ms: Math.round(e.ageMs) }, 'broke a rotation lock left %d ms ago by a process that died while rotating', Math.round(e.ageMs))
         break

@@ -50,6 +50,7 @@ export type FileEvent =
   | { readonly kind: 'rotated', readonly to: string, readonly reason: 'size' | 'time' }
   | { readonly kind: 'followed', readonly reason: 'rotated by another process' | 'renamed' | 'replaced' | 'deleted' }
   | { readonly kind: 'truncated', readonly from: number, readonly to: number }
+  | { readonly kind: 'partial_line' }
   | { readonly kind: 'stale_lock_broken', readonly ageMs: number }
   | { readonly kind: 'rotation_error', readonly code: string, readonly message: string }
   | { readonly kind: 'removed' | 'compressed', readonly file: string }
@@ -58,6 +59,7 @@ const RECENT_INODES = 16
 /** Longest wait for another process's rotation to finish before writing anyway. */
 const LOCK_WAIT_MS = 50
 const SLEEP = new Int32Array(new SharedArrayBuffer(4))
+const LAST_BYTE = Buffer.alloc(1)
 
 export class RotatingFile implements WriteTarget {
   private fd: number
@@ -98,6 +100,7 @@ export class RotatingFile implements WriteTarget {
         this.follow()
       }
       if (this.due(bytes, now)) this.rotateOrFollow(now, bytes)
+      this.startOnNewLine()
     } catch (err) {
       // The write goes to the fd we hold; rotation is tried again next batch.
       const e = err as NodeJS.ErrnoException
@@ -116,6 +119,21 @@ export class RotatingFile implements WriteTarget {
     } catch {
       // Already closed.
     }
+  }
+
+  /**
+   * A process killed in the middle of a multi-page write(2) leaves a partial
+   * line, and the next append would continue it, spoiling a healthy record.
+   * So a batch starts on a fresh line when the file does not end in one: the
+   * killed writer's fragment stays alone on its line. (One pread per batch.)
+   */
+  private startOnNewLine (): void {
+    const size = fs.fstatSync(this.fd).size
+    if (size === 0) return
+    fs.readSync(this.fd, LAST_BYTE, 0, 1, size - 1)
+    if (LAST_BYTE[0] === 10) return
+    fs.writeSync(this.fd, '\n')
+    this.onEvent({ kind: 'partial_line' })
   }
 
   private due (bytes: number, now: number): boolean {
@@ -153,7 +171,8 @@ export class RotatingFile implements WriteTarget {
 
   private open (): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true })
-    const fd = fs.openSync(this.file, 'a', 0o600)
+    // a+ (O_APPEND, readable) so startOnNewLine can read the last byte.
+    const fd = fs.openSync(this.file, 'a+', 0o600)
     const st = fs.fstatSync(fd)
     if (this.fd !== -1) {
       try {
@@ -219,13 +238,15 @@ export class RotatingFile implements WriteTarget {
         this.refreshPeriod()
         return
       }
-      const state = readState(this.file)
-      if (state?.rotated.includes(st.ino) === true) {
-        // A rotator died between linking this file aside and unlinking it: finish its work.
+      if (st.nlink > 1) {
+        // Already linked aside: a rotator died between its link() and unlink().
+        // Finish its work; linking again would put the same lines under two names.
         fs.unlinkSync(this.file)
         this.open()
+        this.refreshPeriod()
         return
       }
+      const state = readState(this.file)
       const start = state?.periodStart ?? periodStart(st.size > 0 ? st.mtimeMs : now, this.settings.period)
       const current = periodStart(now, this.settings.period)
       const reason = current > start ? 'time' : this.settings.maxSize > 0 && this.overSize(st.size, bytes) ? 'size' : undefined
@@ -237,7 +258,7 @@ export class RotatingFile implements WriteTarget {
       }
       const label = labelFor(this.settings.period === 'none' ? now : start, this.settings.period)
       const target = this.linkAside(label)
-      // State first: a follower that finds the path gone or new can tell it was a rotation.
+      // State before unlink: a follower that finds the path gone or new can tell it was a rotation.
       const rotated: RotationState['rotated'] = [...(state?.rotated ?? []), this.ino].slice(-RECENT_INODES)
       writeState(this.file, { periodStart: current, rotated })
       fs.unlinkSync(this.file)

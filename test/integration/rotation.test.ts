@@ -12,13 +12,13 @@ import { cleanEnv } from '../helpers/child'
 import { assertClean, assertExact, assertPrefix, audit, exited, logFiles, startWriter, underWay, writerProgram } from '../helpers/rotation'
 import { readLines, tmpDir } from '../helpers/tmp'
 
-const MAX_SIZE = 256 * 1024
+const MAX_SIZE = 200 * 1024
 /** The documented bound: log_max_size plus one batch (64 KiB + a record) per other writer. */
 const bound = (writers: number): number => MAX_SIZE + (writers - 1) * (64 + 16) * 1024
 
 const FAST = { checkMs: 50, graceMs: 60_000, staleLockMs: 2000 }
 
-for (const [writers, records, periodMs] of [[2, 3000, 0], [8, 1500, 400], [16, 800, 250]] as const) {
+for (const [writers, records, periodMs] of [[2, 12_000, 0], [8, 4000, 300], [16, 2500, 250]] as const) {
   test(`${writers} processes × ${records} records, size${periodMs > 0 ? ` + ${periodMs} ms period` : ''} rotation: exactly once`, async () => {
     const file = path.join(tmpDir(), 'agent.log')
     const rotation = periodMs > 0 ? { ...FAST, periodMs } : FAST
@@ -30,7 +30,7 @@ for (const [writers, records, periodMs] of [[2, 3000, 0], [8, 1500, 400], [16, 8
     const a = audit(file)
     assertExact(a, writers, records)
     const rotations = a.events.get('log_rotated') ?? 0
-    assert.ok(rotations >= 15, `only ${rotations} rotations`)
+    assert.ok(rotations >= 80, `only ${rotations} rotations`)
     assert.equal(a.files, rotations + 1)
     assert.ok(a.largestFile <= bound(writers), `largest file ${a.largestFile} > ${bound(writers)}`)
     assert.equal(fs.existsSync(lockPath(file)), false, 'lock left behind')
@@ -59,7 +59,10 @@ test('writers killed with SIGKILL mid-run, and a stale lock at start: survivors 
   const codes = await Promise.all(children.map(exited))
   victims.forEach((v) => { assert.equal(codes[v], null, `writer ${v} finished before it was killed`) })
   const a = audit(file)
-  assertClean(a)
+  // A victim killed inside a multi-page write(2) may leave its last record
+  // torn: alone on its line (the next writer starts a new one), at most one each.
+  assert.ok(a.unparsable <= victims.length, `${a.unparsable} unparsable lines`)
+  assertClean({ ...a, unparsable: 0 })
   for (let p = 0; p < writers; p++) {
     if (victims.includes(p)) assertPrefix(a, p, 1, records - 1)
     else assertPrefix(a, p, records, records)
@@ -97,7 +100,7 @@ test('cluster workers share one rotated log: exactly once', () => {
 test('the current file deleted by hand is recreated and logging continues', async () => {
   const file = path.join(tmpDir(), 'agent.log')
   const child = startWriter({ file, id: 0, records: 400, settings: { log_max_size: 0 }, rotation: FAST, batch: 10, pauseMs: 10 })
-  await sleep(150)
+  await underWay(child)
   fs.unlinkSync(file)
   assert.equal(await exited(child), 0)
   const lines = readLines(file).map((l) => JSON.parse(l) as { s?: number, event?: string, reason?: string })

@@ -90,3 +90,15 @@ test('compressFile: one process wins the claim; the .gz holds the original bytes
   assert.equal(fs.existsSync(file), false)
   assert.equal(zlib.gunzipSync(fs.readFileSync(`${file}.gz`)).toString(), body)
 })
+
+test('a partial line left by a killed writer is closed before the next batch, so it spoils no other record', () => {
+  const file = path.join(tmpDir(), 'agent.log')
+  const events: FileEvent[] = []
+  const rf = new RotatingFile(file, { maxSize: 0, period: 'none', maxFiles: 0, compress: false }, DEFAULT_TIMING, (e) => { events.push(e) })
+  fs.appendFileSync(file, '{"p":1,"s":0}\n{"p":1,"s":1,"x":"tor')
+  fs.writeSync(rf.fdFor(14), '{"p":2,"s":0}\n')
+  fs.writeSync(rf.fdFor(14), '{"p":2,"s":1}\n')
+  rf.close()
+  assert.deepEqual(fs.readFileSync(file, 'utf8').split('\n'), ['{"p":1,"s":0}', '{"p":1,"s":1,"x":"tor', '{"p":2,"s":0}', '{"p":2,"s":1}', ''])
+  assert.deepEqual(events.map((e) => e.kind), ['partial_line'])
+})
