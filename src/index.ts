@@ -21,6 +21,12 @@ export type { LogSettings, SettingKey } from './config/keys'
 export { Redactor, maskSecret } from './format/redact'
 export type { RedactorOptions } from './format/redact'
 
+// Collector connection events
+export { recordConnections, causeOf } from './collector/record-connections'
+export type { ConnectionLog, RecordOptions, Recording } from './collector/record-connections'
+export { createCollectorDispatcher } from './collector/dispatcher'
+export type { CollectorClient, CollectorDispatcherOptions } from './collector/dispatcher'
+
 // Diagnostics
 export { checkNodeVersion } from './diagnostics/node-version'
 export type { NodeVersionCheck } from './diagnostics/node-version'

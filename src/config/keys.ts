@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { LevelSetting } from '../record/levels'
 import {
-  parseBoolean, parseCount, parseFormat, parseRotate, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
+  parseBoolean, parseCount, parseDuration, parseFormat, parseRotate, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
   type LogFormat, type Parsed, type RotatePeriod
 } from './values'
 
@@ -24,6 +24,12 @@ export interface LogSettings {
   /** Rotated files kept; 0 = keep them all. */
   readonly log_max_files: number
   readonly log_compress: boolean
+  /** Bytes of below-level records kept in memory for dumps before errors; 0 = off. */
+  readonly log_flight_recorder: number
+  /** Milliseconds of recorded context written before an error. */
+  readonly log_flight_recorder_window: number
+  /** Write to log_file even when the agent was given the host's logger (support sessions). */
+  readonly log_ignore_host_logger: boolean
   readonly license_key: string | undefined
   readonly app_name: string | undefined
   readonly host: string | undefined
@@ -39,6 +45,8 @@ export interface KeySpec<K extends SettingKey> {
   readonly secret?: true
   /** A size in bytes, shown as 16KB rather than 16384. */
   readonly size?: true
+  /** A duration in ms, shown as 30s rather than 30000. */
+  readonly duration?: true
   parse (input: unknown, baseDir: string): Parsed<LogSettings[K]>
 }
 
@@ -113,6 +121,26 @@ export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = {
   log_compress: {
     default: 'false',
     doc: 'Gzip rotated files (a .gz next to the log) once no process writes to them.',
+    parse: parseBoolean
+  },
+  log_flight_recorder: {
+    default: '1MB',
+    doc: 'Memory for the flight recorder: records below log_level (debug and trace at info) are kept here, and the recent ones are written just before an error or critical record, at most once a minute. 0 turns it off; else 16KB to 64MB.',
+    size: true,
+    parse: (v) => {
+      const r = parseSize(v, 0, 64 * 1024 * 1024)
+      return r.ok && r.value > 0 && r.value < 16 * 1024 ? { ok: false, accepted: '0 (off), or a size from 16KB to 64MB, such as 1MB' } : r
+    }
+  },
+  log_flight_recorder_window: {
+    default: '30s',
+    doc: 'How far back the flight recorder reaches when an error is written: 1s to 10m.',
+    duration: true,
+    parse: (v) => parseDuration(v, 1000, 600_000)
+  },
+  log_ignore_host_logger: {
+    default: 'false',
+    doc: 'When the agent was handed the host application\'s logger, ignore it and write to log_file anyway (for support sessions).',
     parse: parseBoolean
   },
   license_key: {

@@ -43,6 +43,25 @@ export function formatSize (bytes: number): string {
   return String(bytes)
 }
 
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i
+const DURATION_UNIT: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** `500ms`, `30s`, `2m`, `1h`; a bare number is seconds. */
+export function parseDuration (input: unknown, minMs: number, maxMs: number): Parsed<number> {
+  const accepted = `a duration from ${minMs} ms to ${maxMs / 1000} s, such as 30s, 500ms or 2m (a bare number is seconds)`
+  let ms: number
+  if (typeof input === 'number') {
+    ms = input * 1000
+  } else if (typeof input === 'string') {
+    const m = DURATION.exec(input.trim())
+    if (m === null) return no(accepted)
+    ms = Number(m[1]) * (DURATION_UNIT[(m[2] ?? 's').toLowerCase()] ?? 1000)
+  } else {
+    return no(accepted)
+  }
+  return Number.isFinite(ms) && ms >= minMs && ms <= maxMs ? ok(Math.round(ms)) : no(accepted)
+}
+
 /** Comma- or space-separated names, e.g. `x-session, db_password`. */
 export function parseNameList (input: unknown): Parsed<readonly string[]> {
   const accepted = 'a comma-separated list of field names, such as x-session, db_password'

@@ -21,6 +21,22 @@ export interface LoggerStats {
   sinkErrors: Record<string, number>
   /** Failures inside the logger itself, caught and reported on stderr. */
   internalErrors: number
+  /** Host interference detected, by cause (stderr_write_replaced, fd2_closed, debug_disabled, ...). */
+  interference: Record<string, number>
+  /** Collector traffic recorded by recordConnections(). */
+  collector: { requests: number, failures: number, recoveries: number }
+  /** The flight recorder: records held now, pushed out by newer ones, dumps written before errors. */
+  flightRecorder: { held: number, evicted: number, dumps: number }
+}
+
+/** Counters other parts of the agent add to (interference probes, collector recording). */
+export interface SupportCounters {
+  readonly interference: Record<string, number>
+  readonly collector: { requests: number, failures: number, recoveries: number }
+}
+
+export function newSupportCounters (): SupportCounters {
+  return { interference: {}, collector: { requests: 0, failures: 0, recoveries: 0 } }
 }
 
 export function emptyStats (): LoggerStats {
@@ -32,7 +48,10 @@ export function emptyStats (): LoggerStats {
     dropped: { buffer_full: 0, write_error: 0, destination_gone: 0, closed: 0 },
     droppedEarly: 0,
     sinkErrors: {},
-    internalErrors: 0
+    internalErrors: 0,
+    interference: {},
+    collector: { requests: 0, failures: 0, recoveries: 0 },
+    flightRecorder: { held: 0, evicted: 0, dumps: 0 }
   }
 }
 
@@ -47,5 +66,12 @@ export const STAT_DOCS: Readonly<Record<string, string>> = {
   'dropped.closed': 'records logged after close()',
   droppedEarly: 'records logged before the logger was configured that did not fit the early queue',
   sinkErrors: 'write errors by code (ENOSPC, EIO, EPIPE...); EAGAIN retries are not counted',
-  internalErrors: 'failures inside the logger itself, caught and reported on stderr'
+  internalErrors: 'failures inside the logger itself, caught and reported on stderr',
+  interference: 'host interference detected, by cause: a replaced process.stdout/stderr.write or console method, a closed or redirected fd 1/2, a reader that went away (EPIPE), debug namespaces turned off, a silenced host logger',
+  'collector.requests': 'requests the agent made to its collector (through recordConnections)',
+  'collector.failures': 'collector requests or connections that failed (refused, DNS, TLS, timeouts, HTTP 4xx/5xx)',
+  'collector.recoveries': 'times the collector worked again after failures',
+  'flightRecorder.held': 'below-level records the flight recorder holds now',
+  'flightRecorder.evicted': 'records the flight recorder dropped to make room for newer ones',
+  'flightRecorder.dumps': 'times recorded context was written before an error'
 }

@@ -21,6 +21,10 @@ export const jsonFormat: LineFormat = {
     return `,"level":"${NAME_OF[level] ?? level}","name":${jsonString(name)},"pid":${PID},"thread":${jsonString(THREAD_NAME)}`
   },
 
+  recordedHeader (header: string): string {
+    return header + ',"recorded":true'
+  },
+
   bindings (fields: object, ctx: FormatContext): string {
     return fieldsJson(fields, ctx)
   },

@@ -14,6 +14,8 @@ export interface LineFormat {
   readonly name: 'text' | 'json'
   /** Everything between the time and the message that depends only on the logger and level. */
   header (name: string, level: LevelValue): string
+  /** A header marked as flight-recorder context (written before an error, not when logged). */
+  recordedHeader (header: string): string
   /** A child logger's bound fields, serialized once. */
   bindings (fields: object, ctx: FormatContext): string
   /** One whole line, newline included, at most `ctx.maxLine` bytes. */

@@ -21,18 +21,28 @@ export const textFormat: LineFormat = {
     return ` (${PID}/${THREAD_NAME}) ${name} ${TEXT_NAMES[level] ?? NAME_OF[level] ?? level} - `
   },
 
+  recordedHeader (header: string): string {
+    return header + '[recorded] '
+  },
+
   bindings (fields: object, ctx: FormatContext): string {
     return fieldsText(fields, ctx)
   },
 
   line (rec: LogRecord, header: string, bindings: string, ctx: FormatContext): string {
-    let line = localTime(rec.time) + header + escapeText(ctx.redactor.text(capString(rec.msg, ctx.maxString))) + bindings
-    if (rec.fields !== undefined) line += fieldsText(rec.fields, ctx)
-    if (rec.err !== undefined) line += isError(rec.err) ? errorText('err', errorInfo(rec.err, ctx), ctx) : ' err=' + valueText(rec.err, ctx)
+    const line = localTime(rec.time) + header + textBody(rec, bindings, ctx)
     if (fits(line, ctx.maxLine - 1)) return line + '\n'
     const marker = ` …[line truncated: ${Buffer.byteLength(line)} bytes]`
     return cutToBytes(line, ctx.maxLine - 1 - Buffer.byteLength(marker)) + marker + '\n'
   }
+}
+
+/** What follows ` - `: the message, then the fields as key=value, then the error. */
+export function textBody (rec: LogRecord, bindings: string, ctx: FormatContext): string {
+  let body = escapeText(ctx.redactor.text(capString(rec.msg, ctx.maxString))) + bindings
+  if (rec.fields !== undefined) body += fieldsText(rec.fields, ctx)
+  if (rec.err !== undefined) body += isError(rec.err) ? errorText('err', errorInfo(rec.err, ctx), ctx) : ' err=' + valueText(rec.err, ctx)
+  return body
 }
 
 function fieldsText (fields: object, ctx: FormatContext): string {

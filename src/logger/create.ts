@@ -35,6 +35,13 @@ export function getLogger (name?: string): Logger {
 }
 
 export interface CreateOptions {
+  /**
+   * The host application's logger (pino, winston, bunyan, log4js, or anything
+   * with level methods): agent records go there, fields kept, secrets masked.
+   * log_file stays the fallback, used when that logger would hide agent
+   * warnings or when ONEAPM_LOG_IGNORE_HOST_LOGGER=true.
+   */
+  readonly hostLogger?: object
   /** Test hooks (rotation timing, sub-second periods, injected statfs/write). Not for production. */
   readonly hooks?: SinkHooks
   /**
@@ -59,8 +66,9 @@ export function createLogger (config?: AgentConfig | Readonly<Record<string, unk
     const global = options.global ?? !(processTree?.configured ?? false)
     const settings = cfg.settings
     const tree = global ? sharedTree() : new Tree(settings.log_level, () => settings)
-    const output = tree.configure(settings, options.hooks)
+    const output = tree.configure(settings, options.hooks, options.hostLogger)
     writeStartup(tree, cfg, output)
+    tree.reportHostLogger()
     return tree.root
   } catch (err) {
     lastResort(err, 'createLogger()')

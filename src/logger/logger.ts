@@ -26,7 +26,12 @@ export interface NodeState {
   readonly parent: Logger | undefined
   readonly children: Map<string, Logger>
   ownLevel: LevelSetting | undefined
+  /** Lowest level whose methods do something (the sink's, or debug's 20 while a debug mirror is on). */
   threshold: number
+  /** Lowest level written to the log destination. */
+  sinkThreshold: number
+  /** The `debug` instance this logger's records also go to, while its namespace is enabled. */
+  mirror: ((fmt: string, ...args: unknown[]) => void) | undefined
   /** Line headers by level / 10, built for `headersFor`. */
   headers: string[]
   headersFor: Output | undefined
@@ -57,6 +62,21 @@ const ENABLED: Readonly<Record<number, LogMethod>> = Object.fromEntries(
   [60, 50, 40, 30, 20, 10].map((level) => [level, makeMethod(level as LevelValue)])
 )
 
+/** A level below log_level while the flight recorder is on: keep the call, format nothing. */
+function makeRecorder (level: LevelValue): LogMethod {
+  return function record (this: Logger, ...args: unknown[]): void {
+    try {
+      this[kTree].record(this, level, args)
+    } catch (err) {
+      lastResort(err, 'the flight recorder')
+    }
+  }
+}
+
+const RECORDING: Readonly<Record<number, LogMethod>> = Object.fromEntries(
+  [60, 50, 40, 30, 20, 10].map((level) => [level, makeRecorder(level as LevelValue)])
+)
+
 export class Logger {
   declare readonly critical: LogMethod
   declare readonly error: LogMethod
@@ -78,7 +98,7 @@ export class Logger {
   constructor (tree: Tree, name: string, parent: Logger | undefined) {
     Object.defineProperty(this, kTree, { value: tree })
     Object.defineProperty(this, kNode, {
-      value: { name, parent, children: new Map(), ownLevel: undefined, threshold: LEVELS.info, headers: [], headersFor: undefined }
+      value: { name, parent, children: new Map(), ownLevel: undefined, threshold: LEVELS.info, sinkThreshold: LEVELS.info, mirror: undefined, headers: [], headersFor: undefined }
     })
     this[kFields] = undefined
     this[kBound] = { output: undefined, text: '' }
@@ -91,7 +111,7 @@ export class Logger {
 
   /** The level this logger writes at: its own, else its parent's. */
   get level (): LevelSetting {
-    const t = this[kNode].threshold
+    const t = this[kNode].sinkThreshold
     return Number.isFinite(t) ? NAME_OF[t] as LevelName : 'off'
   }
 
@@ -166,6 +186,33 @@ export class Logger {
     return this[kTree].stats()
   }
 
+  /**
+   * Adds one to a supportability counter in stats(): collector outcomes, or
+   * `interference.<cause>` for host interference found by agent code.
+   */
+  count (counter: 'collector.requests' | 'collector.failures' | 'collector.recoveries' | `interference.${string}`): void {
+    try {
+      const c = this[kTree].counters
+      if (counter.startsWith('interference.')) {
+        const cause = counter.slice(13)
+        c.interference[cause] = (c.interference[cause] ?? 0) + 1
+      } else {
+        c.collector[counter.slice(10) as 'requests' | 'failures' | 'recoveries']++
+      }
+    } catch (err) {
+      lastResort(err, 'count()')
+    }
+  }
+
+  /** Writes stats() as one info record (event=log_stats), e.g. when the agent shuts down. */
+  logStats (): void {
+    try {
+      this[kTree].always(this, 30, 'logger counters at this point', { event: 'log_stats', ...this.stats() })
+    } catch (err) {
+      lastResort(err, 'logStats()')
+    }
+  }
+
   /** @internal The bound fields as the current layout prints them. */
   boundText (output: Output): string {
     const bound = this[kBound]
@@ -188,12 +235,13 @@ export class Logger {
     return node.headers[i] ?? (node.headers[i] = output.format.header(node.name, level))
   }
 
-  /** @internal Points each level method at the real one or the noop. */
-  applyThreshold (threshold: number): void {
+  /** @internal Points each level method at the real one, the flight recorder's, or the noop. */
+  applyThreshold (threshold: number, recording: boolean): void {
     this[kNode].threshold = threshold
+    const below = recording && Number.isFinite(threshold) ? RECORDING : undefined
     for (const [method, level] of METHODS) {
       Object.defineProperty(this, method, {
-        value: threshold <= level ? ENABLED[level] : noop,
+        value: threshold <= level ? ENABLED[level] : below?.[level] ?? noop,
         writable: true,
         configurable: true,
         enumerable: false

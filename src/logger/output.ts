@@ -12,11 +12,14 @@ import { openDestination, type Destination } from '../sinks/destination'
 import type { DropReason, FdWriter, WriteFn } from '../sinks/fd-writer'
 import type { StatfsFn } from '../sinks/network-fs'
 import { DEFAULT_TIMING, type FileEvent, type RotationSettings, type RotationTiming } from '../sinks/rotating-file'
+import { FlightRecorder } from './flight-recorder'
 import { LEVEL_NAMES, NAME_OF, type LevelName, type LevelValue } from '../record/levels'
 
 export interface OutputHooks {
   readonly onRecovered: (dropped: number, reason: DropReason) => void
   readonly onFileEvent: (e: FileEvent) => void
+  /** The destination went away for good (EPIPE, EBADF). */
+  readonly onGone: (code: string) => void
 }
 
 /**
@@ -27,6 +30,8 @@ export interface SinkHooks {
   readonly rotation?: Partial<RotationTiming> & { readonly periodMs?: number }
   readonly statfs?: StatfsFn
   readonly write?: WriteFn
+  /** How often the host watch looks at debug and the standard streams (default 10 s). */
+  readonly watchMs?: number
 }
 
 /** How long a synchronous flush may wait on a pipe that says EAGAIN. */
@@ -44,6 +49,8 @@ export class Output {
   private readonly cancelExit: () => void
 
   readonly rotation: RotationSettings
+  /** Keeps below-level records for dumps before errors; undefined when log_flight_recorder = 0. */
+  readonly recorder: FlightRecorder | undefined
 
   constructor (readonly settings: LogSettings, hooks: OutputHooks, sinkHooks: SinkHooks = {}) {
     this.format = settings.log_format === 'json' ? jsonFormat : textFormat
@@ -63,11 +70,13 @@ export class Output {
       maxBuffer: settings.log_buffer_max,
       onRecovered: hooks.onRecovered,
       onFileEvent: hooks.onFileEvent,
+      onGone: hooks.onGone,
       rotation: this.rotation,
       timing: { ...DEFAULT_TIMING, ...timing },
       ...(sinkHooks.statfs === undefined ? {} : { statfs: sinkHooks.statfs }),
       ...(sinkHooks.write === undefined ? {} : { write: sinkHooks.write })
     })
+    this.recorder = settings.log_flight_recorder > 0 ? new FlightRecorder(settings.log_flight_recorder, settings.log_flight_recorder_window) : undefined
     this.written = Object.fromEntries(LEVEL_NAMES.map((n) => [n, 0])) as Record<LevelName, number>
     const writer = this.destination.writer
     this.cancelExit = flushAtExit(() => { writer.flushSync(EXIT_FLUSH_WAIT_MS) })

@@ -25,8 +25,10 @@ export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): voi
   }
   const target = output.destination.target
   const rotation = target === 'stderr' || target === 'stdout' ? '' : ` (${describeRotation(s)})`
+  const host = tree.host
+  const where = host === undefined ? `${target}${rotation}` : `${host.describe()} (fallback: ${target}${rotation})`
   tree.always(root, 30,
-    `${PACKAGE.name} ${PACKAGE.version} started: node ${process.version} on ${process.platform}/${process.arch}, pid ${process.pid}; logging at ${s.log_level} to ${target}${rotation}`,
+    `${PACKAGE.name} ${PACKAGE.version} started: node ${process.version} on ${process.platform}/${process.arch}, pid ${process.pid}; logging at ${s.log_level} to ${where}`,
     {
       event: 'agent_start',
       version: PACKAGE.version,
@@ -71,7 +73,8 @@ export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): voi
 /** A setting as the log and doctor show it: secrets masked, lists joined. */
 export function displaySetting (key: string, value: unknown, scrub: (s: string) => string): string {
   if (value === undefined) return '(unset)'
-  const spec = (KEYS as Record<string, { secret?: true, size?: true }>)[key]
+  const spec = (KEYS as Record<string, { secret?: true, size?: true, duration?: true }>)[key]
+  if (spec?.duration === true && typeof value === 'number') return value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`
   if (spec?.secret === true && typeof value === 'string') return maskSecret(value)
   if (spec?.size === true && typeof value === 'number') return formatSize(value)
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',')

@@ -60,14 +60,21 @@ const RECENT_INODES = 16
 const LOCK_WAIT_MS = 50
 const SLEEP = new Int32Array(new SharedArrayBuffer(4))
 const LAST_BYTE = Buffer.alloc(1)
+/** Batches under this size may skip the fstat within one millisecond tick. */
+const SMALL_BATCH = 4096
 
 export class RotatingFile implements WriteTarget {
   private fd: number
   private ino = 0
   private dev = 0
   private nextCheck = 0
+  /** The size our own writes should have left, or -1 when unknown. */
+  private expected = -1
+  private lastStat = -1
   private end = Infinity
   private seenSize = 0
+  private lastLabel = ''
+  private lastSeq = 0
   private sweepTimer: NodeJS.Timeout | undefined
   private sweeping = false
   private closed = false
@@ -97,17 +104,65 @@ export class RotatingFile implements WriteTarget {
     try {
       if (now >= this.nextCheck) {
         this.nextCheck = now + this.timing.checkMs
-        this.follow()
+        if (this.follow()) this.expected = -1
       }
-      if (this.due(bytes, now)) this.rotateOrFollow(now, bytes)
-      this.startOnNewLine()
+      let size = this.sizeNow(now, bytes)
+      if (now >= this.end || (this.settings.maxSize > 0 && this.overSize(size, bytes))) {
+        this.rotateOrFollow(now, bytes)
+        this.expected = -1
+        size = this.sizeNow(now, bytes)
+      }
+      this.expected = size + bytes
     } catch (err) {
       // The write goes to the fd we hold; rotation is tried again next batch.
       const e = err as NodeJS.ErrnoException
       this.onEvent({ kind: 'rotation_error', code: e.code ?? 'EUNKNOWN', message: e.message })
       this.nextCheck = 0
+      this.expected = -1
     }
     return this.fd
+  }
+
+  /**
+   * The file's size, measured with fstat before each batch, except that a
+   * small batch in the same millisecond tick as the last measure trusts what
+   * our own writes added: a burst of synchronous writes (error records, each
+   * its own batch) then costs no extra syscalls. Other processes' small
+   * appends within one tick are the only slack this adds to the size bound.
+   *
+   * When the measured size is not what our own writes left, someone else
+   * wrote. A process killed in the middle of a multi-page write(2) leaves a
+   * partial line, and our next append would continue it, spoiling a healthy
+   * record; so then the last byte is read (one pread), and if it is not a
+   * newline, one is written first: the fragment stays alone on its line.
+   */
+  private sizeNow (now: number, bytes: number): number {
+    if (this.expected >= 0 && now === this.lastStat && bytes < SMALL_BATCH) return this.expected
+    let size = fs.fstatSync(this.fd).size
+    this.lastStat = now
+    if (size > 0 && size !== this.expected && !this.endsWithNewline(size)) {
+      fs.writeSync(this.fd, '\n')
+      size++
+      this.onEvent({ kind: 'partial_line' })
+    }
+    return size
+  }
+
+  /**
+   * Whether the file ends a line. A read can land inside another process's
+   * write that is still being copied in (the size grows page by page), so a
+   * missing newline counts only if the size then stays put: a dead writer's
+   * fragment does not grow.
+   */
+  private endsWithNewline (size: number): boolean {
+    for (let tries = 0; tries < 3; tries++) {
+      fs.readSync(this.fd, LAST_BYTE, 0, 1, size - 1)
+      if (LAST_BYTE[0] === 10) return true
+      Atomics.wait(SLEEP, 0, 0, 1)
+      const now = fs.fstatSync(this.fd).size
+      if (now !== size) return true
+    }
+    return false
   }
 
   close (): void {
@@ -119,21 +174,6 @@ export class RotatingFile implements WriteTarget {
     } catch {
       // Already closed.
     }
-  }
-
-  /**
-   * A process killed in the middle of a multi-page write(2) leaves a partial
-   * line, and the next append would continue it, spoiling a healthy record.
-   * So a batch starts on a fresh line when the file does not end in one: the
-   * killed writer's fragment stays alone on its line. (One pread per batch.)
-   */
-  private startOnNewLine (): void {
-    const size = fs.fstatSync(this.fd).size
-    if (size === 0) return
-    fs.readSync(this.fd, LAST_BYTE, 0, 1, size - 1)
-    if (LAST_BYTE[0] === 10) return
-    fs.writeSync(this.fd, '\n')
-    this.onEvent({ kind: 'partial_line' })
   }
 
   private due (bytes: number, now: number): boolean {
@@ -171,7 +211,7 @@ export class RotatingFile implements WriteTarget {
 
   private open (): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true })
-    // a+ (O_APPEND, readable) so startOnNewLine can read the last byte.
+    // a+ (O_APPEND, readable) so sizeNow can read the last byte.
     const fd = fs.openSync(this.file, 'a+', 0o600)
     const st = fs.fstatSync(fd)
     if (this.fd !== -1) {
@@ -273,10 +313,14 @@ export class RotatingFile implements WriteTarget {
 
   /** link() the current file to the first free rotated name: a rename that never overwrites. */
   private linkAside (label: string): string {
-    for (let seq = 1; ; seq++) {
+    // Names for one label are taken in order, so start past the last one this process took.
+    const first = label === this.lastLabel ? this.lastSeq + 1 : 1
+    for (let seq = first; ; seq++) {
       const target = rotatedName(this.file, label, seq)
       try {
         fs.linkSync(this.file, target)
+        this.lastLabel = label
+        this.lastSeq = seq
         return target
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || seq >= 99_999) throw err

@@ -64,8 +64,8 @@ test('every level method and its call shapes', () => {
   assert.match(out[6] ?? '', / - {2}only=fields$/)
 })
 
-test('a disabled level is the shared noop: no formatting, no allocation', () => {
-  const { log } = fileLogger({ log_level: 'warning' })
+test('with the flight recorder off, a disabled level is the shared noop: no formatting, no allocation', () => {
+  const { log } = fileLogger({ log_level: 'warning', log_flight_recorder: 0 })
   assert.equal(log.info, noop)
   assert.equal(log.debug, noop)
   assert.notEqual(log.warning, noop)
