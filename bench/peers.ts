@@ -31,8 +31,11 @@ const FIELDS = { method: 'GET', url: '/api/v1/users', status: 200, duration: 12.
 type LogFn = (...args: unknown[]) => void
 interface Leveled { info: LogFn, debug: LogFn, error: LogFn }
 
-function oneapm (format: 'text' | 'json', file: string): Peer {
-  const log = createLogger({ log_file: file, log_format: format, log_level: 'info' }, { global: false })
+/** Settings for this logger beyond file, format and level (the rotation workloads'); other loggers ignore them. */
+export type ExtraSettings = Readonly<Record<string, string>>
+
+function oneapm (format: 'text' | 'json', file: string, extra: ExtraSettings): Peer {
+  const log = createLogger({ ...extra, log_file: file, log_format: format, log_level: 'info' }, { global: false })
   return {
     info2: () => { log.info('request %s took %d ms', '/api/v1/users', 42) },
     info5: () => { log.info(FIELDS, 'request done') },
@@ -180,10 +183,10 @@ async function debug (file: string): Promise<Peer> {
   }
 }
 
-export async function createPeer (name: PeerName, file: string): Promise<Peer> {
+export async function createPeer (name: PeerName, file: string, extra: ExtraSettings = {}): Promise<Peer> {
   switch (name) {
-    case 'oneapm-text': return oneapm('text', file)
-    case 'oneapm-json': return oneapm('json', file)
+    case 'oneapm-text': return oneapm('text', file, extra)
+    case 'oneapm-json': return oneapm('json', file, extra)
     case 'pino': return await pino(file)
     case 'winston': return await winston(file)
     case 'bunyan': return await bunyan(file)

@@ -3,14 +3,19 @@
 //
 // Environment: BENCH_RUNS (5), BENCH_RSS_RUNS (1), BENCH_RECORDS (200000),
 // BENCH_WARMUP (20000), BENCH_DISABLED_CALLS (50000000),
-// BENCH_RSS_RECORDS (1000000), BENCH_PEERS (comma-separated subset).
+// BENCH_RSS_RECORDS (1000000), BENCH_PEERS (comma-separated subset),
+// BENCH_ROTATE_RECORDS (1000000), BENCH_ROTATE_SIZE (bytes, 1048576),
+// BENCH_MULTI_RUNS (3), BENCH_MULTI_WRITERS (8), BENCH_MULTI_RECORDS (250000
+// per writer), BENCH_WORKLOADS (comma-separated subset of WORKLOADS).
 
-import { spawn } from 'node:child_process'
+import { fork, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { PEERS, type PeerName } from './peers'
+import { scanLog, scanProblems, type LogScan } from './logfiles'
+import { MARKERS, PEERS, type ExtraSettings, type PeerName } from './peers'
 import type { Job, Result, Workload } from './worker'
+import type { WriterJob, WriterMessage } from './writer'
 
 const ROOT = path.resolve(__dirname, '..', '..')
 const DOC = path.join(ROOT, 'docs', 'benchmarks.md')
@@ -28,8 +33,26 @@ const DISABLED_CALLS = envInt('BENCH_DISABLED_CALLS', 50_000_000)
 const RSS_RECORDS = envInt('BENCH_RSS_RECORDS', 1_000_000)
 const ONLY = process.env.BENCH_PEERS?.split(',').map((s) => s.trim())
 const peers: readonly PeerName[] = PEERS.filter((p) => ONLY === undefined || ONLY.includes(p))
+const ROTATE_RECORDS = envInt('BENCH_ROTATE_RECORDS', 1_000_000)
+const ROTATE_SIZE = envInt('BENCH_ROTATE_SIZE', 1024 * 1024)
+const MULTI_RUNS = envInt('BENCH_MULTI_RUNS', 3)
+const MULTI_WRITERS = envInt('BENCH_MULTI_WRITERS', 8)
+const MULTI_RECORDS = envInt('BENCH_MULTI_RECORDS', 250_000)
+
+/** Workload groups BENCH_WORKLOADS may name: the five of every logger, then 6 (rotate) and 7 (multi), this logger's only. */
+const WORKLOADS = ['info2', 'info5', 'error', 'debug', 'rss', 'rotate', 'multi'] as const
+const ONLY_WORKLOADS = process.env.BENCH_WORKLOADS?.split(',').map((s) => s.trim())
+const wanted = (w: typeof WORKLOADS[number]): boolean => ONLY_WORKLOADS === undefined || ONLY_WORKLOADS.includes(w)
 
 const OURS = ['oneapm-text', 'oneapm-json'] as const
+/** The logger the rotation workloads (6, 7) measure. */
+const ROTATION_PEER = 'oneapm-text'
+const rotationMeasured = peers.includes(ROTATION_PEER)
+
+/** Rotation by size only, every rotated file kept (retention never deletes), nothing compressed; 0: never rotate. */
+function rotationSettings (maxSize: number): ExtraSettings {
+  return { log_max_size: String(maxSize), log_max_files: '0', log_compress: 'false', log_rotate: 'none' }
+}
 
 /**
  * Copies the compiled bench/ and src/ into `dir`, so that a rebuild of build/
@@ -45,6 +68,7 @@ function snapshot (dir: string): string {
 }
 
 let workerJs = path.join(__dirname, 'worker.js')
+let writerJs = path.join(__dirname, 'writer.js')
 
 function runWorker (job: Job): Promise<Result> {
   return new Promise((resolve, reject) => {
@@ -68,25 +92,146 @@ function median (xs: readonly number[]): number {
 }
 
 const results: Result[] = []
+/** 1-minute load average when the suite started and ended: other work on the machine shows here. */
+const load: number[] = []
 const anomalies: string[] = []
 let failures = 0
 
 async function measure (dir: string, peer: PeerName, workload: Workload, run: number): Promise<void> {
-  const file = path.join(dir, `${peer}-${workload}-${run}.log`)
-  const records = workload === 'debug' ? DISABLED_CALLS : workload === 'rss' ? RSS_RECORDS : RECORDS
+  const rotation = workload === 'rotate-off' || workload === 'rotate-on'
+  // A log that rotates (this logger's does at 100MB by default) leaves files next to it: each run gets a directory of its own.
+  const sub = fs.mkdtempSync(path.join(dir, `${peer}-${workload}-${run}-`))
+  const file = path.join(sub, rotation ? 'agent.log' : `${peer}-${workload}-${run}.log`)
+  const records = workload === 'debug' ? DISABLED_CALLS : workload === 'rss' ? RSS_RECORDS : rotation ? ROTATE_RECORDS : RECORDS
+  const settings = rotation ? { settings: rotationSettings(workload === 'rotate-on' ? ROTATE_SIZE : 0) } : {}
   try {
-    const r = await runWorker({ peer, workload, records, warmup: WARMUP, file })
+    const r = await runWorker({ peer, workload, records, warmup: WARMUP, file, ...settings })
     results.push(r)
-    const detail = r.nsPerCall !== undefined ? `${r.nsPerCall.toFixed(2)} ns/call` : `${fmt(r.perSec)} rec/s` + (r.peakRssMb !== undefined ? `, peak RSS ${r.peakRssMb.toFixed(1)} MB` : '')
+    const detail = r.nsPerCall !== undefined
+      ? `${r.nsPerCall.toFixed(2)} ns/call`
+      : `${fmt(r.perSec)} rec/s` + (r.peakRssMb !== undefined ? `, peak RSS ${r.peakRssMb.toFixed(1)} MB` : '') +
+        (r.scan !== undefined ? `, ${r.scan.rotated} rotations, largest file ${fmt(r.scan.maxFileBytes)} B` : '')
     process.stderr.write(`  ${workload.padEnd(5)} ${peer.padEnd(11)} run ${run}: ${detail}\n`)
-    if (r.expected !== undefined && r.found !== r.expected) {
+    if (r.problems !== undefined) {
+      if (r.problems.length > 0) anomalies.push(`${peer} ${workload} run ${run}: ${r.problems.join('; ')}`)
+      if (workload === 'rotate-on' && r.scan !== undefined && r.scan.maxFileBytes > ROTATE_SIZE) {
+        anomalies.push(`${peer} ${workload} run ${run}: a file of ${fmt(r.scan.maxFileBytes)} bytes, over log_max_size (${fmt(ROTATE_SIZE)})`)
+      }
+    } else if (r.expected !== undefined && r.found !== r.expected) {
       anomalies.push(`${peer} ${workload} run ${run}: ${r.found ?? 0} records in the file, ${r.expected} expected (${r.found !== undefined && r.found < r.expected ? 'fewer' : 'more'})`)
     }
   } catch (err) {
     failures++
     anomalies.push(`${peer} ${workload} run ${run}: ${err instanceof Error ? err.message : String(err)}`)
   } finally {
-    fs.rmSync(file, { force: true })
+    fs.rmSync(sub, { recursive: true, force: true })
+  }
+}
+
+/** One run of workload 7: MULTI_WRITERS processes appending to one log. */
+interface MultiResult {
+  readonly maxSize: number
+  readonly run: number
+  /** Timed records, all writers together. */
+  readonly records: number
+  /** From 'go' to the last writer's close. */
+  readonly elapsedMs: number
+  readonly perSec: number
+  /** From 'go' to the last writer's exit, as the parent saw it. */
+  readonly exitedMs: number
+  /** Each writer's own records/s, from its start to its close. */
+  readonly perWriter: readonly number[]
+  readonly scan: LogScan
+}
+
+const multiResults: MultiResult[] = []
+const now = (): number => Number(process.hrtime.bigint()) / 1e6
+
+interface Writer {
+  readonly child: ChildProcess
+  readonly ready: Promise<void>
+  readonly done: Promise<{ startMs: number, endMs: number }>
+  /** When the process exited (parent's clock); resolves once its IPC channel is closed too. */
+  readonly closed: Promise<number>
+}
+
+function startWriter (job: WriterJob): Writer {
+  const child = fork(writerJs, [JSON.stringify(job)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  let exitedAt = NaN
+  child.on('exit', () => { exitedAt = now() })
+  // 'close' comes after the exit and after the IPC channel is drained: a 'done' not seen by then never comes.
+  const closed = new Promise<number>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => { code === 0 ? resolve(exitedAt) : reject(new Error(`writer ${child.pid ?? '?'} exited with ${code ?? signal ?? '?'}`)) })
+  })
+  const message = <T extends WriterMessage['type']>(type: T): Promise<Extract<WriterMessage, { type: T }>> => Promise.race([
+    new Promise<Extract<WriterMessage, { type: T }>>((resolve) => {
+      child.on('message', (m: WriterMessage) => { if (m.type === type) resolve(m as Extract<WriterMessage, { type: T }>) })
+    }),
+    closed.then(() => { throw new Error(`writer ${child.pid ?? '?'} exited before '${type}'`) })
+  ])
+  const ready = message('ready').then(() => undefined)
+  const done = message('done')
+  // Rejections are awaited below; these keep an early failure from being reported as unhandled.
+  ready.catch(() => {})
+  done.catch(() => {})
+  closed.catch(() => {})
+  return { child, ready, done, closed }
+}
+
+function deadline<T> (p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${what}: no answer after ${ms / 1000} s`)) }, ms) })
+  return Promise.race([p, late]).finally(() => { clearTimeout(timer) })
+}
+
+/**
+ * Workload 7: MULTI_WRITERS processes, each with its own logger on one shared
+ * file, write MULTI_RECORDS records of workload 1 each, at once. The clock
+ * starts when the parent says 'go' (every writer has made its logger and
+ * written its warm-up) and stops at the last writer's close.
+ */
+async function multi (dir: string, maxSize: number, run: number): Promise<void> {
+  const label = maxSize > 0 ? 'rotate-on' : 'rotate-off'
+  const sub = fs.mkdtempSync(path.join(dir, `multi-${label}-${run}-`))
+  const file = path.join(sub, 'agent.log')
+  const job: WriterJob = { file, warmup: WARMUP, records: MULTI_RECORDS, settings: rotationSettings(maxSize) }
+  const writers: Writer[] = []
+  try {
+    for (let i = 0; i < MULTI_WRITERS; i++) writers.push(startWriter(job))
+    await deadline(Promise.all(writers.map((w) => w.ready)), 120_000, 'writers starting')
+    const go = now()
+    for (const w of writers) w.child.send('go')
+    const done = await deadline(Promise.all(writers.map((w) => w.done)), 600_000, 'writers writing')
+    const exited = await deadline(Promise.all(writers.map((w) => w.closed)), 60_000, 'writers exiting')
+    const elapsedMs = Math.max(...done.map((d) => d.endMs)) - go
+    const records = MULTI_WRITERS * MULTI_RECORDS
+    const scan = scanLog(file, MARKERS.info2)
+    const r: MultiResult = {
+      maxSize,
+      run,
+      records,
+      elapsedMs,
+      perSec: records / elapsedMs * 1000,
+      exitedMs: Math.max(...exited) - go,
+      perWriter: done.map((d) => MULTI_RECORDS / (d.endMs - d.startMs) * 1000),
+      scan
+    }
+    multiResults.push(r)
+    process.stderr.write(`  multi ${label.padEnd(10)} run ${run}: ${fmt(r.perSec)} rec/s in all (${MULTI_WRITERS} writers, ${fmt(records)} records in ${(elapsedMs / 1000).toFixed(2)} s; all exited at ${(r.exitedMs / 1000).toFixed(2)} s), ` +
+      `${scan.rotated} rotations, largest file ${fmt(scan.maxFileBytes)} B\n`)
+    const problems = scanProblems(scan, MULTI_WRITERS * (WARMUP + MULTI_RECORDS), MULTI_WRITERS)
+    if (problems.length > 0) anomalies.push(`${MULTI_WRITERS} writers ${label} run ${run}: ${problems.join('; ')}`)
+    if (maxSize > 0 && scan.maxFileBytes > maxSize) {
+      anomalies.push(`${MULTI_WRITERS} writers ${label} run ${run}: largest file ${fmt(scan.maxFileBytes)} bytes, ${(scan.maxFileBytes / maxSize).toFixed(3)} × log_max_size (${fmt(maxSize)})`)
+    }
+  } catch (err) {
+    failures++
+    anomalies.push(`${MULTI_WRITERS} writers ${label} run ${run}: ${err instanceof Error ? err.message : String(err)}`)
+    for (const w of writers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL')
+    await Promise.allSettled(writers.map((w) => w.closed))
+  } finally {
+    fs.rmSync(sub, { recursive: true, force: true })
   }
 }
 
@@ -126,6 +271,53 @@ function table (rs: readonly Row[]): string {
   return lines.join('\n')
 }
 
+const bytes = (n: number): string => n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${fmt(n)} B`
+const max = (xs: readonly number[]): number => xs.length === 0 ? NaN : Math.max(...xs)
+
+/** Workload 6: the medians of the plain and rotating runs, and what rotation costs. */
+interface RotationRow { readonly off: number, readonly on: number, readonly rotations: number, readonly largestOn: number, readonly largestOff: number, readonly usPerRotation: number }
+
+function rotationRow (): RotationRow {
+  const pick = (w: Workload): Result[] => results.filter((r) => r.peer === ROTATION_PEER && r.workload === w)
+  const off = median(pick('rotate-off').map((r) => r.perSec))
+  const on = median(pick('rotate-on').map((r) => r.perSec))
+  const rotations = median(pick('rotate-on').map((r) => r.scan?.rotated ?? NaN))
+  // Extra time per run over the plain sink, spread over that run's rotations.
+  const usPerRotation = (ROTATE_RECORDS / on - ROTATE_RECORDS / off) * 1e6 / rotations
+  return {
+    off, on, rotations, usPerRotation,
+    largestOn: max(pick('rotate-on').map((r) => r.scan?.maxFileBytes ?? NaN)),
+    largestOff: max(pick('rotate-off').map((r) => r.scan?.maxFileBytes ?? NaN))
+  }
+}
+
+function rotationTable (row: RotationRow): string {
+  const size = (n: number, limit: number): string => Number.isFinite(n) ? `${fmt(n)}${limit > 0 ? ` (${(n / limit).toFixed(3)}×)` : ''}` : 'n/a'
+  return [
+    '| 6. one process, workload 1 | log_max_size | records/s | × plain | rotations per run | largest file, bytes (× log_max_size) |',
+    '|---|--:|--:|--:|--:|--:|',
+    `| plain file sink | 0 (none) | ${fmt(row.off)} | ${ratio(row.off, row.off)} | ${Number.isFinite(row.off) ? 0 : 'n/a'} | ${size(row.largestOff, 0)} |`,
+    `| rotating | ${bytes(ROTATE_SIZE)} | ${fmt(row.on)} | ${ratio(row.on, row.off)} | ${fmt(row.rotations)} | ${size(row.largestOn, ROTATE_SIZE)} |`
+  ].join('\n')
+}
+
+function multiTable (): string {
+  const lines = [
+    `| 7. ${MULTI_WRITERS} processes, one file | log_max_size | records/s, all writers (2 cores) | × plain | per writer, records/s | until all exited, s | rotations per run | largest file, bytes (× log_max_size) |`,
+    '|---|--:|--:|--:|--:|--:|--:|--:|'
+  ]
+  const plain = median(multiResults.filter((r) => r.maxSize === 0).map((r) => r.perSec))
+  for (const maxSize of [0, ROTATE_SIZE]) {
+    const rs = multiResults.filter((r) => r.maxSize === maxSize)
+    const agg = median(rs.map((r) => r.perSec))
+    const largest = max(rs.map((r) => r.scan.maxFileBytes))
+    lines.push(`| ${maxSize === 0 ? 'plain file sink' : 'rotating'} | ${maxSize === 0 ? '0 (none)' : bytes(maxSize)} | ${fmt(agg)} | ${ratio(agg, plain)} | ` +
+      `${fmt(median(rs.flatMap((r) => r.perWriter)))} | ${Number.isFinite(median(rs.map((r) => r.exitedMs))) ? (median(rs.map((r) => r.exitedMs)) / 1000).toFixed(2) : 'n/a'} | ` +
+      `${fmt(median(rs.map((r) => r.scan.rotated)))} | ${Number.isFinite(largest) ? fmt(largest) + (maxSize > 0 ? ` (${(largest / maxSize).toFixed(3)}×)` : '') : 'n/a'} |`)
+  }
+  return lines.join('\n')
+}
+
 interface Target { name: string, rule: string, pass: boolean | undefined, detail: string }
 
 function targets (rs: readonly Row[]): Target[] {
@@ -147,6 +339,14 @@ function targets (rs: readonly Row[]): Target[] {
   check('3. disabled debug', 'ns/call ≤ max(pino × 1.10, pino + 1 ns)', (o, p) => o.ns <= Math.max(p.ns * 1.1, p.ns + 1),
     (o, p) => `${o.ns.toFixed(2)} ns vs ${p.ns.toFixed(2)} ns`)
   check('5. peak RSS', 'MB ≤ pino + 10 MB', (o, p) => o.rss <= p.rss + 10, (o, p) => `${o.rss.toFixed(1)} MB vs ${p.rss.toFixed(1)} MB`)
+  const rot = rotationRow()
+  const measured = Number.isFinite(rot.on / rot.off)
+  out.push({
+    name: `6. rotation on (${ROTATION_PEER})`,
+    rule: 'records/s ≥ 0.90 × plain file sink',
+    pass: measured ? rot.on >= 0.9 * rot.off : undefined,
+    detail: measured ? `${ratio(rot.on, rot.off)} (${fmt(rot.on)} vs ${fmt(rot.off)} rec/s)` : 'not measured'
+  })
   return out
 }
 
@@ -161,6 +361,7 @@ function versionOf (name: string): string {
 
 function report (rs: readonly Row[], ts: readonly Target[], seconds: number): string {
   const cpus = os.cpus()
+  const rot = rotationRow()
   const versions = ['oneapm-agent-log', 'pino', 'sonic-boom', 'winston', 'bunyan', 'log4js', 'debug'].map((n) => `${n} ${versionOf(n)}`).join(', ')
   const mark = (t: Target): string => t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL'
   return `# Benchmarks
@@ -169,9 +370,10 @@ Generated by \`npm run bench\` (bench/run.ts); overwritten on every run.
 
 - Date: ${new Date().toISOString()}
 - Machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}
+- Load average (1 min) at start and end: ${load.map((l) => l.toFixed(2)).join(', ')}
 - Node: ${process.version}
 - Packages: ${versions}
-- Runs: ${RUNS} per throughput workload (${RSS_RUNS} for peak RSS); medians shown; the suite took ${seconds.toFixed(0)} s
+- Runs: ${RUNS} per throughput workload (${RSS_RUNS} for peak RSS, ${MULTI_RUNS} for ${MULTI_WRITERS} processes); medians shown; the suite took ${seconds.toFixed(0)} s
 
 ## Results
 
@@ -179,6 +381,30 @@ ${table(rs)}
 
 Ratios are to pino's median. Workload 3 is the median ns per disabled call (calls/s in brackets);
 workload 5 is the median peak RSS over ${fmt(RSS_RECORDS)} records of workload 1 (records/s of that run in brackets).
+
+## Rotation
+
+Workload 1 in text format, this logger only, with rotation by size: \`log_max_size\` ${bytes(ROTATE_SIZE)}
+(${fmt(ROTATE_SIZE)} bytes), \`log_max_files: 0\` (every rotated file kept, so retention never deletes),
+\`log_compress: false\`, \`log_rotate: none\`, production rotation timing (no hooks). The plain file sink is
+the same logger with \`log_max_size: 0\`, which never rotates (the default, 100MB, checks the size before
+each write: workloads 1 to 5 run with it).
+
+${rotationTable(rot)}
+
+${fmt(ROTATE_RECORDS)} timed records per run after ${fmt(WARMUP)} of warm-up, medians of ${RUNS} runs; the largest file is
+the largest over all runs. From the medians, rotating costs about ${Number.isFinite(rot.usPerRotation) ? fmt(rot.usPerRotation) : 'n/a'} µs per rotation
+((1/rotating − 1/plain) × records ÷ rotations), the size check one fstat per write of up to 64 KiB included.
+
+${multiTable()}
+
+**This machine has ${cpus.length} cores**: the ${MULTI_WRITERS} writers share them, so the aggregate is what ${cpus.length} cores
+do, not ${MULTI_WRITERS}; per writer is each process's own rate, from its start to its close, while it competes.
+Each writer wrote ${fmt(WARMUP)} records of warm-up before the start signal and ${fmt(MULTI_RECORDS)} after it
+(${fmt(MULTI_WRITERS * MULTI_RECORDS)} timed in all); medians of ${MULTI_RUNS} runs; the largest file is the largest over all
+runs. Writers check the size before each write and append without a lock, so with many writers a
+file can outgrow \`log_max_size\` by what others append between one writer's check and its write;
+a file over the limit is listed under Anomalies.
 
 ## Targets
 
@@ -191,14 +417,17 @@ median is within 10% of pino's or within 1 ns of it, whichever is looser.
 
 ## Anomalies
 
-${anomalies.length === 0 ? 'None: every file held exactly the records logged (warm-up + timed).' : anomalies.map((a) => `- ${a}`).join('\n')}
+${anomalies.length === 0 ? 'None: every file held exactly the records logged (warm-up + timed); in workloads 6 and 7, every line of the log and its rotated files was whole, and no file outgrew log_max_size.' : anomalies.map((a) => `- ${a}`).join('\n')}
 
 ## How to run
 
 \`npm run bench\` builds (\`scripts/build.js --tests\` compiles bench/ into build/bench/) and runs
 build/bench/run.js. Settings come from the environment: BENCH_RUNS (default 5), BENCH_RSS_RUNS (1),
 BENCH_RECORDS (200000), BENCH_WARMUP (20000), BENCH_DISABLED_CALLS (50000000),
-BENCH_RSS_RECORDS (1000000) and BENCH_PEERS (a comma-separated subset of ${PEERS.join(', ')}).
+BENCH_RSS_RECORDS (1000000), BENCH_PEERS (a comma-separated subset of ${PEERS.join(', ')}),
+BENCH_ROTATE_RECORDS (1000000), BENCH_ROTATE_SIZE (bytes, 1048576), BENCH_MULTI_RUNS (3),
+BENCH_MULTI_WRITERS (8), BENCH_MULTI_RECORDS (250000 per writer) and BENCH_WORKLOADS (a comma-separated
+subset of ${WORKLOADS.join(', ')}; rotate and multi run when ${ROTATION_PEER} is among the peers).
 The workers run from a copy of build/bench and build/src made in the temporary directory at start,
 so a rebuild of build/ during the suite (\`npm test\`) cannot pull files from under it.
 One worker: \`node build/bench/worker.js '{"peer":"pino","workload":"info2","records":200000,"warmup":20000,"file":"/tmp/x.log"}'\`.
@@ -222,41 +451,67 @@ appender, debug with \`log\` writing \`util.format(...)\` lines to an fs write s
    \`error('request failed', err)\`; debug: \`%o\`). This logger writes error records synchronously by design.
 5. Peak RSS: workload 1 for ${fmt(RSS_RECORDS)} records, \`process.memoryUsage().rss\` sampled every 10,000
    records and once more after the logger is closed; the highest sample.
+6. Rotation, this logger (text) only: workload 1 for ${fmt(ROTATE_RECORDS)} records into a log that rotates at
+   ${bytes(ROTATE_SIZE)}, against the same into a plain file (\`log_max_size: 0\`), in the same loop as workloads 1 to 4
+   (runs interleaved with them, the two orders alternating). The worker then reads the log and every rotated file
+   back (bench/logfiles.ts): each record must be there once, each line whole (begins with a timestamp, ends with a
+   newline); the only other lines allowed are the startup record and one notice per rotation.
+7. ${MULTI_WRITERS} processes (bench/writer.ts, forked by run.ts) with a logger each on one shared file, rotating at
+   ${bytes(ROTATE_SIZE)} or not at all. Each makes its logger and writes its warm-up, then says it is ready; the parent
+   says 'go' to all at once and each writes ${fmt(MULTI_RECORDS)} records, flushes, closes and reports when it finished
+   (\`process.hrtime\`, one monotonic clock for every process on Linux). Records/s in all is
+   ${MULTI_WRITERS} × ${fmt(MULTI_RECORDS)} over the time from 'go' to the last close, so process start-up is not
+   counted; "until all exited" is 'go' to the last exit as the parent saw it. The parent then reads every file back
+   as in 6 (one startup record per process).
 
 Throughput: ${fmt(WARMUP)} records of warm-up, a 50 ms pause, then ${fmt(RECORDS)} timed records. Every logger's
 loop yields to the event loop (\`await new Promise(setImmediate)\`) every 1,000 records, so asynchronous
 destinations can drain. The clock stops only when the logger has written and closed its file
 (ours: \`flush()\` then \`await close()\`; pino: \`destination.end()\` and 'close'; winston, bunyan, debug: the
 stream's 'finish'; log4js: \`shutdown()\`), so unwritten data earns no credit. Afterwards the worker counts the
-records in the file (a text each record contains once) and any shortfall is listed under Anomalies.
+records in the file (a text each record contains once) and any shortfall is listed under Anomalies. Workloads 1 to 5
+run this logger with its default rotation settings: it checks the file's size before each write and rotates at
+100MB, which workload 4 (about 140MB) passes once; the records in the rotated file are counted too.
 `
 }
 
 async function main (): Promise<void> {
   const started = Date.now()
+  load.push(os.loadavg()[0] ?? NaN)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oneapm-bench-'))
   try {
     workerJs = snapshot(dir)
+    writerJs = path.join(path.dirname(workerJs), 'writer.js')
     for (let run = 1; run <= RUNS; run++) {
       process.stderr.write(`run ${run}/${RUNS}\n`)
       for (const workload of ['info2', 'info5', 'error', 'debug'] as const) {
+        if (!wanted(workload)) continue
         for (const peer of peers) await measure(dir, peer, workload, run)
       }
+      if (wanted('rotate') && rotationMeasured) {
+        const order = run % 2 === 1 ? ['rotate-off', 'rotate-on'] as const : ['rotate-on', 'rotate-off'] as const
+        for (const workload of order) await measure(dir, ROTATION_PEER, workload, run)
+      }
     }
-    for (let run = 1; run <= RSS_RUNS; run++) {
+    for (let run = 1; run <= RSS_RUNS && wanted('rss'); run++) {
       process.stderr.write(`peak RSS, run ${run}/${RSS_RUNS}\n`)
       for (const peer of peers) await measure(dir, peer, 'rss', run)
+    }
+    for (let run = 1; run <= MULTI_RUNS && wanted('multi') && rotationMeasured; run++) {
+      process.stderr.write(`${MULTI_WRITERS} processes, run ${run}/${MULTI_RUNS}\n`)
+      for (const maxSize of run % 2 === 1 ? [0, ROTATE_SIZE] : [ROTATE_SIZE, 0]) await multi(dir, maxSize, run)
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
   const seconds = (Date.now() - started) / 1000
+  load.push(os.loadavg()[0] ?? NaN)
   const rs = rows()
   const ts = targets(rs)
   fs.mkdirSync(path.dirname(DOC), { recursive: true })
   fs.writeFileSync(DOC, report(rs, ts, seconds))
 
-  process.stdout.write(`\n${table(rs)}\n\n`)
+  process.stdout.write(`\n${table(rs)}\n\n${rotationTable(rotationRow())}\n\n${multiTable()}\n\n`)
   for (const t of ts) process.stdout.write(`${t.pass === undefined ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.rule}; ${t.detail}\n`)
   process.stdout.write(anomalies.length === 0 ? '\nNo anomalies.\n' : `\nAnomalies:\n${anomalies.map((a) => `  ${a}`).join('\n')}\n`)
   process.stdout.write(`\n${seconds.toFixed(0)} s; wrote ${path.relative(process.cwd(), DOC)}\n`)

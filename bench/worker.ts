@@ -2,9 +2,15 @@
 // Prints one JSON Result line on stdout.
 
 import fs from 'node:fs'
-import { createPeer, MARKERS, type Peer, type PeerName } from './peers'
+import { listRotated } from '../src/index'
+import { scanLog, scanProblems, type LogScan } from './logfiles'
+import { createPeer, MARKERS, type ExtraSettings, type Peer, type PeerName } from './peers'
 
-export type Workload = 'info2' | 'info5' | 'debug' | 'error' | 'rss'
+/**
+ * `rotate-off` and `rotate-on` are workload 1 into a file that never rotates
+ * (log_max_size 0) and one that rotates often; `settings` says which.
+ */
+export type Workload = 'info2' | 'info5' | 'debug' | 'error' | 'rss' | 'rotate-off' | 'rotate-on'
 
 export interface Job {
   readonly peer: PeerName
@@ -13,6 +19,8 @@ export interface Job {
   readonly records: number
   readonly warmup: number
   readonly file: string
+  /** More settings for this logger (the rotation workloads). */
+  readonly settings?: ExtraSettings
 }
 
 export interface Result {
@@ -26,9 +34,12 @@ export interface Result {
   readonly nsPerCall?: number
   /** `rss` only: the highest RSS sampled, in MB. */
   readonly peakRssMb?: number
-  /** Records expected in the file (warm-up + timed) and those found there. */
+  /** Records expected in the file (warm-up + timed) and those found there (and in the files it rotated to). */
   readonly expected?: number
   readonly found?: number
+  /** Rotation workloads: the log and its rotated files read back, and what is wrong with them. */
+  readonly scan?: LogScan
+  readonly problems?: readonly string[]
 }
 
 /** Yield to the event loop this often, whatever the logger. */
@@ -103,7 +114,10 @@ async function throughput (job: Job, peer: Peer, err: Error): Promise<Result> {
   const elapsedMs = now() - t0
   sample()
 
-  const found = countMarker(job.file, marker)
+  const rotation = job.workload === 'rotate-off' || job.workload === 'rotate-on'
+  const scan = rotation ? scanLog(job.file, marker) : undefined
+  // This logger rotates at log_max_size (100MB by default, which workload 4 passes): count the rotated files too.
+  const found = scan?.records ?? [job.file, ...listRotated(job.file).map((f) => f.path)].reduce((n, f) => n + countMarker(f, marker), 0)
   return {
     peer: job.peer,
     workload: job.workload,
@@ -112,7 +126,8 @@ async function throughput (job: Job, peer: Peer, err: Error): Promise<Result> {
     perSec: job.records / elapsedMs * 1000,
     ...(job.workload === 'rss' ? { peakRssMb: mb(peak) } : {}),
     expected: job.warmup + job.records,
-    found
+    found,
+    ...(scan === undefined ? {} : { scan, problems: scanProblems(scan, job.warmup + job.records, 1) })
   }
 }
 
@@ -120,7 +135,7 @@ async function main (): Promise<void> {
   // Made before any await, so its stack is the same whichever peer runs.
   const err = new Error('boom')
   const job = JSON.parse(process.argv[2] ?? '') as Job
-  const peer = await createPeer(job.peer, job.file)
+  const peer = await createPeer(job.peer, job.file, job.settings)
   const result = job.workload === 'debug' ? await disabled(job, peer) : await throughput(job, peer, err)
   process.stdout.write(JSON.stringify(result) + '\n')
 }
