@@ -23,6 +23,7 @@ import type { Interference } from '../diagnostics/stdio-probe'
 import { textBody, textFormat } from '../format/text'
 import type { FlightRecorder } from './flight-recorder'
 import type { FileEvent } from '../sinks/rotating-file'
+import { fileNotice } from './file-notices'
 
 /** How many records the early queue holds before the config is known. */
 export const EARLY_MAX = 1000
@@ -46,6 +47,7 @@ export class Tree {
   output: Output | undefined
   /** The host application's logger, when the agent was given one (and not told to ignore it). */
   host: HostLogger | undefined
+  private readonly lastFileError = new Map<string, number>()
   /** Watches debug namespaces and the standard streams; set once configured. */
   private watch: HostWatch | undefined
   /** Records may also go through debug (not when both would land on stderr). */
@@ -89,7 +91,7 @@ export class Tree {
     this.output?.close()
     const output = new Output(settings, {
       onRecovered: (n, reason) => { this.reportDrops(n, reason) },
-      onGone: (code) => { this.count(`${output.destination.target}_gone`); void code },
+      onGone: () => { this.count(`${output.destination.target}_gone`) },
       onFileEvent: (e) => { this.reportFileEvent(e) }
     }, sinkHooks)
     this.output = output
@@ -309,41 +311,18 @@ export class Tree {
     }
   }
 
-  private lastFileError = new Map<string, number>()
-
   /** What happened to the log file: rotations, and changes made by someone else. */
   private reportFileEvent (e: FileEvent): void {
-    const log = this.node('oneapm.logfile')
-    switch (e.kind) {
-      case 'rotated':
-        log.info({ event: 'log_rotated', reason: e.reason, rotated_to: e.to }, 'log file rotated (%s); the previous lines are in %s', e.reason, e.to)
-        break
-      case 'followed':
-        if (e.reason === 'rotated by another process') log.debug({ event: 'log_file_followed', reason: e.reason }, 'log file was rotated by another process; now writing to the new file')
-        else if (e.reason === 'renamed') log.info({ event: 'log_file_followed', reason: e.reason }, 'log file was renamed by someone else (logrotate create?); now writing to a new file at the configured path')
-        else log.warning({ event: 'log_file_changed', reason: e.reason }, 'log file was %s by someone else; recreated it and continue writing there', e.reason)
-        break
-      case 'truncated':
-        log.warning({ event: 'log_file_truncated', from: e.from, to: e.to }, 'log file was truncated by someone else (logrotate copytruncate?) from %d to %d bytes; lines written meanwhile may be lost', e.from, e.to)
-        break
-      case 'partial_line':
-        log.warning({ event: 'log_file_partial_line' }, 'the log file ended in a partial line (a process was killed while writing?); continuing on a new line')
-        break
-      case 'stale_lock_broken':
-        log.warning({ event: 'rotation_lock_recovered', age_ms: Math.round(e.ageMs) }, 'broke a rotation lock left %d ms ago by a process that died while rotating', Math.round(e.ageMs))
-        break
-      case 'rotation_error': {
-        // A broken directory would fail every batch: say it once a minute.
-        const now = Date.now()
-        if (now - (this.lastFileError.get(e.code) ?? -Infinity) < 60_000) return
-        this.lastFileError.set(e.code, now)
-        log.warning({ event: 'rotation_error', code: e.code }, 'log rotation failed (%s); still writing to the current file: %s', e.code, e.message)
-        break
-      }
-      case 'compressed':
-      case 'removed':
-        log.debug({ event: `log_file_${e.kind}`, file: e.file }, 'rotated log file %s: %s', e.kind, e.file)
+    const notice = fileNotice(e)
+    if (notice === undefined) return
+    if (e.kind === 'rotation_error') {
+      // A broken directory would fail every batch: say it once a minute.
+      const now = Date.now()
+      if (now - (this.lastFileError.get(e.code) ?? -Infinity) < 60_000) return
+      this.lastFileError.set(e.code, now)
     }
+    const log = this.node('oneapm.logfile')
+    log[notice.level](notice.fields, notice.msg)
   }
 
   private reportDrops (n: number, reason: DropReason): void {

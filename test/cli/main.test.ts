@@ -100,6 +100,25 @@ test('demo: runs the host app and reports where the log went and a per-level cou
   const log = fs.readFileSync(logFile, 'utf8')
   assert.equal(log.split('\n').filter(Boolean).length, total)
   assert.doesNotMatch(log, /demo0123456789abcdef/)
+  // The collector story: connect, a 503, an outage coalesced, recovery.
+  for (const event of ['collector_connected', 'collector_error', 'collector_still_failing', 'collector_recovered', 'log_stats']) {
+    assert.match(log, new RegExp(`event=${event}`), event)
+  }
+  assert.match(log, /WARNING - collector answered 503 to POST http:\/\/127\.0\.0\.1:\d+\/agent_listener\/invoke_raw_method\?method=metric_data&license_key=\*\*\*\*/)
+  assert.match(log, /WARNING - still failing: ECONNREFUSED connect 127\.0\.0\.1:\d+, \d+ times in the last \d+ s/)
+  assert.match(log, /INFO - collector recovered after \d+ failures over \d+ s/)
+})
+
+test('demo at the default level: the flight recorder writes the debug context before the error', () => {
+  const logFile = path.join(tmpDir(), 'demo.log')
+  const file = config(`[oneapm]\nlog_file = ${logFile}\n`)
+  assert.equal(cli(['demo', '--config', file]).status, 0)
+  const lines = fs.readFileSync(logFile, 'utf8').split('\n')
+  const dump = lines.findIndex((l) => l.includes('event=flight_recorder_dump'))
+  const error = lines.findIndex((l) => l.includes(' ERROR - error_data upload failed'))
+  assert.ok(dump !== -1 && dump < error, 'no dump before the error')
+  assert.ok(lines.slice(dump + 1, error).every((l) => l.includes('[recorded]')))
+  assert.ok(error - dump > 10, 'too little context')
 })
 
 test('doctor: rotation settings, the disk bound, the current file and the rotated files with their total', () => {
