@@ -18,6 +18,8 @@ export interface Peer {
   error: (err: Error) => void
   /** Everything written and the file closed. */
   end: () => Promise<void>
+  /** This logger only: what its flight recorder holds and has pushed out (zeros when it is off). */
+  recorder?: () => { held: number, evicted: number }
 }
 
 export const PEERS = ['oneapm-text', 'oneapm-json', 'pino', 'winston', 'bunyan', 'log4js', 'debug'] as const
@@ -31,7 +33,7 @@ const FIELDS = { method: 'GET', url: '/api/v1/users', status: 200, duration: 12.
 type LogFn = (...args: unknown[]) => void
 interface Leveled { info: LogFn, debug: LogFn, error: LogFn }
 
-/** Settings for this logger beyond file, format and level (the rotation workloads'); other loggers ignore them. */
+/** Settings for this logger beyond file, format and level (rotation, flight recorder); other loggers ignore them. */
 export type ExtraSettings = Readonly<Record<string, string>>
 
 function oneapm (format: 'text' | 'json', file: string, extra: ExtraSettings): Peer {
@@ -44,6 +46,10 @@ function oneapm (format: 'text' | 'json', file: string, extra: ExtraSettings): P
     end: async () => {
       log.flush()
       await log.close()
+    },
+    recorder: () => {
+      const { held, evicted } = log.stats().flightRecorder
+      return { held, evicted }
     }
   }
 }

@@ -3,14 +3,20 @@
 
 import fs from 'node:fs'
 import { listRotated } from '../src/index'
+import type { HttpOutcome, HttpVariant } from './connections'
 import { scanLog, scanProblems, type LogScan } from './logfiles'
 import { createPeer, MARKERS, type ExtraSettings, type Peer, type PeerName } from './peers'
 
 /**
  * `rotate-off` and `rotate-on` are workload 1 into a file that never rotates
- * (log_max_size 0) and one that rotates often; `settings` says which.
+ * (log_max_size 0) and one that rotates often; `recorder-off` and
+ * `recorder-on` are workload 1 with the flight recorder off and on;
+ * `recorded-debug` is workload 3 with the flight recorder on (the call is
+ * kept, not dropped); `settings` says which. The `http-*` workloads are
+ * workload 10 (bench/connections.ts), one per dispatcher.
  */
-export type Workload = 'info2' | 'info5' | 'debug' | 'error' | 'rss' | 'rotate-off' | 'rotate-on'
+export type Workload = 'info2' | 'info5' | 'debug' | 'error' | 'rss' | 'rotate-off' | 'rotate-on' |
+  'recorder-off' | 'recorder-on' | 'recorded-debug' | HttpVariant
 
 export interface Job {
   readonly peer: PeerName
@@ -19,8 +25,10 @@ export interface Job {
   readonly records: number
   readonly warmup: number
   readonly file: string
-  /** More settings for this logger (the rotation workloads). */
+  /** More settings for this logger (the rotation and flight recorder workloads, and workload 3). */
   readonly settings?: ExtraSettings
+  /** `http-*` workloads: the loopback server's port, when it runs in a process of its own (else the worker starts one). */
+  readonly port?: number
 }
 
 export interface Result {
@@ -39,7 +47,12 @@ export interface Result {
   readonly found?: number
   /** Rotation workloads: the log and its rotated files read back, and what is wrong with them. */
   readonly scan?: LogScan
+  /** What the checks found wrong (rotation, flight recorder and http workloads); empty when all is well. */
   readonly problems?: readonly string[]
+  /** This logger's flight recorder at the end: records held and pushed out (undefined: off, or another logger). */
+  readonly recorder?: { readonly held: number, readonly evicted: number }
+  /** `http-*` only. */
+  readonly http?: HttpOutcome
 }
 
 /** Yield to the event loop this often, whatever the logger. */
@@ -95,8 +108,38 @@ async function disabled (job: Job, peer: Peer): Promise<Result> {
     calls += DISABLED_CHUNK
     elapsed = now() - t0
   }
+  const recorder = peer.recorder?.()
   await peer.end()
-  return { peer: job.peer, workload: job.workload, count: calls, elapsedMs: elapsed, perSec: calls / elapsed * 1000, nsPerCall: elapsed * 1e6 / calls }
+  // Workload 3 measures the dropped call, 'recorded-debug' the kept one: say so if the recorder did otherwise.
+  const problems: string[] = []
+  if (job.workload === 'recorded-debug' && (recorder === undefined || recorder.held === 0)) problems.push('the flight recorder kept nothing (is it on?)')
+  if (job.workload === 'debug' && recorder !== undefined && recorder.held > 0) problems.push(`the flight recorder kept ${recorder.held} records: this is not the disabled call`)
+  return {
+    peer: job.peer,
+    workload: job.workload,
+    count: calls,
+    elapsedMs: elapsed,
+    perSec: calls / elapsed * 1000,
+    nsPerCall: elapsed * 1e6 / calls,
+    ...(recorder === undefined ? {} : { recorder }),
+    ...(peer.recorder === undefined ? {} : { problems })
+  }
+}
+
+async function connections (job: Job): Promise<Result> {
+  // Loaded here only, so the other workloads' processes are as they were.
+  const { runConnections } = require('./connections') as typeof import('./connections')
+  const http = await runConnections({ variant: job.workload as HttpVariant, port: job.port, requests: job.records, warmup: job.warmup, file: job.file })
+  return {
+    peer: job.peer,
+    workload: job.workload,
+    count: http.requests,
+    elapsedMs: http.elapsedMs,
+    perSec: http.requests / http.elapsedMs * 1000,
+    problems: http.problems,
+    recorder: { held: http.held, evicted: http.evicted },
+    http
+  }
 }
 
 async function throughput (job: Job, peer: Peer, err: Error): Promise<Result> {
@@ -135,8 +178,12 @@ async function main (): Promise<void> {
   // Made before any await, so its stack is the same whichever peer runs.
   const err = new Error('boom')
   const job = JSON.parse(process.argv[2] ?? '') as Job
+  if (job.workload.startsWith('http-')) {
+    process.stdout.write(JSON.stringify(await connections(job)) + '\n')
+    return
+  }
   const peer = await createPeer(job.peer, job.file, job.settings)
-  const result = job.workload === 'debug' ? await disabled(job, peer) : await throughput(job, peer, err)
+  const result = job.workload === 'debug' || job.workload === 'recorded-debug' ? await disabled(job, peer) : await throughput(job, peer, err)
   process.stdout.write(JSON.stringify(result) + '\n')
 }
 

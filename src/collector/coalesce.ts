@@ -12,6 +12,8 @@ export type Verdict =
   | { readonly kind: 'recovered', readonly failures: number, readonly seconds: number, readonly causes: readonly string[] }
   | { readonly kind: 'ok' }
 
+const OK: Verdict = Object.freeze({ kind: 'ok' })
+
 export class Coalescer {
   private readonly seen = new Map<string, { count: number, since: number, reported: number }>()
   private outageStart = 0
@@ -37,7 +39,7 @@ export class Coalescer {
   }
 
   success (): Verdict {
-    if (this.outageFailures === 0) return { kind: 'ok' }
+    if (this.outageFailures === 0) return OK
     const verdict: Verdict = {
       kind: 'recovered',
       failures: this.outageFailures,

@@ -123,6 +123,14 @@ export class Logger {
   }
 
   /**
+   * Whether a call at `level` does anything: is written, or kept by the
+   * flight recorder. For callers that build costly arguments for debug lines.
+   */
+  keeps (level: LevelName): boolean {
+    return (this as unknown as Record<string, unknown>)[level] !== noop
+  }
+
+  /**
    * Sets this logger's own level (children without their own level follow).
    * An unknown name changes nothing: a warning lists the accepted names and
    * false is returned. Never throws.
@@ -193,11 +201,14 @@ export class Logger {
   count (counter: 'collector.requests' | 'collector.failures' | 'collector.recoveries' | `interference.${string}`): void {
     try {
       const c = this[kTree].counters
-      if (counter.startsWith('interference.')) {
-        const cause = counter.slice(13)
-        c.interference[cause] = (c.interference[cause] ?? 0) + 1
-      } else {
-        c.collector[counter.slice(10) as 'requests' | 'failures' | 'recoveries']++
+      switch (counter) {
+        case 'collector.requests': c.collector.requests++; break
+        case 'collector.failures': c.collector.failures++; break
+        case 'collector.recoveries': c.collector.recoveries++; break
+        default: {
+          const cause = counter.slice(13)
+          c.interference[cause] = (c.interference[cause] ?? 0) + 1
+        }
       }
     } catch (err) {
       lastResort(err, 'count()')

@@ -153,3 +153,10 @@ test('property: no log call throws and each writes exactly one line', () => {
   assert.equal(out.length, calls)
   for (const l of out) JSON.parse(l)
 })
+
+test('keeps(level): whether a call is written or kept by the flight recorder', () => {
+  assert.equal(fileLogger({ log_level: 'info', log_flight_recorder: 0 }).log.keeps('debug'), false)
+  assert.equal(fileLogger({ log_level: 'info' }).log.keeps('debug'), true)
+  assert.equal(fileLogger({ log_level: 'debug', log_flight_recorder: 0 }).log.keeps('debug'), true)
+  assert.equal(fileLogger({ log_level: 'off' }).log.keeps('error'), false)
+})
