@@ -7,7 +7,7 @@
 import type { ConnectionOptions, TLSSocket } from 'node:tls'
 import type { Socket } from 'node:net'
 import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici'
-import { causeOf, collectorLog, recordConnections, type ConnectionLog, type RecordOptions, type Recording } from './record-connections'
+import { collectorLog, recordConnections, type ConnectionLog, type RecordOptions, type Recording } from './record-connections'
 
 export interface CollectorDispatcherOptions extends RecordOptions {
   /** Collector host (the `host` key), e.g. collector.oneapm.com, or host:port. */
@@ -130,4 +130,3 @@ function timedConnector (log: ConnectionLog, options: CollectorDispatcherOptions
   }
 }
 
-export { causeOf }

@@ -22,7 +22,7 @@ import zlib from 'node:zlib'
 import { tryLock, unlock } from './file-lock'
 import type { WriteTarget } from './fd-writer'
 import {
-  labelFor, listRotated, lockPath, periodEnd, periodStart, readState, rotatedName, writeState,
+  labelFor, listRotated, lockPath, periodEnd, periodStart, readState, rotatedName, siblings, writeState,
   type Period, type RotationState
 } from './rotation-files'
 
@@ -430,18 +430,11 @@ export async function compressFile (file: string): Promise<boolean> {
 
 /** A compression whose process died: put the file back so it is compressed again. */
 function recoverCompressions (log: string, staleMs: number): void {
-  const dir = path.dirname(log)
-  const base = path.basename(log)
-  let names: string[]
-  try {
-    names = fs.readdirSync(dir)
-  } catch {
-    return
-  }
+  const { dir, names } = siblings(log)
   const now = Date.now()
   for (const name of names) {
     const m = /^(.*)\.compressing-(\d+)$/.exec(name)
-    if (m === null || !name.startsWith(base)) continue
+    if (m === null) continue
     const claimed = path.join(dir, name)
     const tmp = path.join(dir, `${m[1] as string}.gz.tmp-${m[2] as string}`)
     try {

@@ -68,19 +68,22 @@ export interface RotatedFile {
   readonly mtimeMs: number
 }
 
-/** The rotated files of `log`, oldest first. */
-export function listRotated (log: string): RotatedFile[] {
+/** The names next to `log` that start with its name (the log, its rotated files, lock, state...). */
+export function siblings (log: string): { readonly dir: string, readonly base: string, readonly names: readonly string[] } {
   const dir = path.dirname(log)
   const base = path.basename(log)
-  let names: string[]
   try {
-    names = fs.readdirSync(dir)
+    return { dir, base, names: fs.readdirSync(dir).filter((n) => n.startsWith(base)) }
   } catch {
-    return []
+    return { dir, base, names: [] }
   }
+}
+
+/** The rotated files of `log`, oldest first. */
+export function listRotated (log: string): RotatedFile[] {
+  const { dir, base, names } = siblings(log)
   const out: RotatedFile[] = []
   for (const name of names) {
-    if (!name.startsWith(base)) continue
     const m = ROTATED.exec(name.slice(base.length))
     if (m === null) continue
     const p = path.join(dir, name)

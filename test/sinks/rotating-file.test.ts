@@ -102,3 +102,20 @@ test('a partial line left by a killed writer is closed before the next batch, so
   assert.deepEqual(fs.readFileSync(file, 'utf8').split('\n'), ['{"p":1,"s":0}', '{"p":1,"s":1,"x":"tor', '{"p":2,"s":0}', '{"p":2,"s":1}', ''])
   assert.deepEqual(events.map((e) => e.kind), ['partial_line'])
 })
+
+test('a compression abandoned by a dead process is taken back and finished', async () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'agent.log')
+  const rotated = `${file}.2026-11-20.001`
+  fs.writeFileSync(`${rotated}.compressing-999999`, 'old lines\n')
+  fs.writeFileSync(`${rotated}.gz.tmp-999999`, 'half a gzip')
+  const old = new Date(Date.now() - 5000)
+  fs.utimesSync(`${rotated}.compressing-999999`, old, old)
+  fs.utimesSync(`${rotated}.gz.tmp-999999`, old, old)
+  await sleep(350)
+  const rf = new RotatingFile(file, { maxSize: 0, period: 'none', maxFiles: 0, compress: true }, { ...DEFAULT_TIMING, graceMs: 300 }, () => {})
+  for (let i = 0; i < 40 && !fs.existsSync(`${rotated}.gz`); i++) await sleep(25)
+  rf.close()
+  assert.equal(zlib.gunzipSync(fs.readFileSync(`${rotated}.gz`)).toString(), 'old lines\n')
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['agent.log', 'agent.log.2026-11-20.001.gz'])
+})
