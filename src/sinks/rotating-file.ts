@@ -234,26 +234,31 @@ export class RotatingFile implements WriteTarget {
       st = fs.statSync(this.file)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-      const oldIno = this.ino
-      const stillLinked = fs.fstatSync(this.fd).nlink > 0
-      this.open()
-      this.refreshPeriod()
-      const byUs = readState(this.file)?.rotated.includes(oldIno) === true
-      this.onEvent({ kind: 'followed', reason: byUs ? 'rotated by another process' : stillLinked ? 'renamed' : 'deleted' })
+      this.reopenAfter('deleted')
       return true
     }
     if (st.ino !== this.ino || st.dev !== this.dev) {
-      const oldIno = this.ino
-      const stillLinked = fs.fstatSync(this.fd).nlink > 0
-      this.open()
-      this.refreshPeriod()
-      const byUs = readState(this.file)?.rotated.includes(oldIno) === true
-      this.onEvent({ kind: 'followed', reason: byUs ? 'rotated by another process' : stillLinked ? 'renamed' : 'replaced' })
+      this.reopenAfter('replaced')
       return true
     }
     if (st.size < this.seenSize) this.onEvent({ kind: 'truncated', from: this.seenSize, to: st.size })
     this.seenSize = st.size
     return false
+  }
+
+  /**
+   * The path no longer names our file: reopen it and say why. Our old file
+   * still linked somewhere was rotated (by us, per the state file) or renamed;
+   * unlinked, it was `gone` ('deleted' when the path is empty, 'replaced' when
+   * another file took its name).
+   */
+  private reopenAfter (gone: 'deleted' | 'replaced'): void {
+    const oldIno = this.ino
+    const stillLinked = fs.fstatSync(this.fd).nlink > 0
+    this.open()
+    this.refreshPeriod()
+    const byUs = readState(this.file)?.rotated.includes(oldIno) === true
+    this.onEvent({ kind: 'followed', reason: byUs ? 'rotated by another process' : stillLinked ? 'renamed' : gone })
   }
 
   private refreshPeriod (): void {
