@@ -35,5 +35,30 @@ export function fileNotice (e: FileEvent): Notice | undefined {
     case 'compressed':
     case 'removed':
       return { level: 'debug', fields: { event: `log_file_${e.kind}`, file: e.file }, msg: `rotated log file ${e.kind}: ${e.file}` }
+    case 'destination_failed':
+      return {
+        level: 'warning',
+        fields: { event: 'log_file_failed', path: e.file, code: e.code, fix: e.fix },
+        msg: `cannot write log file ${e.file} (${e.code}: ${e.message}); logging to stderr until it works again (checked every second). Fix: ${e.fix}`
+      }
+    case 'destination_restored':
+      return {
+        level: 'warning',
+        fields: { event: 'log_file_restored', path: e.file, code: e.code, failed_ms: e.failedMs },
+        msg: `writing to log file ${e.file} works again after ${e.code}; the records of the last ${Math.round(e.failedMs / 1000)} s went to stderr`
+      }
+  }
+}
+
+/** What is also said on stderr directly, once per `cause`, for the operator who watches the app's output. */
+export function directNotice (e: FileEvent): { readonly cause: string, readonly text: string } | undefined {
+  switch (e.kind) {
+    case 'followed':
+      if (e.reason !== 'deleted' && e.reason !== 'replaced') return undefined
+      return { cause: `log_file_changed:${e.reason}`, text: `the log file was ${e.reason} by someone else; the agent recreated it and writes there. Fix: keep cleanup jobs away from the agent's log, or rotate it with log_max_size/log_rotate (or logrotate)` }
+    case 'rotation_error':
+      return { cause: `rotation_error:${e.code}`, text: `log rotation failed (${e.code}: ${e.message}); the agent keeps writing to the current file, which may grow past log_max_size. Fix: give the app's user write access to the log's directory` }
+    default:
+      return undefined
   }
 }

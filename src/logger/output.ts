@@ -2,6 +2,7 @@
 // destination, and the counts of what was written. Built from settings once
 // the config is known; until then the tree keeps records in its early queue.
 
+import fs from 'node:fs'
 import type { LogSettings } from '../config/keys'
 import { jsonFormat } from '../format/json'
 import type { FormatContext, LineFormat } from '../format/line-format'
@@ -13,6 +14,7 @@ import type { DropReason, FdWriter, WriteFn } from '../sinks/fd-writer'
 import type { StatfsFn } from '../sinks/network-fs'
 import { DEFAULT_TIMING, type FileEvent, type RotationSettings, type RotationTiming } from '../sinks/rotating-file'
 import { FlightRecorder } from './flight-recorder'
+import { directNotice } from './file-notices'
 import { LEVEL_NAMES, NAME_OF, type LevelName, type LevelValue } from '../record/levels'
 
 export interface OutputHooks {
@@ -47,6 +49,8 @@ export class Output {
   /** Calls made after close(). */
   droppedAfterClose = 0
   private readonly cancelExit: () => void
+  /** Causes already told on stderr directly: once each. */
+  private readonly told = new Set<string>()
 
   readonly rotation: RotationSettings
   /** Keeps below-level records for dumps before errors; undefined when log_flight_recorder = 0. */
@@ -69,7 +73,12 @@ export class Output {
     this.destination = openDestination(settings.log_file, {
       maxBuffer: settings.log_buffer_max,
       onRecovered: hooks.onRecovered,
-      onFileEvent: hooks.onFileEvent,
+      onFileEvent: (e) => {
+        this.tellStderr(e)
+        hooks.onFileEvent(e)
+      },
+      // Counted by level only once the bytes are out: a record dropped or lost later never counts as written.
+      onWritten: (level, n) => { this.written[NAME_OF[level as LevelValue] as LevelName] += n },
       onGone: hooks.onGone,
       rotation: this.rotation,
       timing: { ...DEFAULT_TIMING, ...timing },
@@ -88,8 +97,25 @@ export class Output {
 
   /** Queues a formatted line; error and critical lines leave before this returns. */
   write (line: string, level: LevelValue): void {
-    if (this.destination.writer.write(line)) this.written[NAME_OF[level] as LevelName]++
+    this.destination.writer.write(line, level)
     if (level >= 50) this.destination.writer.flushSync(ERROR_FLUSH_WAIT_MS)
+  }
+
+  /**
+   * A problem with the log file is also said on stderr, straight to fd 2,
+   * once per cause: the operator watching the app's output learns of it even
+   * if nobody reads the log. (When the log falls back to stderr, the record
+   * saying so is already there.)
+   */
+  private tellStderr (e: FileEvent): void {
+    const notice = directNotice(e)
+    if (notice === undefined || this.told.has(notice.cause)) return
+    this.told.add(notice.cause)
+    try {
+      fs.writeSync(2, `oneapm-agent-log: ${notice.text}\n`)
+    } catch {
+      // stderr closed or full: the record in the log still says it.
+    }
   }
 
   flush (): void {

@@ -49,6 +49,8 @@ export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): voi
       { event: 'log_file_fallback', path: fallback.path, code: fallback.code, fix: fallback.fix })
   }
 
+  for (const note of output.destination.notes) tree.always(root, 40, note.message, { event: note.event, ...note.fields })
+
   const net = output.destination.networkFs
   if (net !== undefined) {
     tree.always(root, 40,

@@ -11,10 +11,19 @@
 // - Other errors (ENOSPC, EIO...) keep the data and retry on the timer.
 // - Memory is bounded: past maxBuffer, lines are dropped and counted, and
 //   onRecovered() reports the count once a write succeeds again.
+// - A record counts as written only once its bytes are out (onWritten, per
+//   tag): one small int per queued record says whose it is, no syscall.
 
 import fs from 'node:fs'
 
 export type DropReason = 'buffer_full' | 'write_error' | 'destination_gone' | 'closed'
+
+/**
+ * What the writer does after a failed write, as the target decides:
+ * `retry` now (the target switched to another fd, stderr), `later` (keep the
+ * data, retry on the timer, never end the writer), or the `default` handling.
+ */
+export type FailureAction = 'retry' | 'later' | 'default'
 
 /**
  * Where the bytes go: one fd, or a file that rotates and so may hand out a
@@ -25,6 +34,10 @@ export interface WriteTarget {
   fdFor (bytes: number): number
   /** Releases the target's fds (never fd 1 or 2). */
   close (): void
+  /** A write to `fd` failed with `code`. */
+  failed?: (fd: number, code: string) => FailureAction
+  /** A write to `fd` succeeded. */
+  written?: (fd: number) => void
 }
 
 /** A target that is one fd; closed on close() only when `owned`. */
@@ -54,6 +67,8 @@ export interface FdWriterOptions {
   readonly onRecovered?: (dropped: number, reason: DropReason) => void
   /** Called once when the destination is gone for good (EPIPE, EBADF). */
   readonly onGone?: (code: string) => void
+  /** Called when `n` records written with `tag` have all their bytes out. */
+  readonly onWritten?: (tag: number, n: number) => void
 }
 
 export interface WriterStats {
@@ -92,6 +107,12 @@ export class FdWriter {
   private readonly highWater: number
 
   private readonly writeFn: WriteFn
+  /** The tags of the records queued, oldest first (a ring). */
+  private tags = new Uint8Array(64)
+  private tagHead = 0
+  private tagCount = 0
+  /** How many of the tagged records are in `pending` (the rest are in `stuck`). */
+  private pendingTags = 0
 
   constructor (private readonly target: WriteTarget, private readonly options: FdWriterOptions) {
     this.writeFn = options.write ?? writeSync
@@ -103,13 +124,20 @@ export class FdWriter {
     return !this.gone && !this.closed
   }
 
-  /** Queues one or more whole lines. Returns false when they were dropped. */
-  write (lines: string): boolean {
+  /**
+   * Queues whole lines. With a `tag` (0-255), `lines` is one record, reported
+   * through onWritten once all its bytes are out. Returns false when dropped.
+   */
+  write (lines: string, tag?: number): boolean {
     if (this.gone || this.closed) return this.drop(lines, this.closed ? 'closed' : 'destination_gone')
     if (this.pending.length + (this.stuck?.length ?? 0) + lines.length > this.options.maxBuffer) {
       return this.drop(lines, this.lastError === undefined || this.lastError === 'EAGAIN' ? 'buffer_full' : 'write_error')
     }
     this.pending += lines
+    if (tag !== undefined) {
+      this.pushTag(tag)
+      this.pendingTags++
+    }
     if (this.retry !== undefined) return true
     if (this.pending.length >= this.highWater) {
       this.flush(0)
@@ -152,21 +180,32 @@ export class FdWriter {
     const deadline = waitMs > 0 ? Date.now() + waitMs : 0
     while (this.stuck !== undefined || this.pending !== '') {
       let data: string | Buffer
+      let batchTags = 0
       if (this.stuck !== undefined) {
         data = this.stuck
         this.stuck = undefined
       } else {
         data = this.pending
         this.pending = ''
+        batchTags = this.pendingTags
+        this.pendingTags = 0
       }
       const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length
       let written: number
+      let fd = -1
       try {
-        written = this.writeFn(this.target.fdFor(size), data)
+        fd = this.target.fdFor(size)
+        written = this.writeFn(fd, data)
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN'
         this.putBack(data)
-        if (GONE.has(code)) {
+        this.pendingTags += batchTags
+        const action = this.target.failed?.(fd, code) ?? 'default'
+        if (action === 'retry') {
+          this.count(code)
+          continue
+        }
+        if (action === 'default' && GONE.has(code)) {
           this.count(code)
           this.gone = true
           this.discard('destination_gone')
@@ -185,12 +224,48 @@ export class FdWriter {
       }
       this.stats.bytes += written
       this.stats.writes++
+      this.target.written?.(fd)
       if (written < size) {
         const buf = typeof data === 'string' ? Buffer.from(data) : data
         this.stuck = buf.subarray(written)
+        this.completed(newlines(buf, 0, written))
+      } else {
+        this.completed(typeof data === 'string' ? batchTags : newlines(data, 0, data.length))
       }
     }
     this.succeeded()
+  }
+
+  private pushTag (tag: number): void {
+    if (this.tagCount === this.tags.length) {
+      const bigger = new Uint8Array(this.tags.length * 2)
+      for (let i = 0; i < this.tagCount; i++) bigger[i] = this.tags[(this.tagHead + i) % this.tags.length] as number
+      this.tags = bigger
+      this.tagHead = 0
+    }
+    this.tags[(this.tagHead + this.tagCount) % this.tags.length] = tag
+    this.tagCount++
+  }
+
+  /** The oldest `n` queued records are out: report them by tag. */
+  private completed (n: number): void {
+    const k = Math.min(n, this.tagCount)
+    if (k === 0) return
+    const report = this.options.onWritten
+    let run = this.tags[this.tagHead] as number
+    let count = 0
+    for (let i = 0; i < k; i++) {
+      const t = this.tags[this.tagHead] as number
+      this.tagHead = (this.tagHead + 1) % this.tags.length
+      if (t !== run) {
+        report?.(run, count)
+        run = t
+        count = 0
+      }
+      count++
+    }
+    this.tagCount -= k
+    report?.(run, count)
   }
 
   private succeeded (): void {
@@ -248,8 +323,17 @@ export class FdWriter {
     }
     this.pending = ''
     this.stuck = undefined
+    this.tagCount = 0
+    this.tagHead = 0
+    this.pendingTags = 0
     this.stats.dropped[reason] += n
   }
+}
+
+function newlines (buf: Buffer, from: number, to: number): number {
+  let n = 0
+  for (let i = buf.indexOf(10, from); i !== -1 && i < to; i = buf.indexOf(10, i + 1)) n++
+  return n
 }
 
 function countLines (s: string): number {

@@ -20,9 +20,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import { tryLock, unlock } from './file-lock'
-import type { WriteTarget } from './fd-writer'
+import type { FailureAction, WriteTarget } from './fd-writer'
+import { ensureDir, fixFor, pathError } from './log-path'
 import {
-  labelFor, listRotated, lockPath, periodEnd, periodStart, readState, rotatedName, siblings, writeState,
+  labelFor, linkNoClobber, listRotated, lockPath, periodEnd, periodStart, readState, rotatedName, siblings, writeState,
   type Period, type RotationState
 } from './rotation-files'
 
@@ -54,6 +55,29 @@ export type FileEvent =
   | { readonly kind: 'stale_lock_broken', readonly ageMs: number }
   | { readonly kind: 'rotation_error', readonly code: string, readonly message: string }
   | { readonly kind: 'removed' | 'compressed', readonly file: string }
+  /** The file cannot be written or reopened: records go to stderr until it can (checked every checkMs). */
+  | { readonly kind: 'destination_failed', readonly file: string, readonly code: string, readonly message: string, readonly fix: string }
+  /** Writing to the file works again after a failure. */
+  | { readonly kind: 'destination_restored', readonly file: string, readonly code: string, readonly failedMs: number }
+
+export interface RotatingFileOptions {
+  /**
+   * Open the path through a symlink (log_file is one). Otherwise the path is
+   * opened with O_NOFOLLOW, so a symlink put there later is never followed.
+   */
+  readonly followSymlinks?: boolean
+}
+
+/** A reopen failed: there is no live file to write to. */
+class ReopenError extends Error {
+  constructor (override readonly cause: NodeJS.ErrnoException) {
+    super(cause.message)
+  }
+}
+
+const OPEN_FLAGS = fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_RDWR | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY
+/** Where records go while the file cannot be written. */
+const FALLBACK_FD = 2
 
 const RECENT_INODES = 16
 /** Longest wait for another process's rotation to finish before writing anyway. */
@@ -78,16 +102,27 @@ export class RotatingFile implements WriteTarget {
   private sweepTimer: NodeJS.Timeout | undefined
   private sweeping = false
   private closed = false
+  /** Set while the file cannot be written: records go to stderr. */
+  private failure: { readonly code: string, readonly since: number } | undefined
+  /** The fd last handed out while failed is the file's: a write that succeeds there ends the failure. */
+  private probing = false
+  private readonly followSymlinks: boolean
 
   /** Opens (creating it 0600, with its parents) or throws the open error. */
   constructor (
     readonly file: string,
     private readonly settings: RotationSettings,
     private readonly timing: RotationTiming,
-    private readonly onEvent: (e: FileEvent) => void
+    private readonly onEvent: (e: FileEvent) => void,
+    options: RotatingFileOptions = {}
   ) {
     this.fd = -1
-    this.open()
+    this.followSymlinks = options.followSymlinks === true
+    try {
+      this.open()
+    } catch (err) {
+      throw err instanceof ReopenError ? err.cause : err
+    }
     const now = Date.now()
     const state = readState(file)
     // With no state yet, a file last written in an earlier period belongs to that period.
@@ -101,6 +136,7 @@ export class RotatingFile implements WriteTarget {
   fdFor (bytes: number): number {
     if (this.closed) return this.fd
     const now = Date.now()
+    if (this.failure !== undefined) return this.probe(now)
     try {
       if (now >= this.nextCheck) {
         this.nextCheck = now + this.timing.checkMs
@@ -114,6 +150,7 @@ export class RotatingFile implements WriteTarget {
       }
       this.expected = size + bytes
     } catch (err) {
+      if (err instanceof ReopenError) return this.fail(err.cause.code ?? 'EUNKNOWN', err.cause.message, now)
       // The write goes to the fd we hold; rotation is tried again next batch.
       const e = err as NodeJS.ErrnoException
       this.onEvent({ kind: 'rotation_error', code: e.code ?? 'EUNKNOWN', message: e.message })
@@ -121,6 +158,60 @@ export class RotatingFile implements WriteTarget {
       this.expected = -1
     }
     return this.fd
+  }
+
+  /** A write to `fd` failed: on the file, switch to stderr and retry there now; on stderr, retry later. */
+  failed (fd: number, code: string): FailureAction {
+    if (this.closed || code === 'EAGAIN') return 'default'
+    if (fd === FALLBACK_FD && this.failure !== undefined) return 'later'
+    if (fd !== this.fd) return 'default'
+    this.probing = false
+    this.fail(code, `write to ${this.file} failed`, Date.now())
+    return 'retry'
+  }
+
+  /** A write to `fd` succeeded: if it was the file, probed after a failure, writing there works again. */
+  written (fd: number): void {
+    const failure = this.failure
+    if (failure === undefined || !this.probing || fd !== this.fd) return
+    this.failure = undefined
+    this.probing = false
+    this.expected = -1
+    this.onEvent({ kind: 'destination_restored', file: this.file, code: failure.code, failedMs: Date.now() - failure.since })
+  }
+
+  /** Records go to stderr from now on; said once per failure, retried every checkMs. */
+  private fail (code: string, message: string, now: number): number {
+    this.nextCheck = now + this.timing.checkMs
+    this.expected = -1
+    if (this.failure === undefined) {
+      this.failure = { code, since: now }
+      this.onEvent({ kind: 'destination_failed', file: this.file, code, message, fix: fixFor(code, this.file) })
+    }
+    return FALLBACK_FD
+  }
+
+  /** While failed: stderr, except every checkMs, when the file (reopened if need be) gets a try. */
+  private probe (now: number): number {
+    if (now < this.nextCheck) return FALLBACK_FD
+    this.nextCheck = now + this.timing.checkMs
+    try {
+      if (!this.live()) this.open()
+    } catch {
+      return FALLBACK_FD
+    }
+    this.probing = true
+    return this.fd
+  }
+
+  /** Whether our fd is still the file at the path. */
+  private live (): boolean {
+    try {
+      const st = this.followSymlinks ? fs.statSync(this.file) : fs.lstatSync(this.file)
+      return st.ino === this.ino && st.dev === this.dev && fs.fstatSync(this.fd).nlink > 0
+    } catch {
+      return false
+    }
   }
 
   /**
@@ -138,7 +229,13 @@ export class RotatingFile implements WriteTarget {
    */
   private sizeNow (now: number, bytes: number): number {
     if (this.expected >= 0 && now === this.lastStat && bytes < SMALL_BATCH) return this.expected
-    let size = fs.fstatSync(this.fd).size
+    let st = fs.fstatSync(this.fd)
+    if (st.nlink === 0) {
+      // Deleted, or another file put at its name: what we write here nobody will read. Reopen first.
+      this.follow()
+      st = fs.fstatSync(this.fd)
+    }
+    let size = st.size
     this.lastStat = now
     if (size > 0 && size !== this.expected && !this.endsWithNewline(size)) {
       fs.writeSync(this.fd, '\n')
@@ -209,11 +306,23 @@ export class RotatingFile implements WriteTarget {
     return size > 0 && size + bytes > this.settings.maxSize
   }
 
+  /** (Re)opens the path; a ReopenError when there is no regular file to write there. */
   private open (): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true })
-    // a+ (O_APPEND, readable) so sizeNow can read the last byte.
-    const fd = fs.openSync(this.file, 'a+', 0o600)
-    const st = fs.fstatSync(fd)
+    let fd: number
+    let st: fs.Stats
+    try {
+      ensureDir(path.dirname(this.file))
+      // O_APPEND and readable, so sizeNow can read the last byte; O_NONBLOCK so that
+      // a FIFO put at the path can never block the host (it is then refused below).
+      fd = fs.openSync(this.file, OPEN_FLAGS | (this.followSymlinks ? 0 : fs.constants.O_NOFOLLOW), 0o600)
+      st = fs.fstatSync(fd)
+      if (!st.isFile()) {
+        fs.closeSync(fd)
+        throw pathError('ENOTREG', `${this.file} is no longer a regular file`)
+      }
+    } catch (err) {
+      throw new ReopenError(err as NodeJS.ErrnoException)
+    }
     if (this.fd !== -1) {
       try {
         fs.closeSync(this.fd)
@@ -231,9 +340,11 @@ export class RotatingFile implements WriteTarget {
   private follow (): boolean {
     let st: fs.Stats
     try {
-      st = fs.statSync(this.file)
+      st = this.followSymlinks ? fs.statSync(this.file) : fs.lstatSync(this.file)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      const code = (err as NodeJS.ErrnoException).code
+      // ENOTDIR: the directory was replaced by a file; the reopen says so.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err
       this.reopenAfter('deleted')
       return true
     }
@@ -272,12 +383,13 @@ export class RotatingFile implements WriteTarget {
     try {
       let st: fs.Stats
       try {
-        st = fs.statSync(this.file)
+        // lstat: the name is what link() and unlink() act on, and only our own regular file may be rotated.
+        st = fs.lstatSync(this.file)
       } catch {
         this.open()
         return
       }
-      if (st.ino !== this.ino || st.dev !== this.dev) {
+      if (st.ino !== this.ino || st.dev !== this.dev || !st.isFile()) {
         // Someone rotated while we waited: follow, and decide again next batch.
         this.open()
         this.refreshPeriod()
@@ -322,6 +434,8 @@ export class RotatingFile implements WriteTarget {
     const first = label === this.lastLabel ? this.lastSeq + 1 : 1
     for (let seq = first; ; seq++) {
       const target = rotatedName(this.file, label, seq)
+      // An earlier run's file of this name was compressed, which freed the name: never reuse it.
+      if (fs.existsSync(`${target}.gz`)) continue
       try {
         fs.linkSync(this.file, target)
         this.lastLabel = label
@@ -329,7 +443,6 @@ export class RotatingFile implements WriteTarget {
         return target
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || seq >= 99_999) throw err
-        if (fs.existsSync(`${target}.gz`)) continue
       }
     }
   }
@@ -364,7 +477,8 @@ export class RotatingFile implements WriteTarget {
           waiting = Math.max(waiting, f.mtimeMs)
           continue
         }
-        if (await compressFile(f.path)) this.onEvent({ kind: 'compressed', file: `${f.path}.gz` })
+        const gz = await compressFile(f.path)
+        if (gz !== undefined) this.onEvent({ kind: 'compressed', file: gz })
       }
       now = Date.now()
     }
@@ -400,12 +514,15 @@ const gzip = (buf: Buffer): Promise<Buffer> => new Promise((resolve, reject) => 
  * compresses a file; the source is removed only once the .gz is complete.
  * Returns whether this process did it.
  */
-export async function compressFile (file: string): Promise<boolean> {
+export async function compressFile (file: string): Promise<string | undefined> {
   const claimed = `${file}.compressing-${process.pid}`
   try {
+    const st = fs.lstatSync(file)
+    // Only a regular file of ours; a symlink or a stranger's file matching the pattern is left alone.
+    if (!st.isFile()) return undefined
     fs.renameSync(file, claimed)
   } catch {
-    return false
+    return undefined
   }
   const tmp = `${file}.gz.tmp-${process.pid}`
   let fd: number | undefined
@@ -420,12 +537,14 @@ export async function compressFile (file: string): Promise<boolean> {
     } finally {
       fs.closeSync(out)
     }
-    fs.renameSync(tmp, `${file}.gz`)
+    // link, not rename: an earlier file's .gz of the same name (a restart, another process) is never replaced.
+    const gz = linkNoClobber(tmp, file, '.gz')
+    fs.unlinkSync(tmp)
     fs.unlinkSync(claimed)
-    return true
+    return gz
   } catch (err) {
-    // Put the file back as it was; the next sweep tries again.
-    try { fs.renameSync(claimed, file) } catch {}
+    // Put the file back (under a free name); the next sweep tries again.
+    try { linkNoClobber(claimed, file, ''); fs.unlinkSync(claimed) } catch {}
     try { fs.unlinkSync(tmp) } catch {}
     throw err
   } finally {
@@ -445,7 +564,9 @@ function recoverCompressions (log: string, staleMs: number): void {
     try {
       const touched = Math.max(fs.statSync(claimed).ctimeMs, fs.existsSync(tmp) ? fs.statSync(tmp).mtimeMs : 0)
       if (now - touched < staleMs) continue
-      fs.renameSync(claimed, path.join(dir, m[1] as string))
+      // Its name may have been taken by a newer rotation meanwhile: never replace that one.
+      linkNoClobber(claimed, path.join(dir, m[1] as string), '')
+      fs.unlinkSync(claimed)
       fs.rmSync(tmp, { force: true })
     } catch {
       // Another process recovered it first.

@@ -88,13 +88,49 @@ export function listRotated (log: string): RotatedFile[] {
     if (m === null) continue
     const p = path.join(dir, name)
     try {
-      const st = fs.statSync(p)
+      const st = fs.lstatSync(p)
+      if (!ours(st)) continue
       out.push({ path: p, label: m[1] as string, seq: Number(m[2]), compressed: m[3] !== undefined, size: st.size, mtimeMs: st.mtimeMs })
     } catch {
       // Removed between readdir and stat by another process's retention.
     }
   }
   return out.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : 1))
+}
+
+const uid = process.getuid?.()
+
+/**
+ * Whether a file next to the log that matches the rotated pattern is one of
+ * ours to compress or delete: a regular file (not a symlink, not a
+ * directory) owned by this user, with no other name (a hard link elsewhere
+ * means someone keeps it).
+ */
+function ours (st: fs.Stats): boolean {
+  return st.isFile() && st.nlink === 1 && (uid === undefined || st.uid === uid)
+}
+
+/**
+ * link()s `src` to `rotated + suffix`, or, when that name is taken, to the
+ * next free sequence number of the same label: a rename that never replaces
+ * an existing file. Returns the name used.
+ */
+export function linkNoClobber (src: string, rotated: string, suffix: '' | '.gz'): string {
+  const m = /^(.*)\.(\d{3,})$/.exec(rotated)
+  const base = m === null ? rotated : m[1] as string
+  const first = m === null ? 0 : Number(m[2])
+  for (let seq = first; seq <= first + 99_999; seq++) {
+    const name = seq === first ? rotated : `${base}.${pad(seq, 3)}`
+    // A different file under the other form of the name would make the pair ambiguous: skip it too.
+    if (seq !== first && fs.existsSync(suffix === '' ? `${name}.gz` : name)) continue
+    try {
+      fs.linkSync(src, name + suffix)
+      return name + suffix
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || m === null) throw err
+    }
+  }
+  throw Object.assign(new Error(`no free name after ${rotated}`), { code: 'EEXIST' })
 }
 
 export interface RotationState {
