@@ -156,5 +156,5 @@ test('a real full disk (a 256 KiB tmpfs): records go to stderr, counted once; ba
   const cut = inFile.filter((l) => l.includes('while full') && !/x{500}$/.test(l)).length
   assert.equal(whole.size + cut, 200)
   assert.ok(inFile.some((l) => l.endsWith(' - back')))
-  assert.equal(r.stats.dropped.write_error + r.stats.dropped.buffer_full, 0)
+  assert.equal((r.stats.dropped.write_error ?? 0) + (r.stats.dropped.buffer_full ?? 0), 0)
 })

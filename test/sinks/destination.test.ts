@@ -12,7 +12,7 @@ import { runPiped, runScript } from '../helpers/child'
 import { tmpDir } from '../helpers/tmp'
 import { ensureDir } from '../../src/sinks/log-path'
 
-interface Outcome { status: number | null, signal: string | null, stdout: string, stderr: string, stats: { destination: string, records: Record<string, number>, dropped: Record<string, number> } | undefined }
+interface Outcome { status: number | null, signal: string | null, stdout: string, stderr: string, stats: { destination: string, records: Record<string, number>, dropped: Record<string, number>, sinkErrors: Record<string, number> } | undefined }
 
 /** Logs `n` records to `logFile` in a child, exits, and reports what happened (killed after 10 s). */
 function logTo (logFile: string, settings: Record<string, unknown> = {}, n = 20): Outcome {

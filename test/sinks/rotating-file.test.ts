@@ -134,3 +134,50 @@ test('a compression abandoned by a dead process is taken back and finished', asy
   assert.equal(zlib.gunzipSync(fs.readFileSync(`${rotated}.gz`)).toString(), 'old lines\n')
   assert.deepEqual(fs.readdirSync(dir).sort(), ['agent.log', 'agent.log.2026-11-20.001.gz'])
 })
+
+test('retention and compression touch only our own rotated regular files: not symlinks, directories, hard-linked or other users\' files', async (t) => {
+  const dir = tmpDir()
+  t.after(() => { fs.rmSync(dir, { recursive: true, force: true }) })
+  const file = path.join(dir, 'agent.log')
+  const keep = path.join(dir, 'keep')
+  fs.writeFileSync(keep, 'precious\n')
+  const old = new Date(Date.now() - 3_600_000)
+  const strangers = {
+    symlink: `${file}.2020-01-01.001`,
+    directory: `${file}.2020-01-02.001`,
+    hardlinked: `${file}.2020-01-03.001`,
+    otherUser: `${file}.2020-01-04.001`
+  }
+  fs.symlinkSync(keep, strangers.symlink)
+  fs.mkdirSync(strangers.directory)
+  fs.linkSync(keep, strangers.hardlinked)
+  fs.writeFileSync(strangers.otherUser, 'not ours\n')
+  if (process.getuid?.() === 0) fs.chownSync(strangers.otherUser, 65534, 65534)
+  for (const p of Object.values(strangers)) fs.lutimesSync(p, old, old)
+  // Ours: a rotated file this user owns, old enough to be compressed and then removed.
+  for (const n of ['2020-02-01.001', '2020-02-02.001', '2020-02-03.001']) {
+    fs.writeFileSync(`${file}.${n}`, `${n}\n`, { mode: 0o600 })
+    fs.utimesSync(`${file}.${n}`, old, old)
+  }
+  const rf = new RotatingFile(file, { maxSize: 0, period: 'none', maxFiles: 1, compress: true }, { ...DEFAULT_TIMING, graceMs: 100 }, () => {})
+  for (let i = 0; i < 80 && fs.readdirSync(dir).filter((n) => n.includes('2020-02')).length !== 1; i++) await sleep(25)
+  rf.close()
+  assert.ok(fs.lstatSync(strangers.symlink).isSymbolicLink())
+  assert.ok(fs.statSync(strangers.directory).isDirectory())
+  assert.equal(fs.readFileSync(strangers.hardlinked, 'utf8'), 'precious\n')
+  assert.equal(fs.readFileSync(keep, 'utf8'), 'precious\n')
+  if (process.getuid?.() === 0) assert.equal(fs.readFileSync(strangers.otherUser, 'utf8'), 'not ours\n')
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('2020-02')), ['agent.log.2020-02-03.001.gz'])
+})
+
+test('compression never replaces an earlier .gz of the same name (a restart freed the plain name)', async (t) => {
+  const dir = tmpDir()
+  t.after(() => { fs.rmSync(dir, { recursive: true, force: true }) })
+  const rotated = path.join(dir, 'agent.log.2026-11-21.001')
+  fs.writeFileSync(`${rotated}.gz`, zlib.gzipSync('the earlier run\n'))
+  fs.writeFileSync(rotated, 'this run\n')
+  const gz = await compressFile(rotated)
+  assert.equal(gz, path.join(dir, 'agent.log.2026-11-21.002.gz'))
+  assert.equal(zlib.gunzipSync(fs.readFileSync(`${rotated}.gz`)).toString(), 'the earlier run\n')
+  assert.equal(zlib.gunzipSync(fs.readFileSync(gz)).toString(), 'this run\n')
+})
