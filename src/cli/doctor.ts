@@ -163,6 +163,7 @@ function render (r: DoctorReport): string {
   if (d.size !== undefined) facts.push(`${formatBytes(d.size)} now`)
   if (d.freeBytes !== undefined) facts.push(`${formatBytes(d.freeBytes)} free`)
   lines.push('', `Log goes to: ${d.target} (${facts.join(', ')})`)
+  if (d.implication !== undefined) lines.push(`  ${d.implication}`)
   if (r.rotation !== null) {
     lines.push(`Rotation: ${r.rotation.policy}`)
     lines.push(`  ${r.rotation.files.length} rotated file(s) now; the log takes ${formatBytes(r.rotation.totalBytes)} in all`)
