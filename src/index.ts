@@ -16,6 +16,8 @@ export { loadConfig, isAgentConfig, describeSource } from './config/load'
 export type { AgentConfig, ConfigProblem, LoadOptions, ProblemCode, Setting, Source } from './config/load'
 export { KEYS, SETTING_KEYS, envName } from './config/keys'
 export type { LogSettings, SettingKey } from './config/keys'
+export { configRedactor } from './config/redact-config'
+export type { ConfigRedactor } from './config/redact-config'
 
 // Redaction, for agent code that shows secrets-bearing values elsewhere
 export { Redactor, maskSecret } from './format/redact'

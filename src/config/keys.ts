@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { LevelSetting } from '../record/levels'
 import {
-  parseBoolean, parseCount, parseDuration, parseFormat, parseRotate, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
+  parseBoolean, parseCount, parseDuration, parseFormat, parseHost, parseProxy, parseRotate, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
   type LogFormat, type Parsed, type RotatePeriod
 } from './values'
 
@@ -156,13 +156,13 @@ export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = {
   },
   host: {
     default: '',
-    doc: 'The collector host the agent reports to.',
-    parse: parseString
+    doc: 'The collector host the agent reports to: a host name or IP address with an optional port (collector.oneapm.com, 10.0.0.5:8443). A scheme is removed with a warning.',
+    parse: parseHost
   },
   proxy: {
     default: '',
-    doc: 'Proxy URL for collector traffic; a password in it is masked in the log.',
-    parse: parseString
+    doc: 'Proxy for collector traffic: an http:// or https:// URL (http://user:password@proxy:3128); the password is masked in every output.',
+    parse: parseProxy
   }
 }
 
