@@ -151,9 +151,18 @@ const NO_LOG: ConnectionLog = Object.freeze({
 
 /** A short, stable name for a failure, used to coalesce repeats: "ECONNREFUSED connect 127.0.0.1:9". */
 export function causeOf (err: unknown): string {
+  try {
+    return describeCause(err)
+  } catch {
+    // An error object whose properties throw.
+    return 'Error'
+  }
+}
+
+function describeCause (err: unknown): string {
   const e = (err ?? {}) as { code?: unknown, syscall?: unknown, address?: unknown, port?: unknown, message?: unknown, name?: unknown }
   const code = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error'
-  const where = typeof e.address === 'string' ? ` ${e.address}${e.port !== undefined ? `:${String(e.port)}` : ''}` : ''
+  const where = typeof e.address === 'string' ? ` ${e.address}${typeof e.port === 'number' || typeof e.port === 'string' ? `:${e.port}` : ''}` : ''
   const syscall = typeof e.syscall === 'string' ? ` ${e.syscall}` : ''
   return `${code}${syscall}${where}`
 }

@@ -61,7 +61,7 @@ function parseLogFile (input: unknown, baseDir: string): Parsed<string> {
   return { ok: true, value: path.resolve(baseDir, expanded) }
 }
 
-export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = {
+const SPECS: { readonly [K in SettingKey]: KeySpec<K> } = {
   log_file: {
     default: 'stderr',
     doc: 'Where the agent log goes: stderr, stdout, or a file path. A relative path is resolved against the directory of the config file.',
@@ -166,11 +166,34 @@ export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = {
   }
 }
 
+/** Each key's spec; parse() never throws, whatever it is given. */
+export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = Object.freeze(Object.fromEntries(
+  Object.entries(SPECS).map(([key, spec]) => [key, Object.freeze({ ...spec, parse: guardParse(spec.parse as KeySpec<SettingKey>['parse']) })])
+)) as unknown as { readonly [K in SettingKey]: KeySpec<K> }
+
+function guardParse<T> (parse: (input: unknown, baseDir: string) => Parsed<T>): (input: unknown, baseDir: string) => Parsed<T> {
+  return (input, baseDir) => {
+    try {
+      return parse(input, typeof baseDir === 'string' && baseDir !== '' && !baseDir.includes('\0') ? baseDir : currentDir())
+    } catch {
+      return { ok: false, accepted: 'a value of the documented type' }
+    }
+  }
+}
+
+function currentDir (): string {
+  try {
+    return process.cwd()
+  } catch {
+    return path.parse(__dirname).root
+  }
+}
+
 export const SETTING_KEYS = Object.keys(KEYS) as SettingKey[]
 
 /** The environment variable that overrides `key`: ONEAPM_LOG_LEVEL for log_level. */
 export function envName (key: string): string {
-  return `ONEAPM_${key.toUpperCase()}`
+  return typeof key === 'string' ? `ONEAPM_${key.toUpperCase()}` : 'ONEAPM_'
 }
 
 /** Env vars that steer loading rather than naming a key. */

@@ -74,7 +74,12 @@ export interface AgentConfig {
 }
 
 export function isAgentConfig (value: unknown): value is AgentConfig {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+  try {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+  } catch {
+    // A proxy that throws is not a config.
+    return false
+  }
 }
 
 interface Candidate { readonly input: unknown, readonly source: Source }
@@ -542,10 +547,15 @@ function show (input: unknown): string {
 }
 
 export function describeSource (source: Source): string {
-  switch (source.kind) {
-    case 'default': return 'default'
-    case 'code': return 'code'
-    case 'env': return `env ${source.name}`
-    case 'file': return `${source.file}:${source.line} [${source.section}]`
+  try {
+    switch (source.kind) {
+      case 'default': return 'default'
+      case 'code': return 'code'
+      case 'env': return `env ${show(source.name)}`
+      case 'file': return `${show(source.file)}:${show(source.line)} [${show(source.section)}]`
+    }
+  } catch {
+    // Not a Source.
   }
+  return 'unknown'
 }
