@@ -1,6 +1,10 @@
 // The public API of oneapm-agent-log. Everything a user can import is named
 // here; nothing under internal/ is.
 
+import { MASK, Redactor as BaseRedactor, maskSecret as maskSecretUnguarded, type RedactorOptions } from './format/redact'
+import { checkDestination as checkDestinationUnguarded, type DestinationCheck } from './diagnostics/destination-check'
+import { diskBound as diskBoundUnguarded, listRotated as listRotatedUnguarded, type RotatedFile } from './sinks/rotation-files'
+
 // Loggers
 export { createLogger, getLogger } from './logger/create'
 export type { CreateOptions } from './logger/create'
@@ -16,9 +20,10 @@ export { loadConfig, isAgentConfig, describeSource } from './config/load'
 export type { AgentConfig, ConfigProblem, LoadOptions, ProblemCode, Setting, Source } from './config/load'
 export { KEYS, SETTING_KEYS, envName } from './config/keys'
 export type { LogSettings, SettingKey } from './config/keys'
+export { configRedactor } from './config/redact-config'
+export type { ConfigRedactor } from './config/redact-config'
 
 // Redaction, for agent code that shows secrets-bearing values elsewhere
-export { Redactor, maskSecret } from './format/redact'
 export type { RedactorOptions } from './format/redact'
 
 // Collector connection events
@@ -35,11 +40,88 @@ export type { LoggerStats } from './diagnostics/stats'
 export type { DropReason } from './sinks/fd-writer'
 export { PACKAGE } from './diagnostics/package-info'
 export type { PackageInfo } from './diagnostics/package-info'
-export { checkDestination } from './diagnostics/destination-check'
 export type { DestinationCheck } from './diagnostics/destination-check'
 export { displaySetting, describeRotation } from './logger/startup'
 export type { SinkHooks } from './logger/output'
-export { listRotated, diskBound } from './sinks/rotation-files'
 export type { RotatedFile } from './sinks/rotation-files'
 export { networkFs } from './sinks/network-fs'
 export type { StatfsFn } from './sinks/network-fs'
+
+// Public helpers never throw on bad arguments. These come from modules that
+// trust their internal callers, so the guard is here, at the boundary: a
+// bad argument gets the answer for "nothing known" (or a mask, failing closed).
+
+/** Masks secrets for agent code that shows secret-bearing values elsewhere. Never throws: what it cannot handle, it masks. */
+export class Redactor extends BaseRedactor {
+  constructor (options?: RedactorOptions) {
+    try {
+      super(options)
+    } catch {
+      super()
+    }
+  }
+
+  override isSecretKey (key: string): boolean {
+    try {
+      return super.isSecretKey(key)
+    } catch {
+      return true
+    }
+  }
+
+  override maskValue (key: string, value: unknown): string {
+    try {
+      return super.maskValue(key, value)
+    } catch {
+      return MASK
+    }
+  }
+
+  override text (s: string): string {
+    try {
+      return super.text(s)
+    } catch {
+      return MASK
+    }
+  }
+}
+
+export function maskSecret (value: string): string {
+  try {
+    return maskSecretUnguarded(value)
+  } catch {
+    return MASK
+  }
+}
+
+export function checkDestination (target: string): DestinationCheck {
+  try {
+    return checkDestinationUnguarded(target)
+  } catch (err) {
+    return { target: typeof target === 'string' ? target : '(not a path)', kind: 'unknown', writable: false, error: `cannot check: ${errorText(err)}` }
+  }
+}
+
+export function listRotated (log: string): RotatedFile[] {
+  try {
+    return listRotatedUnguarded(log)
+  } catch {
+    return []
+  }
+}
+
+export function diskBound (maxSize: number, maxFiles: number): number | undefined {
+  try {
+    return diskBoundUnguarded(maxSize, maxFiles)
+  } catch {
+    return undefined
+  }
+}
+
+function errorText (err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err)
+  } catch {
+    return 'unknown error'
+  }
+}

@@ -3,7 +3,7 @@
 
 import path from 'node:path'
 import {
-  PACKAGE, SETTING_KEYS, STAT_DOCS, Redactor, checkDestination, checkNodeVersion, describeRotation, describeSource, displaySetting,
+  PACKAGE, SETTING_KEYS, STAT_DOCS, checkDestination, configRedactor, checkNodeVersion, describeRotation, describeSource, displaySetting,
   listRotated, loadConfig, networkFs, type AgentConfig, type DestinationCheck
 } from '../index'
 import { parse } from './args'
@@ -53,22 +53,25 @@ export function runDoctor (argv: string[], out: (s: string) => void): number {
     out(DOCTOR_HELP + '\n')
     return 0
   }
-  const report = diagnose(loadConfig(flags.config === undefined ? {} : { file: flags.config }))
-  out(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report))
+  const cfg = loadConfig(flags.config === undefined ? {} : { file: flags.config })
+  const report = diagnose(cfg)
+  const text = flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report)
+  // Fail closed: whatever a finding or a path quoted, the config's secrets are not printed.
+  out(configRedactor(cfg).final(text))
   return report.healthy ? 0 : 1
 }
 
 export function diagnose (cfg: AgentConfig): DoctorReport {
   const s = cfg.settings
-  const redactor = new Redactor({ licenseKey: s.license_key, extraNames: s.log_redact })
-  const scrub = (v: string): string => redactor.text(v)
+  const redact = configRedactor(cfg)
+  const scrub = (v: string): string => redact.text(v)
   const settings: Record<string, { value: string, source: string }> = {}
   for (const key of SETTING_KEYS) {
     const e = cfg.entries[key]
-    settings[key] = { value: displaySetting(key, e.value, scrub), source: describeSource(e.source) }
+    settings[key] = { value: displaySetting(key, e.value, scrub), source: scrub(describeSource(e.source)) }
   }
   const unknownKeys: Record<string, string> = {}
-  for (const [k, v] of Object.entries(cfg.unknown)) unknownKeys[k] = redactor.isSecretKey(k) ? '****' : scrub(v.value)
+  for (const [k, v] of Object.entries(cfg.unknown)) unknownKeys[scrub(k)] = redact.value(k, v.value)
 
   const findings: Finding[] = []
   for (const p of cfg.problems) findings.push({ severity: 'problem', code: p.code, message: p.message })
@@ -142,7 +145,8 @@ export function diagnose (cfg: AgentConfig): DoctorReport {
     destination: dest,
     nodeCheck: node,
     rotation,
-    findings,
+    // Config problems come redacted; the rest quote paths and values from the config.
+    findings: findings.map((f) => f.code.startsWith('CONFIG_') ? f : { ...f, message: scrub(f.message) }),
     counters: STAT_DOCS,
     healthy
   }

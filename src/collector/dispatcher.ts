@@ -7,14 +7,16 @@
 import type { ConnectionOptions, TLSSocket } from 'node:tls'
 import type { Socket } from 'node:net'
 import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici'
+import { maskUserinfo } from '../config/secrets'
+import { parseHost, parseProxy } from '../config/values'
 import { collectorLog, recordConnections, type ConnectionLog, type RecordOptions, type Recording } from './record-connections'
 
 export interface CollectorDispatcherOptions extends RecordOptions {
-  /** Collector host (the `host` key), e.g. collector.oneapm.com, or host:port. */
+  /** Collector host (the `host` key), e.g. collector.oneapm.com, or host:port; a scheme is removed. */
   readonly host?: string | undefined
   /** `https` (default) or `http`. */
   readonly protocol?: 'https' | 'http'
-  /** Proxy URL (the `proxy` key). */
+  /** Proxy URL (the `proxy` key): http:// or https://; anything else is a warning and no proxy. */
   readonly proxy?: string | undefined
   readonly connectTimeoutMs?: number
   readonly headersTimeoutMs?: number
@@ -31,52 +33,114 @@ export interface CollectorClient extends Recording {
   close (): Promise<void>
 }
 
+/**
+ * Never throws, whatever it is given: an unusable host or proxy is a warning
+ * (no origin; direct connections, as loadConfig() would do with that value),
+ * an unusable timeout or TLS option falls back to the default.
+ */
 export function createCollectorDispatcher (logger: ConnectionLog, options: CollectorDispatcherOptions = {}): CollectorClient {
   const log = collectorLog(logger)
-  const protocol = options.protocol ?? 'https'
-  const origin = options.host === undefined ? undefined : `${protocol}://${options.host}`
-  const timeouts = {
-    headersTimeout: options.headersTimeoutMs ?? 30_000,
-    bodyTimeout: options.bodyTimeoutMs ?? 30_000
-  }
+  const o = readOptions(options, log)
   let base: Dispatcher
-  if (options.proxy !== undefined) {
-    base = new ProxyAgent({
-      uri: options.proxy,
-      ...timeouts,
-      ...(options.tls === undefined ? {} : { requestTls: options.tls }),
-      connect: { timeout: options.connectTimeoutMs ?? 10_000 }
-    } as ProxyAgent.Options)
-  } else {
-    base = new Agent({
-      ...timeouts,
-      keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
-      connect: timedConnector(log, options)
-    })
+  try {
+    base = o.proxy !== undefined
+      ? new ProxyAgent({
+        uri: o.proxy,
+        ...o.timeouts,
+        ...(o.tls === undefined ? {} : { requestTls: o.tls }),
+        connect: { timeout: o.connectTimeoutMs }
+      } as ProxyAgent.Options)
+      : new Agent({ ...o.timeouts, keepAliveTimeout: o.keepAliveTimeoutMs, connect: timedConnector(log, o) })
+  } catch (err) {
+    log.warning({ event: 'collector_config_ignored', err }, 'collector connection options could not be used (%s); using undici defaults', String((err as Error)?.message ?? err))
+    base = new Agent()
   }
-  const recording = recordConnections(base, log, { ...options, connectorLogsConnected: options.proxy === undefined })
-  if (options.proxy !== undefined) {
-    log.info({ event: 'collector_connecting', origin, proxy: options.proxy }, 'collector traffic to %s goes through proxy %s', origin ?? '(no host set)', options.proxy)
+  const recording = recordConnections(base, log, { ...o.record, connectorLogsConnected: o.proxy === undefined })
+  if (o.proxy !== undefined) {
+    const shown = maskUserinfo(o.proxy)
+    log.info({ event: 'collector_connecting', origin: o.origin, proxy: shown }, 'collector traffic to %s goes through proxy %s', o.origin ?? '(no host set)', shown)
   }
   return {
     ...recording,
-    origin,
+    origin: o.origin,
     async close () {
       recording.stop()
-      await base.close()
+      try {
+        await base.close()
+      } catch {
+        // Already closed or destroyed.
+      }
     }
   }
 }
 
+interface Options {
+  readonly origin: string | undefined
+  readonly proxy: string | undefined
+  readonly timeouts: { readonly headersTimeout: number, readonly bodyTimeout: number }
+  readonly connectTimeoutMs: number
+  readonly keepAliveTimeoutMs: number
+  readonly tls: ConnectionOptions | undefined
+  readonly record: RecordOptions
+}
+
+/** The options as plain, checked data; each one unusable is the default (with a warning for host and proxy). */
+function readOptions (options: unknown, log: ConnectionLog): Options {
+  const get = (name: string): unknown => {
+    try {
+      return typeof options === 'object' && options !== null ? (options as Record<string, unknown>)[name] : undefined
+    } catch {
+      return undefined
+    }
+  }
+  const ms = (name: string, fallback: number): number => {
+    const v = get(name)
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 2 ** 31 - 1 ? v : fallback
+  }
+  const protocol = get('protocol') === 'http' ? 'http' : 'https'
+  const hostGiven = get('host')
+  const host = hostGiven === undefined ? undefined : parseHost(hostGiven)
+  let origin: string | undefined
+  if (host !== undefined && !host.ok) {
+    const shown = typeof hostGiven === 'string' ? maskUserinfo(hostGiven) : typeof hostGiven
+    log.warning({ event: 'collector_config_ignored', key: 'host', value: shown }, 'collector host %s is not usable (%s); no collector origin is set', JSON.stringify(shown), host.accepted)
+  } else if (host?.value !== undefined) {
+    origin = `${protocol}://${host.value}`
+  }
+  const proxyGiven = get('proxy')
+  const proxy = proxyGiven === undefined ? undefined : parseProxy(proxyGiven)
+  if (proxy !== undefined && !proxy.ok) {
+    const shown = typeof proxyGiven === 'string' ? maskUserinfo(proxyGiven) : typeof proxyGiven
+    log.warning({ event: 'collector_config_ignored', key: 'proxy', value: shown }, 'collector proxy %s is not usable (%s); connecting directly', JSON.stringify(shown), proxy.accepted)
+  }
+  let tls: ConnectionOptions | undefined
+  try {
+    const t = get('tls')
+    tls = typeof t === 'object' && t !== null ? { ...t } : undefined
+  } catch {
+    tls = undefined
+  }
+  const record: Record<string, unknown> = {}
+  for (const k of ['stillFailingIntervalMs', 'excerptBytes']) if (get(k) !== undefined) record[k] = get(k)
+  return {
+    origin,
+    proxy: proxy?.ok === true ? proxy.value : undefined,
+    timeouts: { headersTimeout: ms('headersTimeoutMs', 30_000), bodyTimeout: ms('bodyTimeoutMs', 30_000) },
+    connectTimeoutMs: ms('connectTimeoutMs', 10_000),
+    keepAliveTimeoutMs: ms('keepAliveTimeoutMs', 4_000),
+    tls,
+    record: record as RecordOptions
+  }
+}
 
 /**
  * undici's connector, timed: 'lookup' is DNS done, 'connect' is TCP done,
  * the callback is TLS done. TLS is verified here rather than by Node's
  * rejectUnauthorized, so that a failure can name the certificate it saw.
  */
-function timedConnector (log: ConnectionLog, options: CollectorDispatcherOptions): buildConnector.connector {
+function timedConnector (log: ConnectionLog, options: Options): buildConnector.connector {
   const verify = options.tls?.rejectUnauthorized !== false
-  const connect = buildConnector({ ...options.tls, rejectUnauthorized: false, timeout: options.connectTimeoutMs ?? 10_000 } as buildConnector.BuildOptions)
+  const connect = buildConnector({ ...options.tls, rejectUnauthorized: false, timeout: options.connectTimeoutMs } as buildConnector.BuildOptions)
   return (opts, callback) => {
     const started = performance.now()
     const target = `${String(opts.protocol)}//${String(opts.hostname)}:${String(opts.port)}`

@@ -1,16 +1,20 @@
 // What the agent's collector traffic did, in the agent log. Only the agent's
 // own traffic: events come from the dispatcher the agent passes in (undici's
 // Agent/Pool/Client emit connect, disconnect, connectionError), and requests
-// are seen by an interceptor on the dispatcher returned here, which only the
-// agent uses. Nothing subscribes to undici's process-wide diagnostics
-// channels, where the host's fetch() and undici traffic also pass.
+// are seen on that same dispatcher: recordConnections() wraps the dispatch()
+// of that one object (an own property, removed again by stop()), so "attach
+// it to my agent and keep using the agent" records every request. Nothing
+// subscribes to undici's process-wide diagnostics channels, where the host's
+// fetch() and undici traffic also pass, and nothing of undici's is patched.
 //
-// The returned dispatcher is a thin Dispatcher subclass rather than
+// The wrapping is a plain function around the handler rather than
 // dispatcher.compose(interceptor): compose() converts every handler to
 // undici's new handler API and back (about 5 µs a request on loopback),
 // while wrapping the handler in the style it came in costs next to nothing.
 
 import { Dispatcher } from 'undici'
+import { Redactor } from '../format/redact'
+import { cutWhole, maskUrlPasswords } from '../config/secrets'
 import { Coalescer, type Verdict } from './coalesce'
 
 type LogFn = (fields: object, msg: string, ...args: unknown[]) => void
@@ -37,9 +41,13 @@ export interface RecordOptions {
 }
 
 export interface Recording {
-  /** The dispatcher to send the agent's collector requests through. */
+  /**
+   * The dispatcher to send the agent's collector requests through: the one
+   * given, which now records its requests (or, for one whose dispatch()
+   * cannot be wrapped, a recording wrapper around it, with a warning).
+   */
   readonly dispatcher: Dispatcher
-  /** Detaches from the dispatcher's events; requests through `dispatcher` are no longer recorded. */
+  /** Detaches from the dispatcher's events and requests; nothing more is recorded. */
   stop (): void
   /** @internal The coalescer, shared with the connector for connect failures. */
   readonly outcomes: Outcomes
@@ -76,28 +84,112 @@ export class Outcomes {
   }
 }
 
+/**
+ * The `oneapm.collector` logger under the one given, with every call
+ * guarded: recording runs inside undici's callbacks and event listeners,
+ * where a throw would break the agent's request. A value that is not a
+ * logger gives a logger that drops everything.
+ */
 export function collectorLog (logger: ConnectionLog): ConnectionLog {
-  return logger.name === 'oneapm.collector' || logger.name.startsWith('oneapm.collector.') ? logger : logger.child('collector')
+  try {
+    const name = logger.name
+    if (typeof name !== 'string') return NO_LOG
+    return guarded(name === 'oneapm.collector' || name.startsWith('oneapm.collector.') ? logger : logger.child('collector'))
+  } catch {
+    return NO_LOG
+  }
 }
+
+function guarded (log: ConnectionLog): ConnectionLog {
+  if (typeof log !== 'object' || log === null) return NO_LOG
+  const call = (method: unknown, args: unknown[]): void => {
+    try {
+      if (typeof method === 'function') Reflect.apply(method, log, args)
+    } catch {
+      // A log call never breaks a request.
+    }
+  }
+  let name = 'oneapm.collector'
+  try {
+    if (typeof log.name === 'string') name = log.name
+  } catch {
+    // Keep the default name.
+  }
+  return {
+    name,
+    child: (child: string) => {
+      try {
+        return guarded(log.child(child))
+      } catch {
+        return NO_LOG
+      }
+    },
+    debug: (...args) => { call(log.debug, args) },
+    info: (...args) => { call(log.info, args) },
+    warning: (...args) => { call(log.warning, args) },
+    count: (counter) => { call(log.count, [counter]) },
+    keeps: (level) => {
+      try {
+        return typeof log.keeps === 'function' ? log.keeps(level) !== false : true
+      } catch {
+        return true
+      }
+    }
+  }
+}
+
+const noop = (): void => {}
+const NO_LOG: ConnectionLog = Object.freeze({
+  name: 'oneapm.collector',
+  child: () => NO_LOG,
+  debug: noop,
+  info: noop,
+  warning: noop,
+  count: noop,
+  keeps: () => false
+})
 
 /** A short, stable name for a failure, used to coalesce repeats: "ECONNREFUSED connect 127.0.0.1:9". */
 export function causeOf (err: unknown): string {
+  try {
+    return describeCause(err)
+  } catch {
+    // An error object whose properties throw.
+    return 'Error'
+  }
+}
+
+function describeCause (err: unknown): string {
   const e = (err ?? {}) as { code?: unknown, syscall?: unknown, address?: unknown, port?: unknown, message?: unknown, name?: unknown }
   const code = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error'
-  const where = typeof e.address === 'string' ? ` ${e.address}${e.port !== undefined ? `:${String(e.port)}` : ''}` : ''
+  const where = typeof e.address === 'string' ? ` ${e.address}${typeof e.port === 'number' || typeof e.port === 'string' ? `:${e.port}` : ''}` : ''
   const syscall = typeof e.syscall === 'string' ? ` ${e.syscall}` : ''
   return `${code}${syscall}${where}`
 }
 
 const ROUTINE_CLOSE = new Set(['UND_ERR_INFO', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED'])
 
+/** Bytes of an error answer kept past the excerpt, so a secret straddling the cut is redacted whole. */
+const EXCERPT_MARGIN = 1024
+/** The rules that need no config (URL passwords, tokens, auth headers); the logger adds the license key. */
+const EXCERPT_REDACTOR = new Redactor()
+
+/** Dispatchers being recorded, so a second recordConnections() on one does not record each request twice. */
+const attached = new WeakMap<object, Recording>()
+
 export function recordConnections (dispatcher: Dispatcher, logger: ConnectionLog, options: RecordOptions = {}): Recording {
   const log = collectorLog(logger)
-  const outcomes = new Outcomes(log, options.stillFailingIntervalMs ?? 60_000)
-  const excerptBytes = options.excerptBytes ?? 512
+  const opts = readRecordOptions(options)
+  const outcomes = new Outcomes(log, opts.stillFailingIntervalMs)
+  if (!isDispatcher(dispatcher)) {
+    log.warning({ event: 'collector_not_recorded' }, 'recordConnections() was given something that is not an undici Dispatcher; nothing is recorded')
+    return { dispatcher, outcomes, stop: noop }
+  }
+  const already = attached.get(dispatcher)
+  if (already !== undefined) return { dispatcher: already.dispatcher, outcomes: already.outcomes, stop: noop }
 
   const onConnect = (origin: URL | string): void => {
-    if (options.connectorLogsConnected !== true) log.info({ event: 'collector_connected', origin: String(origin) }, 'connected to collector %s', String(origin))
+    if (opts.connectorLogsConnected !== true) log.info({ event: 'collector_connected', origin: String(origin) }, 'connected to collector %s', String(origin))
   }
   const onDisconnect = (origin: URL | string, _targets: unknown, err: Error & { code?: string }): void => {
     const routine = err?.code !== undefined && ROUTINE_CLOSE.has(err.code)
@@ -109,43 +201,133 @@ export function recordConnections (dispatcher: Dispatcher, logger: ConnectionLog
     // The request that needed the connection fails too and is coalesced there; this adds the detail at debug.
     log.debug({ event: 'collector_connect_failed', origin: String(origin), err }, 'could not connect to collector %s', String(origin))
   }
-  dispatcher.on('connect', onConnect)
-  dispatcher.on('disconnect', onDisconnect)
-  dispatcher.on('connectionError', onConnectionError)
-
-  const recording = new RecordingDispatcher(dispatcher, log, outcomes, excerptBytes)
-  return {
-    dispatcher: recording,
+  const listeners = { connect: safe(onConnect), disconnect: safe(onDisconnect), connectionError: safe(onConnectionError) }
+  const recorder = new Recorder(log, outcomes, opts.excerptBytes)
+  const detach = wrapDispatch(dispatcher, recorder)
+  let through: Dispatcher = dispatcher
+  if (detach === undefined) {
+    through = new RecordingDispatcher(dispatcher, recorder)
+    log.warning({ event: 'collector_not_recorded' },
+      'requests sent through this dispatcher directly cannot be recorded (its dispatch() cannot be wrapped); send them through the dispatcher recordConnections() returns')
+  }
+  try {
+    for (const [event, fn] of Object.entries(listeners)) dispatcher.on(event as 'connect', fn as never)
+  } catch {
+    // A dispatcher without events: requests are still recorded.
+  }
+  let stopped = false
+  const recording: Recording = {
+    dispatcher: through,
     outcomes,
     stop () {
-      recording.active = false
-      dispatcher.off('connect', onConnect)
-      dispatcher.off('disconnect', onDisconnect)
-      dispatcher.off('connectionError', onConnectionError)
+      if (stopped) return
+      stopped = true
+      recorder.active = false
+      detach?.()
+      attached.delete(dispatcher)
+      try {
+        for (const [event, fn] of Object.entries(listeners)) dispatcher.off(event as 'connect', fn as never)
+      } catch {
+        // Nothing more to detach.
+      }
+    }
+  }
+  attached.set(dispatcher, recording)
+  return recording
+}
+
+function safe<A extends unknown[]> (fn: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      fn(...args)
+    } catch {
+      // An event listener never throws into undici.
     }
   }
 }
 
-/** Dispatches through the agent's dispatcher, noting each request on the way. */
-class RecordingDispatcher extends Dispatcher {
+function isDispatcher (d: unknown): d is Dispatcher {
+  try {
+    const x = d as Record<string, unknown>
+    return typeof d === 'object' && d !== null && typeof x.dispatch === 'function' && typeof x.on === 'function' && typeof x.off === 'function'
+  } catch {
+    return false
+  }
+}
+
+function readRecordOptions (options: unknown): { stillFailingIntervalMs: number, excerptBytes: number, connectorLogsConnected: boolean } {
+  const get = (name: string): unknown => {
+    try {
+      return typeof options === 'object' && options !== null ? (options as Record<string, unknown>)[name] : undefined
+    } catch {
+      return undefined
+    }
+  }
+  const interval = get('stillFailingIntervalMs')
+  const excerpt = get('excerptBytes')
+  return {
+    stillFailingIntervalMs: typeof interval === 'number' && Number.isFinite(interval) && interval >= 0 ? interval : 60_000,
+    excerptBytes: typeof excerpt === 'number' && Number.isInteger(excerpt) && excerpt >= 0 && excerpt <= 64 * 1024 ? excerpt : 512,
+    connectorLogsConnected: get('connectorLogsConnected') === true
+  }
+}
+
+/**
+ * Makes `dispatcher.dispatch` record each request, as an own property of
+ * that object only; returns what undoes it, or undefined when the object
+ * will not take it (frozen, a proxy that refuses).
+ */
+function wrapDispatch (dispatcher: Dispatcher, recorder: Recorder): (() => void) | undefined {
+  try {
+    const own = Object.getOwnPropertyDescriptor(dispatcher, 'dispatch')
+    const original = dispatcher.dispatch as (this: Dispatcher, opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => boolean
+    const recording = function dispatch (this: Dispatcher, opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+      return Reflect.apply(original, this, [opts, recorder.wrap(opts, handler)]) as boolean
+    }
+    Object.defineProperty(dispatcher, 'dispatch', { value: recording, writable: true, configurable: true, enumerable: false })
+    if (dispatcher.dispatch !== recording) return undefined
+    return () => {
+      try {
+        if (dispatcher.dispatch !== recording) return
+        if (own === undefined) Reflect.deleteProperty(dispatcher, 'dispatch')
+        else Object.defineProperty(dispatcher, 'dispatch', own)
+      } catch {
+        // The recorder is inactive; its wrapper passes requests through untouched.
+      }
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/** Wraps each request's handler so its outcome is noted; passes it through untouched once stopped. */
+class Recorder {
   active = true
 
   constructor (
-    private readonly base: Dispatcher,
     private readonly log: ConnectionLog,
     private readonly outcomes: Outcomes,
     private readonly excerptBytes: number
-  ) {
-    super()
-  }
+  ) {}
 
-  override dispatch (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    if (!this.active) return this.base.dispatch(opts, handler)
+  wrap (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler {
+    if (!this.active || typeof handler !== 'object' || handler === null) return handler
     const tracker = new Tracker(opts, this.log, this.outcomes, this.excerptBytes)
     const wrapped = typeof (handler as Handler).onRequestStart === 'function'
       ? new NewStyleHandler(handler as Handler, tracker)
       : new LegacyHandler(handler as unknown as LegacyInner, tracker)
-    return this.base.dispatch(opts, wrapped as unknown as Dispatcher.DispatchHandler)
+    return wrapped as unknown as Dispatcher.DispatchHandler
+  }
+}
+
+/** For a dispatcher whose dispatch() cannot be wrapped: dispatches through it, noting each request on the way. */
+class RecordingDispatcher extends Dispatcher {
+  constructor (private readonly base: Dispatcher, private readonly recorder: Recorder) {
+    super()
+  }
+
+  override dispatch (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return this.base.dispatch(opts, this.recorder.wrap(opts, handler))
   }
 
   override close (): Promise<void>
@@ -261,9 +443,11 @@ class Tracker {
 
   data (chunk: Buffer): void {
     this.bytes += chunk.length
-    if (this.status >= 400 && this.excerptLength < this.excerptBytes) {
-      (this.excerpt ??= []).push(chunk.subarray(0, this.excerptBytes - this.excerptLength))
-      this.excerptLength += Math.min(chunk.length, this.excerptBytes - this.excerptLength)
+    // More than is quoted is kept, so that redaction sees a secret whole before the excerpt is cut.
+    const keep = this.excerptBytes + EXCERPT_MARGIN
+    if (this.status >= 400 && this.excerptLength < keep) {
+      (this.excerpt ??= []).push(chunk.subarray(0, keep - this.excerptLength))
+      this.excerptLength += Math.min(chunk.length, keep - this.excerptLength)
     }
   }
 
@@ -276,9 +460,9 @@ class Tracker {
       }
       const { method, url, ms } = this.request()
       if (this.status >= 400) {
-        const body = this.excerpt === undefined ? '' : Buffer.concat(this.excerpt).toString('utf8')
+        const body = this.quote()
         this.outcomes.failed(`HTTP ${this.status}`, { method, url, status: this.status, ms, bytes: this.bytes, body },
-          `collector answered ${this.status} to ${method} ${url} in ${ms} ms: ${body === '' ? '(empty body)' : body}${this.bytes > this.excerptLength ? '…' : ''}`)
+          `collector answered ${this.status} to ${method} ${url} in ${ms} ms: ${body === '' ? '(empty body)' : body}`)
         return
       }
       this.log.debug({ event: 'collector_request', method, url, status: this.status, ms, bytes: this.bytes }, '%s %s %d in %d ms, %d bytes', method, url, this.status, ms, this.bytes)
@@ -298,6 +482,14 @@ class Tracker {
     } catch {
       // Recording must never break the agent's request.
     }
+  }
+
+  /** The answer's first excerptBytes characters: redacted, then cut, never inside a word (which could be part of a secret). */
+  private quote (): string {
+    if (this.excerpt === undefined) return ''
+    const text = maskUrlPasswords(EXCERPT_REDACTOR.text(Buffer.concat(this.excerpt).toString('utf8')))
+    // More came than was kept: the kept text ends inside the answer, so it is cut there too (a word continues past it).
+    return this.bytes > this.excerptLength && text.length <= this.excerptBytes ? cutWhole(text + 'x', text.length) : cutWhole(text, this.excerptBytes)
   }
 
   private request (): { method: string, url: string, ms: number } {

@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { LevelSetting } from '../record/levels'
 import {
-  parseBoolean, parseCount, parseDuration, parseFormat, parseRotate, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
+  parseBoolean, parseCount, parseDuration, parseFormat, parseHost, parseProxy, parseRotate, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
   type LogFormat, type Parsed, type RotatePeriod
 } from './values'
 
@@ -61,7 +61,7 @@ function parseLogFile (input: unknown, baseDir: string): Parsed<string> {
   return { ok: true, value: path.resolve(baseDir, expanded) }
 }
 
-export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = {
+const SPECS: { readonly [K in SettingKey]: KeySpec<K> } = {
   log_file: {
     default: 'stderr',
     doc: 'Where the agent log goes: stderr, stdout, or a file path. A relative path is resolved against the directory of the config file.',
@@ -156,13 +156,36 @@ export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = {
   },
   host: {
     default: '',
-    doc: 'The collector host the agent reports to.',
-    parse: parseString
+    doc: 'The collector host the agent reports to: a host name or IP address with an optional port (collector.oneapm.com, 10.0.0.5:8443). A scheme is removed with a warning.',
+    parse: parseHost
   },
   proxy: {
     default: '',
-    doc: 'Proxy URL for collector traffic; a password in it is masked in the log.',
-    parse: parseString
+    doc: 'Proxy for collector traffic: an http:// or https:// URL (http://user:password@proxy:3128); the password is masked in every output.',
+    parse: parseProxy
+  }
+}
+
+/** Each key's spec; parse() never throws, whatever it is given. */
+export const KEYS: { readonly [K in SettingKey]: KeySpec<K> } = Object.freeze(Object.fromEntries(
+  Object.entries(SPECS).map(([key, spec]) => [key, Object.freeze({ ...spec, parse: guardParse(spec.parse as KeySpec<SettingKey>['parse']) })])
+)) as unknown as { readonly [K in SettingKey]: KeySpec<K> }
+
+function guardParse<T> (parse: (input: unknown, baseDir: string) => Parsed<T>): (input: unknown, baseDir: string) => Parsed<T> {
+  return (input, baseDir) => {
+    try {
+      return parse(input, typeof baseDir === 'string' && baseDir !== '' && !baseDir.includes('\0') ? baseDir : currentDir())
+    } catch {
+      return { ok: false, accepted: 'a value of the documented type' }
+    }
+  }
+}
+
+function currentDir (): string {
+  try {
+    return process.cwd()
+  } catch {
+    return path.parse(__dirname).root
   }
 }
 
@@ -170,7 +193,7 @@ export const SETTING_KEYS = Object.keys(KEYS) as SettingKey[]
 
 /** The environment variable that overrides `key`: ONEAPM_LOG_LEVEL for log_level. */
 export function envName (key: string): string {
-  return `ONEAPM_${key.toUpperCase()}`
+  return typeof key === 'string' ? `ONEAPM_${key.toUpperCase()}` : 'ONEAPM_'
 }
 
 /** Env vars that steer loading rather than naming a key. */

@@ -4,7 +4,8 @@
 
 import { ACCEPTED_LEVELS, parseLevel, type LevelSetting } from '../record/levels'
 
-export type Parsed<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly accepted: string }
+/** Accepted (with a `note` when the value was adjusted to be usable), or what is accepted instead. */
+export type Parsed<T> = { readonly ok: true, readonly value: T, readonly note?: string } | { readonly ok: false, readonly accepted: string }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value })
 const no = (accepted: string): Parsed<never> => ({ ok: false, accepted })
@@ -46,12 +47,16 @@ export function formatSize (bytes: number): string {
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i
 const DURATION_UNIT: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
-/** `500ms`, `30s`, `2m`, `1h`; a bare number is seconds. */
+/**
+ * `500ms`, `30s`, `2m`, `1h`; a bare number in text is seconds. A number
+ * from code is milliseconds, the unit of the setting, so that settings read
+ * by loadConfig() can be handed back unchanged.
+ */
 export function parseDuration (input: unknown, minMs: number, maxMs: number): Parsed<number> {
-  const accepted = `a duration from ${minMs} ms to ${maxMs / 1000} s, such as 30s, 500ms or 2m (a bare number is seconds)`
+  const accepted = `a duration from ${minMs} ms to ${maxMs / 1000} s, such as 30s, 500ms or 2m (a bare number is seconds; a number from code is milliseconds)`
   let ms: number
   if (typeof input === 'number') {
-    ms = input * 1000
+    ms = input
   } else if (typeof input === 'string') {
     const m = DURATION.exec(input.trim())
     if (m === null) return no(accepted)
@@ -94,7 +99,8 @@ export function parseNamespaceLevels (input: unknown): Parsed<Readonly<Record<st
   }
   const out: Record<string, LevelSetting> = Object.create(null)
   for (const [rawName, rawLevel] of pairs) {
-    const name = relativeNamespace(rawName)
+    // '' is the root, as parsed settings spell it.
+    const name = typeof input === 'object' && rawName.trim() === '' ? '' : relativeNamespace(rawName)
     const level = parseLevel(rawLevel)
     if (name === undefined || level === undefined) return no(accepted)
     out[name] = level
@@ -138,20 +144,91 @@ export function parseBoolean (input: unknown): Parsed<boolean> {
   return no('true or false (also yes/no, on/off, 1/0)')
 }
 
-/** Optimal string alignment distance, for "did you mean" on misspelt keys. */
+/**
+ * Optimal string alignment distance, for "did you mean" on misspelt keys.
+ * Three rows of the shorter string's length: memory is O(min(a, b)).
+ */
 export function editDistance (a: string, b: string): number {
-  const d: number[][] = []
-  for (let i = 0; i <= a.length; i++) d.push([i])
-  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j
+  if (a.length < b.length) [a, b] = [b, a]
+  const n = b.length
+  let before = new Array<number>(n + 1).fill(0)
+  let prev = Array.from({ length: n + 1 }, (_, j) => j)
+  let row = new Array<number>(n + 1).fill(0)
   for (let i = 1; i <= a.length; i++) {
-    const row = d[i] as number[]
-    const prev = d[i - 1] as number[]
-    for (let j = 1; j <= b.length; j++) {
+    row[0] = i
+    for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
       let v = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (before[j - 2] as number) + 1)
       row[j] = v
     }
+    [before, prev, row] = [prev, row, before]
   }
-  return (d[a.length] as number[])[b.length] as number
+  return prev[n] as number
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]{0,30}:\/\//i
+
+/**
+ * The collector host: a host name or IP address with an optional port. A
+ * scheme (https://collector.oneapm.com) is removed, with a note: the
+ * protocol is the agent's choice, not part of the host.
+ */
+export function parseHost (input: unknown): Parsed<string | undefined> {
+  const accepted = 'a host name or IP address with an optional port, such as collector.oneapm.com or 10.0.0.5:8443 (no user, path or query)'
+  if (input === undefined || input === null) return ok(undefined)
+  if (typeof input !== 'string') return no(accepted)
+  let v = input.trim()
+  if (v === '') return ok(undefined)
+  const scheme = SCHEME.exec(v)
+  if (scheme !== null) {
+    v = v.slice(scheme[0].length)
+    if (v.endsWith('/')) v = v.slice(0, -1)
+  }
+  if (!isHostPort(v)) return no(accepted)
+  return scheme === null ? ok(v) : { ok: true, value: v, note: `host takes no scheme: ${scheme[0]} was removed` }
+}
+
+/** `name`, `name:port`, `1.2.3.4:port`, `[v6]:port`. */
+export function isHostPort (v: string): boolean {
+  let host = v
+  let port: string | undefined
+  if (v.startsWith('[')) {
+    const close = v.indexOf(']')
+    if (close === -1) return false
+    const inner = v.slice(1, close)
+    if (inner === '' || !/^[0-9a-f:.]+$/i.test(inner)) return false
+    const rest = v.slice(close + 1)
+    if (rest !== '' && !rest.startsWith(':')) return false
+    if (rest !== '') port = rest.slice(1)
+    host = ''
+  } else {
+    const colon = v.indexOf(':')
+    if (colon !== -1) {
+      host = v.slice(0, colon)
+      port = v.slice(colon + 1)
+    }
+    if (host.length === 0 || host.length > 253) return false
+    for (const label of host.split('.')) {
+      if (label === '' || label.length > 63 || !/^[a-z0-9_-]+$/i.test(label)) return false
+    }
+  }
+  if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) return false
+  return true
+}
+
+/** A proxy for collector traffic: an http:// or https:// URL with a host. */
+export function parseProxy (input: unknown): Parsed<string | undefined> {
+  const accepted = 'an http:// or https:// proxy URL, such as http://proxy.example.com:3128 (user:password@ may come before the host)'
+  if (input === undefined || input === null) return ok(undefined)
+  if (typeof input !== 'string') return no(accepted)
+  const v = input.trim()
+  if (v === '') return ok(undefined)
+  if (!/^https?:\/\/[^\s]+$/i.test(v)) return no(accepted)
+  try {
+    const url = new URL(v)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? ok(v) : no(accepted)
+  } catch {
+    return no(accepted)
+  }
 }

@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { test } from 'node:test'
+import { after, test } from 'node:test'
 import fc from 'fast-check'
 import { loadConfig } from '../../src/config/load'
-import { tmpDir } from '../helpers/tmp'
+import { tmpDir as makeTmpDir } from '../helpers/tmp'
+
+// Every temp dir this file makes is removed when it ends.
+const made: string[] = []
+function tmpDir (): string {
+  const dir = makeTmpDir()
+  made.push(dir)
+  return dir
+}
+after(() => { for (const dir of made) fs.rmSync(dir, { recursive: true, force: true }) })
 
 function writeConfig (text: string): string {
   const dir = tmpDir()
@@ -111,7 +120,7 @@ test('a named config file that is missing or unreadable is a problem, not a cras
   assert.equal(missing.settings.log_level, 'info')
   const unreadable = loadConfig({ file: dir, env: {} })
   assert.equal(unreadable.problems[0]?.code, 'CONFIG_FILE_UNREADABLE')
-  assert.match(unreadable.problems[0]?.message ?? '', /EISDIR/)
+  assert.match(unreadable.problems[0]?.message ?? '', /a directory, not a regular file/)
 })
 
 test('syntax errors are reported and the rest of the file still applies', () => {

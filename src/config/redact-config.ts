@@ -1,0 +1,55 @@
+// The redaction for whatever shows a loaded config (doctor's report, an
+// agent's own diagnostics): everything a secret-bearing setting holds, found
+// in any letter case, plus the Redactor's rules. Never throws: on a value it
+// cannot handle it answers with a mask, failing closed.
+
+import { MASK, Redactor } from '../format/redact'
+import { isAgentConfig, type AgentConfig } from './load'
+import { GUESSED_MIN, SecretScrubber, looksSecret } from './secrets'
+
+export interface ConfigRedactor {
+  /** Text that may hold config values, with every secret masked. */
+  text (s: string): string
+  /** A key's value for display: masked whole when the key is or looks secret. */
+  value (key: string, value: string): string
+  /** Only the config's known secrets, in any letter case: a last, fail-closed pass over finished output. */
+  final (s: string): string
+}
+
+export function configRedactor (cfg: AgentConfig): ConfigRedactor {
+  const scrubber = new SecretScrubber()
+  let names = new Redactor()
+  try {
+    if (isAgentConfig(cfg)) {
+      const s = cfg.settings
+      scrubber.useLicenseKey(s.license_key)
+      for (const url of [s.proxy, s.host, cfg.entries.proxy.given, cfg.entries.host.given]) if (typeof url === 'string') scrubber.addUrl(url)
+      for (const [key, { value }] of Object.entries(cfg.unknown)) {
+        if (looksSecret(key)) scrubber.add(value, GUESSED_MIN)
+        scrubber.addUrl(value)
+      }
+      names = new Redactor({ extraNames: s.log_redact })
+    }
+  } catch {
+    // A config that cannot be read holds no secret we could find; text() still applies the Redactor's rules.
+  }
+  const guard = (fn: (s: string) => string) => (s: string): string => {
+    try {
+      return typeof s === 'string' ? fn(s) : MASK
+    } catch {
+      return MASK
+    }
+  }
+  return {
+    text: guard((s) => scrubber.text(s)),
+    final: guard((s) => scrubber.final(s)),
+    value: (key: string, value: string): string => {
+      try {
+        if (typeof key !== 'string' || looksSecret(key) || names.isSecretKey(key)) return MASK
+        return typeof value === 'string' ? scrubber.text(value) : MASK
+      } catch {
+        return MASK
+      }
+    }
+  }
+}
