@@ -17,6 +17,12 @@ export interface LoggerStats {
   dropped: Record<DropReason, number>
   /** Records lost because the early queue (before configuration) was full. */
   droppedEarly: number
+  /** The same, by level: the oldest of the lowest level go first, errors last. */
+  droppedEarlyByLevel: Record<LevelName, number>
+  /** Log calls made while a record was being formatted (from a toJSON, a getter, the host's logger): not written. */
+  reentrant: number
+  /** Named loggers, and names folded into an ancestor once there were too many. */
+  loggers: { named: number, folded: number }
   /** Write errors by code (ENOSPC, EPIPE, ...); EAGAIN retries are not errors. */
   sinkErrors: Record<string, number>
   /** Failures inside the logger itself, caught and reported on stderr. */
@@ -25,8 +31,12 @@ export interface LoggerStats {
   interference: Record<string, number>
   /** Collector traffic recorded by recordConnections(). */
   collector: { requests: number, failures: number, recoveries: number }
-  /** The flight recorder: records held now, pushed out by newer ones, dumps written before errors. */
-  flightRecorder: { held: number, evicted: number, dumps: number }
+  /**
+   * The flight recorder: records held now and the bytes their copies take,
+   * records that left (pushed out by newer ones or older than the window),
+   * calls not kept because their logger was over its rate budget, dumps written before errors.
+   */
+  flightRecorder: { held: number, bytes: number, evicted: number, skipped: number, dumps: number }
 }
 
 /** Counters other parts of the agent add to (interference probes, collector recording). */
@@ -47,11 +57,14 @@ export function emptyStats (): LoggerStats {
     writes: 0,
     dropped: { buffer_full: 0, write_error: 0, destination_gone: 0, closed: 0 },
     droppedEarly: 0,
+    droppedEarlyByLevel: { critical: 0, error: 0, warning: 0, info: 0, debug: 0, trace: 0 },
+    reentrant: 0,
+    loggers: { named: 0, folded: 0 },
     sinkErrors: {},
     internalErrors: 0,
     interference: {},
     collector: { requests: 0, failures: 0, recoveries: 0 },
-    flightRecorder: { held: 0, evicted: 0, dumps: 0 }
+    flightRecorder: { held: 0, bytes: 0, evicted: 0, skipped: 0, dumps: 0 }
   }
 }
 
@@ -65,6 +78,10 @@ export const STAT_DOCS: Readonly<Record<string, string>> = {
   'dropped.destination_gone': 'records dropped after the destination went away for good (reader of the pipe exited, fd closed)',
   'dropped.closed': 'records logged after close()',
   droppedEarly: 'records logged before the logger was configured that did not fit the early queue',
+  droppedEarlyByLevel: 'the same, by level: the oldest records of the lowest level are dropped first, an error or critical never for a lower record',
+  reentrant: 'log calls made while a record was being formatted or handed to the host logger (from a toJSON, a getter, or the host logger logging back): not written, to keep the logger from recursing',
+  'loggers.named': 'named loggers in the tree (at most 1,000)',
+  'loggers.folded': 'times a new logger name was folded into an existing logger (with a logger field) because there were already 1,000',
   sinkErrors: 'write errors by code (ENOSPC, EIO, EPIPE...); EAGAIN retries are not counted',
   internalErrors: 'failures inside the logger itself, caught and reported on stderr',
   interference: 'host interference detected, by cause: a replaced process.stdout/stderr.write or console method, a closed or redirected fd 1/2, a reader that went away (EPIPE), debug namespaces turned off, a silenced host logger',
@@ -72,6 +89,8 @@ export const STAT_DOCS: Readonly<Record<string, string>> = {
   'collector.failures': 'collector requests or connections that failed (refused, DNS, TLS, timeouts, HTTP 4xx/5xx)',
   'collector.recoveries': 'times the collector worked again after failures',
   'flightRecorder.held': 'below-level records the flight recorder holds now',
-  'flightRecorder.evicted': 'records the flight recorder dropped to make room for newer ones',
+  'flightRecorder.bytes': 'memory the flight recorder\'s copies of those records take (at most log_flight_recorder)',
+  'flightRecorder.evicted': 'records the flight recorder dropped to make room for newer ones or because they were older than log_flight_recorder_window',
+  'flightRecorder.skipped': 'below-level calls the flight recorder did not keep because their logger was over its budget (1,000 a second, bursts of 1,000)',
   'flightRecorder.dumps': 'times recorded context was written before an error'
 }

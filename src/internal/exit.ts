@@ -7,8 +7,12 @@ type Flusher = () => void
 
 const flushers = new Set<Flusher>()
 let installed = false
+let exited = false
 
 function onExit (): void {
+  // From here on no later turn of the event loop comes: whatever is logged
+  // now (in exit listeners registered after ours) must be written at once.
+  exited = true
   for (const flush of flushers) {
     try {
       flush()
@@ -26,4 +30,14 @@ export function flushAtExit (flush: Flusher): () => void {
   }
   flushers.add(flush)
   return () => { flushers.delete(flush) }
+}
+
+/**
+ * Whether the process is exiting and our exit listener already ran: a record
+ * logged now (in a host's exit listener registered after ours) must be
+ * written synchronously. Listeners registered before ours run before it, and
+ * what they log is flushed by it.
+ */
+export function exiting (): boolean {
+  return exited
 }

@@ -5,7 +5,8 @@ import { loadConfig, isAgentConfig, type AgentConfig } from '../config/load'
 import { writeStartup } from './startup'
 import { lastResort } from '../internal/last-resort'
 import { parseLevel } from '../record/levels'
-import { sanitizeName, type Logger } from './logger'
+import { joinName, type Logger } from './logger'
+import { safeString } from '../internal/describe'
 import { Tree } from './tree'
 import type { SinkHooks } from './output'
 
@@ -25,9 +26,10 @@ function sharedTree (): Tree {
 export function getLogger (name?: string): Logger {
   const tree = sharedTree()
   try {
-    if (name === undefined || name === '' || name === 'oneapm') return tree.root
-    const rel = name.startsWith('oneapm.') || name.startsWith('oneapm:') ? name.slice(7) : name
-    return tree.node(`oneapm.${sanitizeName(rel)}`)
+    if (name === undefined || name === null || name === '' || name === 'oneapm') return tree.root
+    const s = typeof name === 'string' ? name : safeString(name)
+    const rel = s.startsWith('oneapm.') || s.startsWith('oneapm:') ? s.slice(7) : s
+    return tree.named(joinName('oneapm', rel))
   } catch (err) {
     lastResort(err, 'getLogger()')
     return tree.root
@@ -59,9 +61,11 @@ export interface CreateOptions {
  * argument means loadConfig(). Never throws: a config it cannot use becomes
  * warnings and defaults.
  */
-export function createLogger (config?: AgentConfig | Readonly<Record<string, unknown>>, options: CreateOptions = {}): Logger {
+export function createLogger (config?: AgentConfig | Readonly<Record<string, unknown>>, options?: CreateOptions): Logger {
   let cfg: AgentConfig | undefined
   try {
+    options = optionsOf(options)
+    if (config === null || (config !== undefined && typeof config !== 'object')) config = undefined
     cfg = config === undefined ? loadConfig() : isAgentConfig(config) ? config : loadConfig({ overrides: config, env: {}, file: false })
     const global = options.global ?? !(processTree?.configured ?? false)
     const settings = cfg.settings
@@ -76,5 +80,19 @@ export function createLogger (config?: AgentConfig | Readonly<Record<string, unk
     const tree = new Tree(settings.log_level, () => settings)
     tree.configure(settings)
     return tree.root
+  }
+}
+
+/** The options as given when they are an object, else none; never reads a property twice. */
+function optionsOf (options: unknown): CreateOptions {
+  if (typeof options !== 'object' || options === null) return {}
+  const o = options as Record<string, unknown>
+  const hostLogger = o.hostLogger
+  const hooks = o.hooks
+  const global = o.global
+  return {
+    ...(typeof hostLogger === 'object' && hostLogger !== null ? { hostLogger } : typeof hostLogger === 'function' ? { hostLogger } : {}),
+    ...(typeof hooks === 'object' && hooks !== null ? { hooks: hooks as SinkHooks } : {}),
+    ...(typeof global === 'boolean' ? { global } : {})
   }
 }

@@ -74,7 +74,7 @@ export class HostLogger {
 
   send (name: string, rec: LogRecord, bindings: Readonly<Record<string, unknown>>, ctx: FormatContext, extra?: Record<string, unknown>): void {
     const fields: Record<string, unknown> = { ...plain(bindings, ctx), ...(rec.fields === undefined ? {} : plain(rec.fields, ctx)), ...extra, logger: name }
-    if (rec.err !== undefined) fields.err = JSON.parse(isError(rec.err) ? errorJson(rec.err, ctx) : valueJson(rec.err, ctx)) as unknown
+    if (rec.err !== undefined) fields.err = hostError(JSON.parse(isError(rec.err) ? errorJson(rec.err, ctx) : valueJson(rec.err, ctx)) as unknown)
     const msg = ctx.redactor.text(rec.msg)
     const method = METHODS[this.kind][rec.level] ?? 'info'
     const h = this.host
@@ -109,4 +109,19 @@ export class HostLogger {
 function plain (fields: object, ctx: FormatContext): Record<string, unknown> {
   const v = JSON.parse(valueJson(fields, ctx)) as unknown
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : { fields: v }
+}
+
+/**
+ * The serialized error as the host's logger's own error serializer reads it.
+ * pino's takes the type from `constructor.name` (a plain object would be
+ * `Object`), bunyan's from `name`: both are set, not enumerable, so a logger
+ * that just stringifies the object sees the `type` field alone.
+ */
+function hostError (err: unknown): unknown {
+  if (typeof err !== 'object' || err === null || Array.isArray(err)) return err
+  const type = (err as { type?: unknown }).type
+  if (typeof type !== 'string') return err
+  Object.defineProperty(err, 'constructor', { value: undefined, enumerable: false })
+  Object.defineProperty(err, 'name', { value: type, enumerable: false })
+  return err
 }

@@ -5,7 +5,7 @@
 // a thin view (Object.create of the named logger): it inherits the methods,
 // so level changes reach it for free, and carries only its own fields.
 
-import { describeThrown } from '../internal/describe'
+import { describeThrown, safeString } from '../internal/describe'
 import { lastResort } from '../internal/last-resort'
 import { noop } from '../internal/noop'
 import { LEVELS, NAME_OF, parseLevel, thresholdOf, type LevelName, type LevelSetting, type LevelValue } from '../record/levels'
@@ -118,7 +118,7 @@ export class Logger {
   /** Whether a call at `level` would be written. Unknown names are false. */
   isLevelEnabled (level: string | number): boolean {
     const value = typeof level === 'number' ? level : parseLevel(level)
-    if (value === undefined || value === 'off') return false
+    if (value === undefined || value === 'off' || Number.isNaN(value)) return false
     return this[kNode].threshold <= (typeof value === 'number' ? value : LEVELS[value])
   }
 
@@ -127,7 +127,9 @@ export class Logger {
    * flight recorder. For callers that build costly arguments for debug lines.
    */
   keeps (level: LevelName): boolean {
-    return (this as unknown as Record<string, unknown>)[level] !== noop
+    const name = parseLevel(level)
+    if (name === undefined || name === 'off') return false
+    return (this as unknown as Record<string, unknown>)[name] !== noop
   }
 
   /**
@@ -150,13 +152,8 @@ export class Logger {
    */
   child (name: string, fields?: Readonly<Record<string, unknown>>): Logger {
     try {
-      const named = this[kTree].node(`${this.name}.${sanitizeName(name)}`)
-      const inherited = this[kFields]
-      if (fields === undefined && inherited === undefined) return named
-      const view = Object.create(named) as Logger
-      view[kFields] = { ...inherited, ...copyFields(fields) }
-      view[kBound] = { output: undefined, text: '' }
-      return view
+      const named = this[kTree].named(joinName(this.name, name))
+      return withFields(named, this[kFields], fields)
     } catch (err) {
       lastResort(err, `${this.name}.child()`)
       return this
@@ -200,13 +197,17 @@ export class Logger {
    */
   count (counter: 'collector.requests' | 'collector.failures' | 'collector.recoveries' | `interference.${string}`): void {
     try {
+      if (typeof counter !== 'string') return
       const c = this[kTree].counters
       switch (counter) {
         case 'collector.requests': c.collector.requests++; break
         case 'collector.failures': c.collector.failures++; break
         case 'collector.recoveries': c.collector.recoveries++; break
         default: {
-          const cause = counter.slice(13)
+          if (!counter.startsWith('interference.')) return
+          // Causes come from agent code; the cap keeps a name built from data from growing the map.
+          const cause = counter.slice(13, 13 + 64)
+          if (cause === '__proto__' || (!Object.hasOwn(c.interference, cause) && Object.keys(c.interference).length >= 256)) return
           c.interference[cause] = (c.interference[cause] ?? 0) + 1
         }
       }
@@ -269,12 +270,40 @@ export function thresholdFor (node: NodeState, base: LevelSetting): number {
   return thresholdOf(base)
 }
 
+/**
+ * `logger` (or a folded view of it) with `inherited` and then `fields` added
+ * to every record; `logger` itself when there is nothing to add.
+ * @internal
+ */
+export function withFields (logger: Logger, inherited: Readonly<Record<string, unknown>> | undefined, fields: unknown): Logger {
+  const own = logger[kFields]
+  if (fields === undefined && inherited === undefined) return logger
+  const view = Object.create(logger) as Logger
+  view[kFields] = { ...inherited, ...own, ...copyFields(fields) }
+  view[kBound] = { output: undefined, text: '' }
+  return view
+}
+
+/** Longest segment of a logger name, and longest whole name, in characters: a name can't fill a line. */
+export const MAX_SEGMENT = 128
+export const MAX_NAME = 256
+
 const SEGMENT_BAD = /[^A-Za-z0-9_-]/g
 
-/** `collector`, `collector.http`, `collector:http` → safe dotted segments. */
+/** `collector`, `collector.http`, `collector:http` → safe dotted segments, each at most MAX_SEGMENT long. */
 export function sanitizeName (name: unknown): string {
-  const s = typeof name === 'string' ? name : String(name)
-  return s.split(/[.:]/).map((seg) => seg.replace(SEGMENT_BAD, '_') || '_').join('.')
+  // Whatever was passed, only the first characters can end up in a name.
+  const s = (typeof name === 'string' ? name : safeString(name)).slice(0, MAX_NAME * 2)
+  return s.split(/[.:]/).map((seg) => seg.slice(0, MAX_SEGMENT).replace(SEGMENT_BAD, '_') || '_').join('.')
+}
+
+/** `prefix.name`, sanitized and at most MAX_NAME long. */
+export function joinName (prefix: string, name: unknown): string {
+  const full = `${prefix}.${sanitizeName(name)}`
+  if (full.length <= MAX_NAME) return full
+  let end = MAX_NAME
+  while (end > prefix.length && full.charCodeAt(end - 1) === 46) end--
+  return full.slice(0, end)
 }
 
 function copyFields (fields: unknown): Record<string, unknown> {

@@ -8,7 +8,7 @@ import { KEYS, SETTING_KEYS } from '../config/keys'
 import { describeSource, type AgentConfig } from '../config/load'
 import { formatSize } from '../config/values'
 import { diskBound } from '../sinks/rotation-files'
-import { maskSecret } from '../format/redact'
+import { maskSecret, type Redactor } from '../format/redact'
 import type { Output } from './output'
 import type { Tree } from './tree'
 import { checkNodeVersion } from '../diagnostics/node-version'
@@ -19,9 +19,11 @@ export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): voi
   const s = cfg.settings
   const redactor = output.ctx.redactor
   const settings: Record<string, string> = {}
+  const masked = new Set<string>()
   for (const key of SETTING_KEYS) {
     const entry = cfg.entries[key]
     settings[key] = `${displaySetting(key, entry.value, (v) => redactor.text(v))} (${describeSource(entry.source)})`
+    if ((KEYS as Record<string, { secret?: true }>)[key]?.secret === true) masked.add(settings[key])
   }
   const target = output.destination.target
   const rotation = target === 'stderr' || target === 'stdout' ? '' : ` (${describeRotation(s)})`
@@ -40,7 +42,7 @@ export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): voi
       config_file: cfg.file ?? 'none',
       environment: cfg.environment,
       settings
-    })
+    }, { ...output.ctx, redactor: keeping(redactor, masked) })
 
   const fallback = output.destination.fallback
   if (fallback !== undefined) {
@@ -70,6 +72,23 @@ export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): voi
     tree.always(configLogger, 40, p.message,
       { event: 'config_problem', code: p.code, key: p.key, value: p.value, accepted: p.accepted, used: p.used, source: describeSource(p.source) })
   }
+}
+
+/**
+ * The redactor, except that the secret settings' display values, masked
+ * already, pass the field-name rule as they are: masking them again would
+ * turn `a1b2**** (env ONEAPM_LICENSE_KEY)` into `a1b2****` and `(unset)
+ * (default)` into `(uns****`. Only exactly those strings pass.
+ */
+function keeping (redactor: Redactor, masked: ReadonlySet<string>): Redactor {
+  const maskValue = (key: string, value: unknown): string => typeof value === 'string' && masked.has(value) ? value : redactor.maskValue(key, value)
+  return new Proxy(redactor, {
+    get (target, prop) {
+      if (prop === 'maskValue') return maskValue
+      const v = Reflect.get(target, prop) as unknown
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+    }
+  })
 }
 
 /** A setting as the log and doctor show it: secrets masked, lists joined. */

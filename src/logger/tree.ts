@@ -4,16 +4,16 @@
 // with their original times, once configure() brings the Output.
 
 import type { LogSettings } from '../config/keys'
-import { valueJson } from '../format/serialize'
 import { Redactor } from '../format/redact'
-import { flushAtExit } from '../internal/exit'
+import { exiting, flushAtExit } from '../internal/exit'
 import { internalErrors } from '../internal/last-resort'
 import type { LogRecord } from '../record/record'
+import type { FormatContext } from '../format/line-format'
 import { emptyStats, newSupportCounters, type LoggerStats, type SupportCounters } from '../diagnostics/stats'
 import type { DropReason } from '../sinks/fd-writer'
 import { recordOf } from './args'
 import { ACCEPTED_LEVELS, NAME_OF, parseLevel, type LevelName, type LevelSetting, type LevelValue } from '../record/levels'
-import { Logger, kNode, thresholdFor } from './logger'
+import { Logger, kNode, thresholdFor, withFields } from './logger'
 import { Output, type SinkHooks } from './output'
 import { DebugBridge, type DebugChange } from './debug-bridge'
 import { DEFAULT_WATCH_MS, HostWatch } from './host-watch'
@@ -23,13 +23,31 @@ import { textBody, textFormat } from '../format/text'
 import type { FlightRecorder } from './flight-recorder'
 import type { FileEvent } from '../sinks/rotating-file'
 import { fileNotice } from './file-notices'
+import { EARLY_MAX, EarlyQueue } from './early-queue'
+import { materialize } from './snapshot'
+import { safeString } from '../internal/describe'
 
-/** How many records the early queue holds before the config is known. */
-export const EARLY_MAX = 1000
-
-interface EarlyRecord { readonly logger: Logger, readonly rec: LogRecord }
+export { EARLY_MAX } from './early-queue'
 
 const EARLY_CTX = { redactor: new Redactor(), maxString: 16 * 1024 }
+
+/**
+ * Named loggers per tree. Past this, a new name is folded into its nearest
+ * existing ancestor, with the name in a `logger` field (one warning says so):
+ * per-request names (`child('req-' + id)`) must not grow memory forever.
+ */
+export const MAX_LOGGERS = 1000
+/** How long a record logged in an exit listener may wait on a pipe. */
+const EXIT_FLUSH_WAIT_MS = 1000
+
+/**
+ * Set while a record is being formatted or handed to the host's logger, i.e.
+ * while code we don't own (toJSON, getters, the host's logger) may run. A log
+ * call made then would format a record that may log again: it is dropped and
+ * counted instead (stats().reentrant). Shared by every tree, so two trees
+ * can't bounce a record between them either.
+ */
+let busy = false
 
 const DROP_REASONS: Readonly<Record<DropReason, string>> = {
   buffer_full: 'the destination was too slow and the buffer was full',
@@ -53,8 +71,11 @@ export class Tree {
   private mirrors = false
   /** The level of loggers with no level of their own (log_level). */
   private baseLevel: LevelSetting
-  private early: EarlyRecord[] = []
-  private earlyDropped = 0
+  private early = new EarlyQueue()
+  /** Log calls made while a record was being formatted (see `busy`). */
+  private reentrant = 0
+  /** Names folded into an ancestor because MAX_LOGGERS was reached. */
+  private folded = 0
   private cancelEarlyExit: (() => void) | undefined
   /** Builds an Output with default settings if the process ends before configure(). */
   private readonly lateDefaults: () => LogSettings
@@ -84,6 +105,32 @@ export class Tree {
     return logger
   }
 
+  /**
+   * The logger for a name asked for by agent code (child(), getLogger()):
+   * the named logger while there are fewer than MAX_LOGGERS, else a view of
+   * its nearest existing ancestor that adds the name as a `logger` field.
+   * `fullName` is already sanitized and capped (sanitizeName).
+   */
+  named (fullName: string): Logger {
+    const found = this.nodes.get(fullName)
+    if (found !== undefined) return found
+    if (this.nodes.size < MAX_LOGGERS) return this.node(fullName)
+    let parent = this.root
+    for (let at = fullName.lastIndexOf('.'); at > 0; at = fullName.lastIndexOf('.', at - 1)) {
+      const p = this.nodes.get(fullName.slice(0, at))
+      if (p !== undefined) {
+        parent = p
+        break
+      }
+    }
+    if (this.folded++ === 0) {
+      this.always(this.root, 40,
+        `more than ${MAX_LOGGERS} logger names: ${fullName} and later new names are written as their nearest existing logger (${parent.name}) with a logger field. Fix: put per-request values in fields (child(name, { id })) rather than in logger names`,
+        { event: 'logger_names_capped', max: MAX_LOGGERS, logger: fullName, folded_into: parent.name })
+    }
+    return withFields(parent, undefined, { logger: fullName })
+  }
+
   /** Attaches the Output, applies levels, then writes what waited in the early queue. */
   configure (settings: LogSettings, sinkHooks: SinkHooks = {}, hostLogger?: object): Output {
     // Reconfiguring (the agent reloaded its config): finish the old destination first.
@@ -111,19 +158,33 @@ export class Tree {
   }
 
   emit (logger: Logger, level: LevelValue, args: readonly unknown[]): void {
+    if (busy) {
+      this.reentrant++
+      return
+    }
+    // Before the guard: a change it finds is reported through the logger.
+    if (this.output?.closed === false) this.watch?.debug.poll()
+    busy = true
+    try {
+      this.emitNow(logger, level, args)
+    } finally {
+      busy = false
+    }
+  }
+
+  private emitNow (logger: Logger, level: LevelValue, args: readonly unknown[]): void {
     const output = this.output
     if (output === undefined) return this.keepEarly(logger, level, args)
     if (output.closed) {
       output.droppedAfterClose++
       return
     }
-    this.watch?.debug.poll()
     const node = logger[kNode]
     const now = Date.now()
     if (level < node.sinkThreshold) {
       // Enabled only for the debug mirror: not for the log destination.
       if (node.mirror !== undefined) this.mirror(node.mirror, logger, recordOf(now, level, args, output.ctx), output)
-      output.recorder?.keep(logger, level, args, now)
+      output.recorder?.keep(logger, level, args, now, output.ctx)
       return
     }
     if (level >= 50 && output.recorder !== undefined) this.dumpRecorder(output, now)
@@ -133,16 +194,29 @@ export class Tree {
   }
 
   /** A formatted record to the host's logger when one is in use and listening, else to the destination. */
-  private deliver (logger: Logger, rec: LogRecord, output: Output, recorded: boolean): void {
+  private deliver (logger: Logger, rec: LogRecord, output: Output, recorded: boolean, ctx: FormatContext = output.ctx): void {
     const host = this.host
     if (host !== undefined && host.silenced === undefined) {
-      host.send(logger.name, rec, logger.bindings, output.ctx, recorded ? { recorded: true } : undefined)
+      host.send(logger.name, rec, logger.bindings, ctx, recorded ? { recorded: true } : undefined)
       output.written[NAME_OF[rec.level] as LevelName]++
       return
     }
     let header = logger.header(output, rec.level)
     if (recorded) header = output.format.recordedHeader(header)
-    output.write(output.format.line(rec, header, logger.boundText(output), output.ctx), rec.level)
+    this.write(output, output.format.line(rec, header, logger.boundText(output), ctx), rec.level)
+  }
+
+  /** A formatted line to the destination; no code of the host's runs here, so internal notices may log. */
+  private write (output: Output, line: string, level: LevelValue): void {
+    const was = busy
+    busy = false
+    try {
+      output.write(line, level)
+      // Our exit hook has run: no later turn of the event loop will write this.
+      if (exiting()) output.writer.flushSync(EXIT_FLUSH_WAIT_MS)
+    } finally {
+      busy = was
+    }
   }
 
   /** The record through `debug`: message and fields as the text layout prints them; debug adds name and time. */
@@ -201,7 +275,19 @@ export class Tree {
 
   /** A call below its logger's level, kept by the flight recorder. */
   record (logger: Logger, level: LevelValue, args: readonly unknown[]): void {
-    this.output?.recorder?.keep(logger, level, args, Date.now())
+    const output = this.output
+    if (output?.recorder === undefined) return
+    // Keeping copies the arguments, which runs getters and toJSON.
+    if (busy) {
+      this.reentrant++
+      return
+    }
+    busy = true
+    try {
+      output.recorder.keep(logger, level, args, Date.now(), output.ctx)
+    } finally {
+      busy = false
+    }
   }
 
   /** Writes the recent below-level records just before an error, marked as recorded context. */
@@ -209,25 +295,42 @@ export class Tree {
     const recorder = output.recorder as FlightRecorder
     const records = recorder.take(now)
     if (records === undefined) return
-    this.always(this.root, 30,
+    this.writeAlways(this.root, 30,
       `flight recorder: the ${records.length} records below log level from the last ${Math.round(recorder.windowMs / 1000)} s follow, as context for the next error`,
-      { event: 'flight_recorder_dump', records: records.length, window_s: Math.round(recorder.windowMs / 1000), evicted: recorder.evicted })
-    for (const r of records) this.deliver(r.logger, recordOf(r.time, r.level, r.args, output.ctx), output, true)
+      { event: 'flight_recorder_dump', records: records.length, window_s: Math.round(recorder.windowMs / 1000), evicted: recorder.evicted, skipped: recorder.skipped })
+    for (const r of records) this.deliver(r.logger, recordOf(r.time, r.level, materialize(r.args), output.ctx), output, true)
   }
 
   /** Writes a record whatever the level, unless the logger is off: the startup line, level changes. */
-  always (logger: Logger, level: LevelValue, msg: string, fields: object): void {
+  always (logger: Logger, level: LevelValue, msg: string, fields: object, ctx?: FormatContext): void {
+    if (busy) {
+      // logStats() or setLevel() from a toJSON or the host's logger.
+      this.reentrant++
+      return
+    }
+    busy = true
+    try {
+      this.writeAlways(logger, level, msg, fields, ctx)
+    } finally {
+      busy = false
+    }
+  }
+
+  private writeAlways (logger: Logger, level: LevelValue, msg: string, fields: object, ctx?: FormatContext): void {
     const output = this.output
     if (output === undefined || output.closed || !Number.isFinite(logger[kNode].threshold)) return
     const rec: LogRecord = { time: Date.now(), level, msg, fields, err: undefined }
-    this.deliver(logger, rec, output, false)
+    this.deliver(logger, rec, output, false, ctx)
   }
 
-  setLevel (logger: Logger, input: string): boolean {
+  setLevel (logger: Logger, input: unknown): boolean {
     const level = parseLevel(input)
     if (level === undefined) {
-      logger.warning({ event: 'config_problem', key: 'level', value: String(input), accepted: ACCEPTED_LEVELS, used: logger.level },
-        'setLevel(%j) ignored: not a level; %s stays at %s', String(input), logger.name, logger.level)
+      // Under oneapm.config like every config problem, and written whatever the level (docs/events.md).
+      const value = safeString(input).slice(0, 64)
+      this.always(this.node('oneapm.config'), 40,
+        `setLevel(${JSON.stringify(value)}) ignored: not a level; accepted: ${ACCEPTED_LEVELS}; ${logger.name} stays at ${logger.level}`,
+        { event: 'config_problem', code: 'invalid', key: 'level', logger: logger.name, value, accepted: ACCEPTED_LEVELS, used: logger.level, source: 'setLevel()' })
       return false
     }
     const node = logger[kNode]
@@ -252,7 +355,10 @@ export class Tree {
 
   stats (): LoggerStats {
     const s = emptyStats()
-    s.droppedEarly = this.earlyDropped
+    s.droppedEarly = this.early.droppedTotal
+    s.droppedEarlyByLevel = { ...this.early.dropped }
+    s.reentrant = this.reentrant
+    s.loggers = { named: this.nodes.size, folded: this.folded }
     s.internalErrors = internalErrors()
     s.interference = { ...this.counters.interference }
     s.collector = { ...this.counters.collector }
@@ -266,7 +372,7 @@ export class Tree {
     s.dropped = { ...w.dropped, closed: w.dropped.closed + output.droppedAfterClose }
     s.sinkErrors = { ...w.errors }
     const r = output.recorder
-    if (r !== undefined) s.flightRecorder = { held: r.size, evicted: r.evicted, dumps: r.dumps }
+    if (r !== undefined) s.flightRecorder = { held: r.size, bytes: r.bytes, evicted: r.evicted, skipped: r.skipped, dumps: r.dumps }
     return s
   }
 
@@ -280,14 +386,13 @@ export class Tree {
   }
 
   private keepEarly (logger: Logger, level: LevelValue, args: readonly unknown[]): void {
-    if (this.early.length >= EARLY_MAX) {
-      this.earlyDropped++
-      return
+    if (exiting()) {
+      // Logged in an exit listener that runs after ours: nothing will replay the queue later.
+      this.configure(this.lateDefaults())
+      return this.emitNow(logger, level, args)
     }
-    const rec = recordOf(Date.now(), level, args, EARLY_CTX)
-    // A snapshot: the caller may change its objects before the config arrives.
-    const fields = rec.fields === undefined ? undefined : JSON.parse(valueJson(rec.fields, EARLY_CTX)) as object
-    this.early.push({ logger, rec: { ...rec, fields } })
+    // A bounded copy: the caller may change its objects before the config arrives.
+    this.early.add(logger, level, args, Date.now(), EARLY_CTX)
     if (this.cancelEarlyExit === undefined) {
       this.cancelEarlyExit = flushAtExit(() => {
         // The process is ending before the agent configured its log: write
@@ -298,15 +403,18 @@ export class Tree {
   }
 
   private replayEarly (output: Output): void {
-    const early = this.early
-    this.early = []
-    for (const { logger, rec } of early) {
-      if (logger[kNode].threshold > rec.level) continue
-      output.write(output.format.line(rec, logger.header(output, rec.level), logger.boundText(output), output.ctx), rec.level)
+    for (const r of this.early.drain()) {
+      if (r.logger[kNode].threshold > r.level) continue
+      const rec = recordOf(r.time, r.level, materialize(r.args), output.ctx)
+      this.write(output, output.format.line(rec, r.logger.header(output, r.level), r.logger.boundText(output), output.ctx), r.level)
     }
-    if (this.earlyDropped > 0) {
-      this.root.warning({ event: 'records_dropped', reason: 'early_queue_full', dropped: this.earlyDropped },
-        '%d records logged before the logger was configured were dropped: the early queue holds %d', this.earlyDropped, EARLY_MAX)
+    const dropped = this.early.droppedTotal
+    if (dropped > 0) {
+      const by = this.early.dropped
+      const levels = Object.entries(by).filter(([, n]) => n > 0).map(([name, n]) => `${n} ${name}`).join(', ')
+      this.writeAlways(this.root, 40,
+        `${dropped} records logged before the logger was configured were dropped (${levels}): the early queue holds ${EARLY_MAX}, dropping the oldest of the lowest level first and never an error for a lower record`,
+        { event: 'records_dropped', reason: 'early_queue_full', dropped, by_level: { ...by } })
     }
   }
 

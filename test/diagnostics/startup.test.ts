@@ -25,8 +25,8 @@ test('the startup line: version, node, platform, pid, config file, each setting 
   assert.equal(settings.log_format, `json (${file}:3 [oneapm])`)
   assert.equal(settings.log_max_line, '16KB (default)')
   assert.equal(settings.log_buffer_max, '8MB (default)')
-  // Masked whole by the field-name rule: nothing but the prefix survives.
-  assert.equal(settings.license_key, 'a1b2****')
+  // Its first 4 characters, and where it came from, like every other setting.
+  assert.equal(settings.license_key, `a1b2**** (${file}:4 [oneapm])`)
   assert.doesNotMatch(JSON.stringify(first), /c3d4e5/)
 })
 
@@ -65,4 +65,19 @@ test('an unsupported Node version gets a warning right after the startup line', 
   const lines = res.stderr.split('\n')
   assert.match(lines[1] ?? '', /oneapm WARNING - Node v18\.19\.0 is outside the supported range >=20\.18\.1; .* event=node_unsupported/)
   assert.match(lines[2] ?? '', /INFO - still works/)
+})
+
+test('the startup line shows an unset license_key as (unset), and a short one as **** only', () => {
+  for (const [key, shown] of [[undefined, '(unset) (default)'], ['short-key', '**** (code)'], ['a1b2c3d4e5f6a7b8c9d0e1f2', 'a1b2**** (code)']] as const) {
+    const dir = tmpDir()
+    try {
+      const log = createLogger({ log_file: path.join(dir, 'a.log'), log_format: 'json', ...(key === undefined ? {} : { license_key: key }) }, { global: false })
+      log.flush()
+      const [first] = readLines(path.join(dir, 'a.log')).map((l) => JSON.parse(l) as { settings: Record<string, string> })
+      assert.equal(first?.settings.license_key, shown)
+      if (key !== undefined) assert.ok(!readLines(path.join(dir, 'a.log')).join('\n').includes(key.slice(4)))
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
 })

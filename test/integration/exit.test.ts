@@ -3,6 +3,7 @@
 // and to stdout/stderr when they are pipes.
 
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { runScript } from '../helpers/child'
@@ -89,4 +90,41 @@ test('records logged before a logger was ever configured still reach stderr at e
 test('ONEAPM_LOG_LEVEL sets the level of the early queue', () => {
   const res = runScript('lib.getLogger("b").debug("early debug")', { env: { ONEAPM_LOG_LEVEL: 'debug' } })
   assert.match(res.stderr, /oneapm\.b DEBUG - early debug/)
+})
+
+// Records logged in the host's own 'exit' listeners: registered before the
+// library's exit hook (they run first) and after it (they run once it has
+// flushed, when no later event-loop turn will come).
+for (const order of ['before', 'after'] as const) {
+  for (const [ending, code] of Object.entries(endings).filter(([e]) => e !== 'unhandled rejection')) {
+    for (const dest of ['file', 'stderr'] as const) {
+      test(`a record and logStats() in a host exit listener registered ${order} the library's own arrive (${dest}, ${ending})`, (t) => {
+        const dir = tmpDir()
+        t.after(() => { fs.rmSync(dir, { recursive: true, force: true }) })
+        const file = path.join(dir, 'agent.log')
+        const res = runScript(`
+          var log
+          function hook () { log.info({ seq: 'exit' }, 'said in the exit listener'); log.logStats() }
+          ${order === 'before' ? "process.on('exit', hook)" : ''}
+          log = lib.createLogger({ log_file: ${JSON.stringify(dest === 'file' ? file : 'stderr')}, log_format: 'json' })
+          process.stderr.write('')
+          log.info('started')
+          ${order === 'after' ? "process.on('exit', hook)" : ''}
+          ${code}
+        `)
+        const text = dest === 'file' ? fs.readFileSync(file, 'utf8') : res.stderr
+        assert.match(text, /"msg":"said in the exit listener"/, `exit ${res.status}; ${res.stderr.slice(-500)}`)
+        assert.match(text, /"event":"log_stats"/)
+      })
+    }
+  }
+}
+
+test('a record logged in an exit listener before any createLogger still reaches stderr', () => {
+  const res = runScript(`
+    lib.getLogger('x').info('queued before exit')
+    process.on('exit', () => { lib.getLogger('bootstrap').warning('said while exiting') })
+  `)
+  assert.match(res.stderr, /queued before exit/)
+  assert.match(res.stderr, /oneapm\.bootstrap WARNING - said while exiting/)
 })

@@ -4,6 +4,9 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createLogger } from '../../src/index'
 import { noop } from '../../src/internal/noop'
+import { FlightRecorder, KEEP_BURST, KEEP_PER_SECOND } from '../../src/logger/flight-recorder'
+import { Redactor } from '../../src/format/redact'
+import type { Logger } from '../../src/logger/logger'
 import { readLines, tmpDir } from '../helpers/tmp'
 
 function logger (settings: Record<string, unknown> = {}): { log: ReturnType<typeof createLogger>, lines: () => string[] } {
@@ -63,7 +66,7 @@ test('only records from the window are written', async () => {
   assert.deepEqual(recorded.map((l) => l.replace(/^.* - \[recorded\] /, '')), ['recent'])
 })
 
-test('JSON marks recorded records with "recorded": true; objects are formatted at dump time', () => {
+test('JSON marks recorded records with "recorded": true; objects are copied when the call is kept', () => {
   const { log, lines } = logger({ log_format: 'json' })
   const state = { phase: 'when logged' }
   log.debug({ state }, 'context')
@@ -72,7 +75,7 @@ test('JSON marks recorded records with "recorded": true; objects are formatted a
   const rec = lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.msg === 'context')
   assert.equal(rec?.recorded, true)
   assert.equal(rec?.level, 'debug')
-  assert.deepEqual(rec?.state, { phase: 'at dump' })
+  assert.deepEqual(rec?.state, { phase: 'when logged' })
 })
 
 test('log_flight_recorder = 0 turns it off: below-level calls are the noop again', () => {
@@ -84,10 +87,67 @@ test('log_flight_recorder = 0 turns it off: below-level calls are the noop again
   assert.equal(lines().filter((l) => l.includes('[recorded]')).length, 0)
 })
 
-test('a recorded call does not read its arguments', () => {
-  const { log } = logger()
-  let touched = false
-  const debug: (...args: unknown[]) => void = log.debug
-  debug({ get a () { touched = true; return 1 } }, 'lazy')
-  assert.equal(touched, false)
+test('a kept call holds a bounded copy: Buffers described, long strings cut, errors keep their type, secrets masked', () => {
+  const { log, lines } = logger({ log_format: 'json', log_max_line: '4KB' })
+  class HarvestError extends Error {}
+  const err = new HarvestError('harvest failed')
+  err.name = 'HarvestError'
+  ;(err as unknown as Record<string, unknown>).code = 'EHARVEST'
+  log.debug({ body: Buffer.alloc(1 << 20), password: 'hunter2' }, 'request')
+  log.debug('sent %s', 'y'.repeat(100_000))
+  log.debug(err)
+  log.trace('%o', { nested: new Uint8Array(1 << 16) })
+  log.error('failure')
+  const recs = lines().map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.recorded === true)
+  assert.equal(recs.length, 4)
+  assert.equal(recs[0]?.body, '[Buffer 1048576 bytes]')
+  assert.equal(recs[0]?.password, '****')
+  assert.ok(String(recs[1]?.msg).length < 4096, String(recs[1]?.msg).length.toString())
+  const e = recs[2]?.err as Record<string, unknown>
+  assert.equal(e.type, 'HarvestError')
+  assert.equal(e.code, 'EHARVEST')
+  assert.match(String(recs[3]?.msg), /Uint8Array 65536 bytes/)
+  assert.ok(lines().every((l) => !l.includes('hunter2')))
+})
+
+test('entries older than the window leave when newer ones are kept, not only at a dump', async () => {
+  const { log } = logger({ log_flight_recorder_window: '1s' })
+  for (let i = 0; i < 100; i++) log.debug('old %d', i)
+  assert.equal(log.stats().flightRecorder.held, 100)
+  await sleep(1100)
+  log.debug('new')
+  const s = log.stats().flightRecorder
+  assert.equal(s.held, 1)
+  assert.equal(s.evicted, 100)
+  assert.ok(s.bytes > 0 && s.bytes < 1024, String(s.bytes))
+})
+
+test('rate budget: a flood of debug calls at info keeps at most the burst plus the per-second rate per logger; the rest are counted as skipped', () => {
+  const rec = new FlightRecorder(64 * 1024 * 1024, 30_000)
+  const ctx = { redactor: new Redactor(), maxString: 16 * 1024 }
+  const a = { name: 'oneapm.a' } as unknown as Logger
+  const b = { name: 'oneapm.b' } as unknown as Logger
+  // 200,000 calls over 2 s of (simulated) time: 100,000 a second.
+  for (let i = 0; i < 200_000; i++) rec.keep(a, 20, ['step %d', i], 1_000_000 + Math.floor(i / 100), ctx)
+  rec.keep(b, 20, ['other logger'], 1_002_000, ctx)
+  const kept = rec.size
+  assert.ok(kept <= KEEP_BURST + 2 * KEEP_PER_SECOND + 2, `${kept} kept`)
+  assert.ok(kept >= KEEP_BURST + 2 * KEEP_PER_SECOND - 10, `${kept} kept`)
+  assert.equal(rec.skipped, 200_001 - kept)
+  // The budget refills evenly: the last simulated millisecond before the error is still sampled.
+  const taken = rec.take(1_002_000) ?? []
+  const steps = taken.filter((r) => r.logger === a).map((r) => r.args[1] as number)
+  assert.ok((steps[steps.length - 1] ?? 0) >= 199_900, String(steps[steps.length - 1]))
+  assert.equal(taken[taken.length - 1]?.args[0], 'other logger')
+})
+
+test('an error after a burst of collector debug records still brings the recent ones', () => {
+  const { log, lines } = logger()
+  const collector = log.child('collector')
+  for (let i = 0; i < 5000; i++) collector.debug('poll %d', i)
+  collector.error('collector gone')
+  const polls = lines().filter((l) => l.includes('[recorded] poll ')).map((l) => Number(/poll (\d+)/.exec(l)?.[1]))
+  assert.ok(polls.length >= KEEP_BURST, `${polls.length}`)
+  const s = log.stats().flightRecorder
+  assert.equal(s.skipped + polls.length, 5000)
 })

@@ -123,3 +123,29 @@ test('anything with level methods works as a host logger', () => {
   assert.deepEqual(seen.find((s) => s[2] === 'hello'), ['warn', { k: 1, logger: 'oneapm' }, 'hello'])
   assert.match(String(seen[0]?.[2]), /started: .* logging at info to the host's logger \(fallback: /)
 })
+
+test('the error\'s type reaches pino, winston, bunyan (with its err serializer) and log4js', () => {
+  class HarvestError extends Error {}
+  const err = new HarvestError('send failed')
+  err.name = 'HarvestError'
+  const send = (hostLogger: object): void => {
+    const file = path.join(tmpDir(), 'agent.log')
+    const log = createLogger({ log_file: file }, { global: false, hostLogger })
+    log.error(err, 'harvest failed')
+    log.error(new TypeError('bad input'))
+    log.flush()
+  }
+  const types = (recs: Array<Record<string, unknown>>): unknown[] => recs.filter((r) => r.err !== undefined).map((r) => (r.err as Record<string, unknown>).type ?? (r.err as Record<string, unknown>).name)
+  const p = capture()
+  send(pino(p.stream))
+  assert.deepEqual(types(p.lines()), ['HarvestError', 'TypeError'])
+  const w = capture()
+  send(winston.createLogger({ level: 'info', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: w.stream })] }))
+  assert.deepEqual(types(w.lines()), ['HarvestError', 'TypeError'])
+  const b = capture()
+  send((bunyan as unknown as { createLogger: (o: object) => object, stdSerializers: object }).createLogger({ name: 'host', streams: [{ stream: b.stream, level: 'info' }], serializers: (bunyan as unknown as { stdSerializers: object }).stdSerializers }))
+  assert.deepEqual(types(b.lines()), ['HarvestError', 'TypeError'])
+  const seen: unknown[] = []
+  send({ category: 'host', isLevelEnabled: () => true, level: { levelStr: 'INFO' }, warn () {}, info () {}, debug () {}, trace () {}, fatal () {}, error (_msg: string, fields: { err?: { type?: unknown } }) { seen.push(fields.err?.type) } })
+  assert.deepEqual(seen.filter((t) => t !== undefined), ['HarvestError', 'TypeError'])
+})

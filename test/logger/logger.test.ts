@@ -105,7 +105,16 @@ test('setLevel with an unknown name changes nothing and warns with the accepted 
   const { log, lines } = fileLogger()
   assert.equal(log.setLevel('verbos'), false)
   assert.equal(log.level, 'info')
-  assert.match(lines().join('\n'), /WARNING - setLevel\("verbos"\) ignored: not a level; oneapm stays at info .*accepted="critical, error, warning, info, debug, trace, off/)
+  assert.match(lines().join('\n'), /oneapm\.config WARNING - setLevel\("verbos"\) ignored: not a level; accepted: critical, error, warning, info, debug, trace, off .*; oneapm stays at info .*event=config_problem/)
+})
+
+test('setLevel with an unknown name says so at any level, under oneapm.config', () => {
+  const { log, lines } = fileLogger({ log_level: 'critical' })
+  const c = log.child('collector')
+  assert.equal(c.setLevel('loud'), false)
+  const said = lines().filter((l) => l.includes('setLevel("loud") ignored'))
+  assert.equal(said.length, 1)
+  assert.match(said[0] ?? '', /oneapm\.config WARNING - .*oneapm\.collector stays at critical.*event=config_problem/)
 })
 
 test('close() is idempotent; calls after it are dropped and counted', async () => {
