@@ -91,8 +91,10 @@ export class Logger {
   declare readonly [kTree]: Tree
   /** @internal */
   declare readonly [kNode]: NodeState
-  declare private [kFields]: Readonly<Record<string, unknown>> | undefined
-  declare private [kBound]: { output: Output | undefined, text: string }
+  /** @internal */
+  declare [kFields]: Readonly<Record<string, unknown>> | undefined
+  /** @internal */
+  declare [kBound]: { output: Output | undefined, text: string }
 
   /** @internal Use createLogger(), getLogger() or child(). */
   constructor (tree: Tree, name: string, parent: Logger | undefined) {
@@ -127,9 +129,14 @@ export class Logger {
    * flight recorder. For callers that build costly arguments for debug lines.
    */
   keeps (level: LevelName): boolean {
-    const name = parseLevel(level)
-    if (name === undefined || name === 'off') return false
-    return (this as unknown as Record<string, unknown>)[name] !== noop
+    try {
+      const name = parseLevel(level)
+      if (name === undefined || name === 'off') return false
+      return (this as unknown as Record<string, unknown>)[name] !== noop
+    } catch (err) {
+      lastResort(err, 'keeps()')
+      return false
+    }
   }
 
   /**
@@ -224,41 +231,44 @@ export class Logger {
       lastResort(err, 'logStats()')
     }
   }
+}
 
-  /** @internal The bound fields as the current layout prints them. */
-  boundText (output: Output): string {
-    const bound = this[kBound]
-    if (bound.output !== output) {
-      const fields = this[kFields]
-      bound.text = fields === undefined ? '' : output.format.bindings(fields, output.ctx)
-      bound.output = output
-    }
-    return bound.text
+// The record path's helpers: module functions rather than methods, so the
+// public Logger shows only what agent code may call.
+
+/** @internal The bound fields of `logger` as the current layout prints them. */
+export function boundTextOf (logger: Logger, output: Output): string {
+  const bound = logger[kBound]
+  if (bound.output !== output) {
+    const fields = logger[kFields]
+    bound.text = fields === undefined ? '' : output.format.bindings(fields, output.ctx)
+    bound.output = output
   }
+  return bound.text
+}
 
-  /** @internal The line header for `level` in the current layout. */
-  header (output: Output, level: LevelValue): string {
-    const node = this[kNode]
-    if (node.headersFor !== output) {
-      node.headers = []
-      node.headersFor = output
-    }
-    const i = level / 10
-    return node.headers[i] ?? (node.headers[i] = output.format.header(node.name, level))
+/** @internal The line header of `logger` for `level` in the current layout. */
+export function headerOf (logger: Logger, output: Output, level: LevelValue): string {
+  const node = logger[kNode]
+  if (node.headersFor !== output) {
+    node.headers = []
+    node.headersFor = output
   }
+  const i = level / 10
+  return node.headers[i] ?? (node.headers[i] = output.format.header(node.name, level))
+}
 
-  /** @internal Points each level method at the real one, the flight recorder's, or the noop. */
-  applyThreshold (threshold: number, recording: boolean): void {
-    this[kNode].threshold = threshold
-    const below = recording && Number.isFinite(threshold) ? RECORDING : undefined
-    for (const [method, level] of METHODS) {
-      Object.defineProperty(this, method, {
-        value: threshold <= level ? ENABLED[level] : below?.[level] ?? noop,
-        writable: true,
-        configurable: true,
-        enumerable: false
-      })
-    }
+/** @internal Points each level method of `logger` at the real one, the flight recorder's, or the noop. */
+export function applyThreshold (logger: Logger, threshold: number, recording: boolean): void {
+  logger[kNode].threshold = threshold
+  const below = recording && Number.isFinite(threshold) ? RECORDING : undefined
+  for (const [method, level] of METHODS) {
+    Object.defineProperty(logger, method, {
+      value: threshold <= level ? ENABLED[level] : below?.[level] ?? noop,
+      writable: true,
+      configurable: true,
+      enumerable: false
+    })
   }
 }
 

@@ -13,6 +13,7 @@ import type { Output } from './output'
 import type { Tree } from './tree'
 import { checkNodeVersion } from '../diagnostics/node-version'
 import { PACKAGE } from '../diagnostics/package-info'
+import { describeThrown } from '../internal/describe'
 
 export function writeStartup (tree: Tree, cfg: AgentConfig, output: Output): void {
   const root = tree.root
@@ -93,6 +94,14 @@ function keeping (redactor: Redactor, masked: ReadonlySet<string>): Redactor {
 
 /** A setting as the log and doctor show it: secrets masked, lists joined. */
 export function displaySetting (key: string, value: unknown, scrub: (s: string) => string): string {
+  try {
+    return settingText(key, value, typeof scrub === 'function' ? scrub : (s) => s)
+  } catch (err) {
+    return `[unprintable: ${describeThrown(err)}]`
+  }
+}
+
+function settingText (key: string, value: unknown, scrub: (s: string) => string): string {
   if (value === undefined) return '(unset)'
   const spec = (KEYS as Record<string, { secret?: true, size?: true, duration?: true }>)[key]
   if (spec?.duration === true && typeof value === 'number') return value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`
@@ -108,6 +117,14 @@ export function displaySetting (key: string, value: unknown, scrub: (s: string) 
 
 /** `rotates at 100MB or daily, keeps 5 rotated files: at most 600MB`, for the startup line and doctor. */
 export function describeRotation (s: { readonly log_max_size: number, readonly log_rotate: string, readonly log_max_files: number, readonly log_compress: boolean }): string {
+  try {
+    return rotationText(s)
+  } catch (err) {
+    return `[unprintable: ${describeThrown(err)}]`
+  }
+}
+
+function rotationText (s: { readonly log_max_size: number, readonly log_rotate: string, readonly log_max_files: number, readonly log_compress: boolean }): string {
   const when = [s.log_max_size > 0 ? `at ${formatSize(s.log_max_size)}` : '', s.log_rotate !== 'none' ? s.log_rotate : ''].filter(Boolean).join(' or ')
   if (when === '') return 'no rotation: one growing file'
   const keep = s.log_max_files === 0 ? 'keeps every rotated file' : `keeps ${s.log_max_files} rotated file${s.log_max_files === 1 ? '' : 's'}`

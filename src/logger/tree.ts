@@ -13,7 +13,7 @@ import { emptyStats, newSupportCounters, type LoggerStats, type SupportCounters 
 import type { DropReason } from '../sinks/fd-writer'
 import { recordOf } from './args'
 import { ACCEPTED_LEVELS, NAME_OF, parseLevel, type LevelName, type LevelSetting, type LevelValue } from '../record/levels'
-import { Logger, kNode, thresholdFor, withFields } from './logger'
+import { Logger, applyThreshold, boundTextOf, headerOf, kNode, thresholdFor, withFields } from './logger'
 import { Output, type SinkHooks } from './output'
 import { DebugBridge, type DebugChange } from './debug-bridge'
 import { DEFAULT_WATCH_MS, HostWatch } from './host-watch'
@@ -201,9 +201,9 @@ export class Tree {
       output.written[NAME_OF[rec.level] as LevelName]++
       return
     }
-    let header = logger.header(output, rec.level)
+    let header = headerOf(logger, output, rec.level)
     if (recorded) header = output.format.recordedHeader(header)
-    this.write(output, output.format.line(rec, header, logger.boundText(output), ctx), rec.level)
+    this.write(output, output.format.line(rec, header, boundTextOf(logger, output), ctx), rec.level)
   }
 
   /** A formatted line to the destination; no code of the host's runs here, so internal notices may log. */
@@ -381,7 +381,7 @@ export class Tree {
     const node = from[kNode]
     node.sinkThreshold = thresholdFor(node, this.baseLevel)
     node.mirror = this.mirrors ? this.watch?.debug.mirrorFor(node.name) : undefined
-    from.applyThreshold(node.mirror === undefined ? node.sinkThreshold : Math.min(node.sinkThreshold, 20), this.output?.recorder !== undefined)
+    applyThreshold(from, node.mirror === undefined ? node.sinkThreshold : Math.min(node.sinkThreshold, 20), this.output?.recorder !== undefined)
     for (const child of node.children.values()) this.refresh(child)
   }
 
@@ -406,7 +406,7 @@ export class Tree {
     for (const r of this.early.drain()) {
       if (r.logger[kNode].threshold > r.level) continue
       const rec = recordOf(r.time, r.level, materialize(r.args), output.ctx)
-      this.write(output, output.format.line(rec, r.logger.header(output, r.level), r.logger.boundText(output), output.ctx), r.level)
+      this.write(output, output.format.line(rec, headerOf(r.logger, output, r.level), boundTextOf(r.logger, output), output.ctx), r.level)
     }
     const dropped = this.early.droppedTotal
     if (dropped > 0) {
