@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 
 /** Where the compiled src/ lives, for `mod('format/redact')` in the child. */
-const SRC = path.join(__dirname, '..', '..', 'src')
+export const SRC = path.join(__dirname, '..', '..', 'src')
 
 export interface Growth {
   /** Best time at the large size ÷ best time at the small size. */
