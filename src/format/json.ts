@@ -1,24 +1,32 @@
 // One JSON object per line:
 //   {"time":"2026-11-21T05:18:00.123Z","level":"info","name":"oneapm.collector","pid":4242,"thread":"main","msg":"...",<fields>,"err":{...}}
-// Field names that would shadow the record's own keys get a `field_` prefix.
+// Keys are never duplicated: a field named like one of the record's own keys,
+// like a bound field, or like an earlier renamed field gets a `field_` prefix
+// (again, until it is free).
 
 import { NAME_OF, type LevelValue } from '../record/levels'
 import { PID, THREAD_NAME } from '../record/thread'
 import { isoTime } from '../record/time'
 import type { LogRecord } from '../record/record'
+import { capRedact } from './cut'
 import { jsonString } from './escape'
-import { cutToBytes, fits, type FormatContext, type LineFormat } from './line-format'
+import { cutToBytes, fits, headerName, type FormatContext, type LineFormat } from './line-format'
 import { safeString } from '../internal/describe'
-import { errorJson, isError, property, stringJson, valueJson } from './serialize'
+import { errorJson, isError, keyName, newBudget, property, valueJson, type Budget } from './serialize'
 
-const RESERVED = new Set(['time', 'level', 'name', 'pid', 'thread', 'msg'])
+/** Keys the layout writes itself (`fields` and `…` when fields cannot be listed or are too many). */
+const RESERVED: ReadonlySet<string> = new Set(['time', 'level', 'name', 'pid', 'thread', 'msg', 'err', 'recorded', 'truncated', 'fields', '…'])
 const MAX_FIELDS = 64
+const NONE: ReadonlySet<string> = new Set()
+/** The names in each bindings text, so that a call's fields can stay clear of them. */
+const boundNames = new Map<string, ReadonlySet<string>>()
+const MAX_BOUND_TEXTS = 1024
 
 export const jsonFormat: LineFormat = {
   name: 'json',
 
   header (name: string, level: LevelValue): string {
-    return `,"level":"${NAME_OF[level] ?? level}","name":${jsonString(name)},"pid":${PID},"thread":${jsonString(THREAD_NAME)}`
+    return `,"level":"${NAME_OF[level] ?? level}","name":${headerName(name, jsonString)},"pid":${PID},"thread":${jsonString(THREAD_NAME)}`
   },
 
   recordedHeader (header: string): string {
@@ -26,36 +34,89 @@ export const jsonFormat: LineFormat = {
   },
 
   bindings (fields: object, ctx: FormatContext): string {
-    return fieldsJson(fields, ctx)
+    const names = new Set<string>()
+    const text = fieldsJson(fields, ctx, newBudget(ctx), NONE, names)
+    if (boundNames.size >= MAX_BOUND_TEXTS) boundNames.clear()
+    boundNames.set(text, names)
+    return text
   },
 
   line (rec: LogRecord, header: string, bindings: string, ctx: FormatContext): string {
     const head = '{"time":"' + isoTime(rec.time) + '"' + header
-    const msg = stringJson(rec.msg, ctx)
+    const msg = jsonString(capRedact(rec.msg, ctx.maxString, ctx.redactor))
+    const budget: Budget = { left: ctx.maxLine }
     let rest = bindings
-    if (rec.fields !== undefined) rest += fieldsJson(rec.fields, ctx)
-    if (rec.err !== undefined) rest += ',"err":' + (isError(rec.err) ? errorJson(rec.err, ctx) : valueJson(rec.err, ctx))
+    if (rec.fields !== undefined) rest += fieldsJson(rec.fields, ctx, budget, bindings === '' ? NONE : namesIn(bindings), undefined)
+    if (rec.err !== undefined) rest += ',"err":' + (isError(rec.err) ? errorJson(rec.err, ctx, 0, [], budget) : valueJson(rec.err, ctx, budget))
     const line = head + ',"msg":' + msg + rest + '}'
-    return fits(line, ctx.maxLine - 1) ? line + '\n' : truncated(head, msg, rest, Buffer.byteLength(line), ctx.maxLine - 1) + '\n'
+    return fits(line, ctx.maxLine - 1) ? line + '\n' : truncated(rec, head, msg, rest, Buffer.byteLength(line), ctx.maxLine - 1) + '\n'
   }
 }
 
-function fieldsJson (fields: object, ctx: FormatContext): string {
+/** The names a bindings text holds (remembered when it was made; read back if forgotten since). */
+function namesIn (bindings: string): ReadonlySet<string> {
+  let names = boundNames.get(bindings)
+  if (names === undefined) {
+    try {
+      names = new Set(Object.keys(JSON.parse('{' + bindings.slice(1) + '}') as object))
+    } catch {
+      names = NONE
+    }
+    if (boundNames.size >= MAX_BOUND_TEXTS) boundNames.clear()
+    boundNames.set(bindings, names)
+  }
+  return names
+}
+
+/**
+ * `,"k":v` for each field. Names are free of the layout's keys, of `bound`
+ * and of each other; `collect` receives every name written.
+ */
+function fieldsJson (fields: object, ctx: FormatContext, budget: Budget, bound: ReadonlySet<string>, collect: Set<string> | undefined): string {
   let keys: string[]
   try {
     keys = Object.keys(fields)
   } catch (err) {
+    collect?.add('fields')
     return ',"fields":' + jsonString(`[Unserializable: ${safeString(err)}]`)
   }
-  let out = ''
-  const n = Math.min(keys.length, MAX_FIELDS)
-  for (let i = 0; i < n; i++) {
-    const key = keys[i] as string
-    const part = property(fields, key, ctx, 0, [fields])
-    if (part !== undefined) out += ',' + jsonString(RESERVED.has(key) ? 'field_' + key : key) + ':' + part
+  // Own keys are distinct; the set of written names is needed only once a name is changed.
+  let used: Set<string> | undefined
+  const free = (name: string, i: number): string => {
+    if (used === undefined) {
+      used = new Set()
+      for (let j = 0; j < i; j++) used.add(keyName(keys[j] as string, ctx))
+    }
+    while (RESERVED.has(name) || bound.has(name) || used.has(name)) name = 'field_' + name
+    used.add(name)
+    return name
   }
-  if (keys.length > MAX_FIELDS) out += `,"…":"${keys.length - MAX_FIELDS} more fields"`
+  let out = ''
+  let n = 0
+  for (let i = 0; i < keys.length; i++) {
+    if (n === MAX_FIELDS || budget.left <= 0) {
+      const more = n === MAX_FIELDS ? `${keys.length - i} more fields` : 'cut: record too long'
+      const marker = bound.has('…') || used !== undefined ? uniqueMarker(bound, used) : '…'
+      collect?.add(marker)
+      out += ',' + jsonString(marker) + ':' + jsonString(more)
+      break
+    }
+    const key = keys[i] as string
+    const part = property(fields, key, ctx, 0, [fields], budget)
+    if (part === undefined) continue
+    let name = keyName(key, ctx)
+    if (used !== undefined || name !== key || RESERVED.has(name) || bound.has(name)) name = free(name, i)
+    collect?.add(name)
+    out += ',' + jsonString(name) + ':' + part
+    n++
+  }
   return out
+}
+
+function uniqueMarker (bound: ReadonlySet<string>, used: ReadonlySet<string> | undefined): string {
+  let marker = '…'
+  for (let k = 2; bound.has(marker) || used?.has(marker) === true; k++) marker = `…${k}`
+  return marker
 }
 
 /**
@@ -63,10 +124,10 @@ function fieldsJson (fields: object, ctx: FormatContext): string {
  * the fields and error are kept as a cut JSON text under `truncated.rest`,
  * so the line is still one valid JSON object that says what happened.
  */
-function truncated (head: string, msg: string, rest: string, bytes: number, max: number): string {
+function truncated (rec: LogRecord, head: string, msg: string, rest: string, bytes: number, max: number): string {
   const room = max - Buffer.byteLength(head) - 96
   let share = Math.floor(room / 2)
-  for (let attempt = 0; attempt < 8; attempt++) {
+  for (let attempt = 0; attempt < 8 && share > 0; attempt++) {
     // msg is a JSON literal: cut inside the quotes and re-quote.
     const msgText = cutToBytes(JSON.parse(msg) as string, share) + '…'
     const restText = cutToBytes(rest.startsWith(',') ? rest.slice(1) : rest, share)
@@ -74,5 +135,8 @@ function truncated (head: string, msg: string, rest: string, bytes: number, max:
     if (Buffer.byteLength(line) <= max) return line
     share = Math.floor(share / 2)
   }
-  return head + ',"msg":"…","truncated":{"bytes":' + bytes + '}}'
+  const bare = head + ',"msg":"…","truncated":{"bytes":' + bytes + '}}'
+  if (Buffer.byteLength(bare) <= max) return bare
+  // The header alone does not fit (headers are bounded, so only with a tiny max).
+  return '{"time":"' + isoTime(rec.time) + '","level":"' + (NAME_OF[rec.level] ?? rec.level) + '","msg":"…","truncated":{"bytes":' + bytes + '}}'
 }

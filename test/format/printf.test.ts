@@ -61,7 +61,7 @@ for (const [name, expr] of Object.entries(CALLS)) {
 
 test('a cut message is marked, and a secret straddling the cut is masked whole', () => {
   const c = ctx({ maxLine: 1024 })
-  const m = formatMessage(['%s', 'a'.repeat(1010) + ' ://user:hunter2hunter2@host/'], 0, c)
+  const m = formatMessage(['%s', 'a'.repeat(1010) + ' ://user:hunter2hunter2@host/' + 'z'.repeat(3000)], 0, c)
   assert.ok(!m.includes('hunter'), m)
   assert.match(m, /…\[\+\d+ chars\]$/)
   const long = formatMessage(['b'.repeat(1000) + ' password=%s', 'p'.repeat(5000)], 0, c)
