@@ -14,8 +14,14 @@ import { cutToBytes, fits, headerName, type FormatContext, type LineFormat } fro
 import { safeString } from '../internal/describe'
 import { errorJson, isError, keyName, newBudget, property, valueJson, type Budget } from './serialize'
 
-/** Keys the layout writes itself (`fields` and `…` when fields cannot be listed or are too many). */
-const RESERVED: ReadonlySet<string> = new Set(['time', 'level', 'name', 'pid', 'thread', 'msg', 'err', 'recorded', 'truncated', 'fields', '…'])
+/**
+ * Keys the layout writes itself: the header, `recorded`, and `fields` and `…`
+ * when fields cannot be listed or are too many; `err` too when the record has
+ * an error (a field named `err` is the error otherwise). `truncated` needs no
+ * guard: when it is written, the fields are inside it.
+ */
+const RESERVED: ReadonlySet<string> = new Set(['time', 'level', 'name', 'pid', 'thread', 'msg', 'recorded', 'fields', '…'])
+const RESERVED_WITH_ERR: ReadonlySet<string> = new Set([...RESERVED, 'err'])
 const MAX_FIELDS = 64
 const NONE: ReadonlySet<string> = new Set()
 /** The names in each bindings text, so that a call's fields can stay clear of them. */
@@ -35,7 +41,8 @@ export const jsonFormat: LineFormat = {
 
   bindings (fields: object, ctx: FormatContext): string {
     const names = new Set<string>()
-    const text = fieldsJson(fields, ctx, newBudget(ctx), NONE, names)
+    // Bound fields may meet a record with an error: `err` is kept clear.
+    const text = fieldsJson(fields, ctx, newBudget(ctx), NONE, names, RESERVED_WITH_ERR)
     if (boundNames.size >= MAX_BOUND_TEXTS) boundNames.clear()
     boundNames.set(text, names)
     return text
@@ -46,7 +53,10 @@ export const jsonFormat: LineFormat = {
     const msg = jsonString(capRedact(rec.msg, ctx.maxString, ctx.redactor))
     const budget: Budget = { left: ctx.maxLine }
     let rest = bindings
-    if (rec.fields !== undefined) rest += fieldsJson(rec.fields, ctx, budget, bindings === '' ? NONE : namesIn(bindings), undefined)
+    if (rec.fields !== undefined) {
+      const bound = bindings === '' ? NONE : namesIn(bindings)
+      rest += fieldsJson(rec.fields, ctx, budget, bound, undefined, rec.err === undefined ? RESERVED : RESERVED_WITH_ERR)
+    }
     if (rec.err !== undefined) rest += ',"err":' + (isError(rec.err) ? errorJson(rec.err, ctx, 0, [], budget) : valueJson(rec.err, ctx, budget))
     const line = head + ',"msg":' + msg + rest + '}'
     return fits(line, ctx.maxLine - 1) ? line + '\n' : truncated(rec, head, msg, rest, Buffer.byteLength(line), ctx.maxLine - 1) + '\n'
@@ -69,10 +79,10 @@ function namesIn (bindings: string): ReadonlySet<string> {
 }
 
 /**
- * `,"k":v` for each field. Names are free of the layout's keys, of `bound`
+ * `,"k":v` for each field. Names are free of `reserved`, of `bound`
  * and of each other; `collect` receives every name written.
  */
-function fieldsJson (fields: object, ctx: FormatContext, budget: Budget, bound: ReadonlySet<string>, collect: Set<string> | undefined): string {
+function fieldsJson (fields: object, ctx: FormatContext, budget: Budget, bound: ReadonlySet<string>, collect: Set<string> | undefined, reserved: ReadonlySet<string>): string {
   let keys: string[]
   try {
     keys = Object.keys(fields)
@@ -87,7 +97,7 @@ function fieldsJson (fields: object, ctx: FormatContext, budget: Budget, bound: 
       used = new Set()
       for (let j = 0; j < i; j++) used.add(keyName(keys[j] as string, ctx))
     }
-    while (RESERVED.has(name) || bound.has(name) || used.has(name)) name = 'field_' + name
+    while (reserved.has(name) || bound.has(name) || used.has(name)) name = 'field_' + name
     used.add(name)
     return name
   }
@@ -105,7 +115,7 @@ function fieldsJson (fields: object, ctx: FormatContext, budget: Budget, bound: 
     const part = property(fields, key, ctx, 0, [fields], budget)
     if (part === undefined) continue
     let name = keyName(key, ctx)
-    if (used !== undefined || name !== key || RESERVED.has(name) || bound.has(name)) name = free(name, i)
+    if (used !== undefined || name !== key || reserved.has(name) || bound.has(name)) name = free(name, i)
     collect?.add(name)
     out += ',' + jsonString(name) + ':' + part
     n++
