@@ -105,13 +105,9 @@ function template (b: Builder, fmt: string, args: readonly unknown[], next: numb
 function join (b: Builder, args: readonly unknown[], from: number, ctx: SerializeContext): void {
   for (let i = from; i < args.length; i++) {
     if (i !== from) b.add(' ')
-    const v = args[i]
-    // Past the limit only the length of a string is still counted; nothing else is read.
-    if (b.full) {
-      if (typeof v === 'string') b.total += v.length
-      continue
-    }
-    b.add(stringArg(v, ctx, b.room))
+    // Past the limit nothing more is read, however many arguments remain.
+    if (b.full) break
+    b.add(stringArg(args[i], ctx, b.room))
   }
 }
 
