@@ -1,24 +1,38 @@
 // One JSON object per line:
 //   {"time":"2026-11-21T05:18:00.123Z","level":"info","name":"oneapm.collector","pid":4242,"thread":"main","msg":"...",<fields>,"err":{...}}
-// Field names that would shadow the record's own keys get a `field_` prefix.
+// Keys are never duplicated: a field named like one of the record's own keys,
+// like a bound field, or like an earlier renamed field gets a `field_` prefix
+// (again, until it is free).
 
 import { NAME_OF, type LevelValue } from '../record/levels'
 import { PID, THREAD_NAME } from '../record/thread'
 import { isoTime } from '../record/time'
 import type { LogRecord } from '../record/record'
+import { capRedact } from './cut'
 import { jsonString } from './escape'
-import { cutToBytes, fits, type FormatContext, type LineFormat } from './line-format'
+import { cutToBytes, fits, headerName, type FormatContext, type LineFormat } from './line-format'
 import { safeString } from '../internal/describe'
-import { errorJson, isError, property, stringJson, valueJson } from './serialize'
+import { errorJson, isError, keyName, newBudget, property, valueJson, type Budget } from './serialize'
 
-const RESERVED = new Set(['time', 'level', 'name', 'pid', 'thread', 'msg'])
+/**
+ * Keys the layout writes itself: the header, `recorded`, and `fields` and `…`
+ * when fields cannot be listed or are too many; `err` too when the record has
+ * an error (a field named `err` is the error otherwise). `truncated` needs no
+ * guard: when it is written, the fields are inside it.
+ */
+const RESERVED: ReadonlySet<string> = new Set(['time', 'level', 'name', 'pid', 'thread', 'msg', 'recorded', 'fields', '…'])
+const RESERVED_WITH_ERR: ReadonlySet<string> = new Set([...RESERVED, 'err'])
 const MAX_FIELDS = 64
+const NONE: ReadonlySet<string> = new Set()
+/** The names in each bindings text, so that a call's fields can stay clear of them. */
+const boundNames = new Map<string, ReadonlySet<string>>()
+const MAX_BOUND_TEXTS = 1024
 
 export const jsonFormat: LineFormat = {
   name: 'json',
 
   header (name: string, level: LevelValue): string {
-    return `,"level":"${NAME_OF[level] ?? level}","name":${jsonString(name)},"pid":${PID},"thread":${jsonString(THREAD_NAME)}`
+    return `,"level":"${NAME_OF[level] ?? level}","name":${headerName(name, jsonString)},"pid":${PID},"thread":${jsonString(THREAD_NAME)}`
   },
 
   recordedHeader (header: string): string {
@@ -26,36 +40,93 @@ export const jsonFormat: LineFormat = {
   },
 
   bindings (fields: object, ctx: FormatContext): string {
-    return fieldsJson(fields, ctx)
+    const names = new Set<string>()
+    // Bound fields may meet a record with an error: `err` is kept clear.
+    const text = fieldsJson(fields, ctx, newBudget(ctx), NONE, names, RESERVED_WITH_ERR)
+    if (boundNames.size >= MAX_BOUND_TEXTS) boundNames.clear()
+    boundNames.set(text, names)
+    return text
   },
 
   line (rec: LogRecord, header: string, bindings: string, ctx: FormatContext): string {
     const head = '{"time":"' + isoTime(rec.time) + '"' + header
-    const msg = stringJson(rec.msg, ctx)
+    const msg = jsonString(capRedact(rec.msg, ctx.maxString, ctx.redactor))
+    const budget: Budget = { left: ctx.maxLine }
     let rest = bindings
-    if (rec.fields !== undefined) rest += fieldsJson(rec.fields, ctx)
-    if (rec.err !== undefined) rest += ',"err":' + (isError(rec.err) ? errorJson(rec.err, ctx) : valueJson(rec.err, ctx))
+    if (rec.fields !== undefined) {
+      const bound = bindings === '' ? NONE : namesIn(bindings)
+      rest += fieldsJson(rec.fields, ctx, budget, bound, undefined, rec.err === undefined ? RESERVED : RESERVED_WITH_ERR)
+    }
+    if (rec.err !== undefined) rest += ',"err":' + (isError(rec.err) ? errorJson(rec.err, ctx, 0, [], budget) : valueJson(rec.err, ctx, budget))
     const line = head + ',"msg":' + msg + rest + '}'
-    return fits(line, ctx.maxLine - 1) ? line + '\n' : truncated(head, msg, rest, Buffer.byteLength(line), ctx.maxLine - 1) + '\n'
+    return fits(line, ctx.maxLine - 1) ? line + '\n' : truncated(rec, head, msg, rest, Buffer.byteLength(line), ctx.maxLine - 1) + '\n'
   }
 }
 
-function fieldsJson (fields: object, ctx: FormatContext): string {
+/** The names a bindings text holds (remembered when it was made; read back if forgotten since). */
+function namesIn (bindings: string): ReadonlySet<string> {
+  let names = boundNames.get(bindings)
+  if (names === undefined) {
+    try {
+      names = new Set(Object.keys(JSON.parse('{' + bindings.slice(1) + '}') as object))
+    } catch {
+      names = NONE
+    }
+    if (boundNames.size >= MAX_BOUND_TEXTS) boundNames.clear()
+    boundNames.set(bindings, names)
+  }
+  return names
+}
+
+/**
+ * `,"k":v` for each field. Names are free of `reserved`, of `bound`
+ * and of each other; `collect` receives every name written.
+ */
+function fieldsJson (fields: object, ctx: FormatContext, budget: Budget, bound: ReadonlySet<string>, collect: Set<string> | undefined, reserved: ReadonlySet<string>): string {
   let keys: string[]
   try {
     keys = Object.keys(fields)
   } catch (err) {
+    collect?.add('fields')
     return ',"fields":' + jsonString(`[Unserializable: ${safeString(err)}]`)
   }
-  let out = ''
-  const n = Math.min(keys.length, MAX_FIELDS)
-  for (let i = 0; i < n; i++) {
-    const key = keys[i] as string
-    const part = property(fields, key, ctx, 0, [fields])
-    if (part !== undefined) out += ',' + jsonString(RESERVED.has(key) ? 'field_' + key : key) + ':' + part
+  // Own keys are distinct; the set of written names is needed only once a name is changed.
+  let used: Set<string> | undefined
+  const free = (name: string, i: number): string => {
+    if (used === undefined) {
+      used = new Set()
+      for (let j = 0; j < i; j++) used.add(keyName(keys[j] as string, ctx))
+    }
+    while (reserved.has(name) || bound.has(name) || used.has(name)) name = 'field_' + name
+    used.add(name)
+    return name
   }
-  if (keys.length > MAX_FIELDS) out += `,"…":"${keys.length - MAX_FIELDS} more fields"`
+  let out = ''
+  let n = 0
+  for (let i = 0; i < keys.length; i++) {
+    if (n === MAX_FIELDS || budget.left <= 0) {
+      const more = n === MAX_FIELDS ? `${keys.length - i} more fields` : 'cut: record too long'
+      const marker = bound.has('…') || used !== undefined ? uniqueMarker(bound, used) : '…'
+      collect?.add(marker)
+      out += ',' + jsonString(marker) + ':' + jsonString(more)
+      break
+    }
+    const key = keys[i] as string
+    const part = property(fields, key, ctx, 0, [fields], budget)
+    if (part === undefined) continue
+    let name = keyName(key, ctx)
+    if (used !== undefined || name !== key || reserved.has(name) || bound.has(name)) name = free(name, i)
+    collect?.add(name)
+    out += ',' + jsonString(name) + ':' + part
+    n++
+  }
   return out
+}
+
+function uniqueMarker (bound: ReadonlySet<string>, used: ReadonlySet<string> | undefined): string {
+  let marker = '…'
+  for (let k = 2; bound.has(marker) || used?.has(marker) === true; k++) marker = `…${k}`
+  return marker
 }
 
 /**
@@ -63,10 +134,10 @@ function fieldsJson (fields: object, ctx: FormatContext): string {
  * the fields and error are kept as a cut JSON text under `truncated.rest`,
  * so the line is still one valid JSON object that says what happened.
  */
-function truncated (head: string, msg: string, rest: string, bytes: number, max: number): string {
+function truncated (rec: LogRecord, head: string, msg: string, rest: string, bytes: number, max: number): string {
   const room = max - Buffer.byteLength(head) - 96
   let share = Math.floor(room / 2)
-  for (let attempt = 0; attempt < 8; attempt++) {
+  for (let attempt = 0; attempt < 8 && share > 0; attempt++) {
     // msg is a JSON literal: cut inside the quotes and re-quote.
     const msgText = cutToBytes(JSON.parse(msg) as string, share) + '…'
     const restText = cutToBytes(rest.startsWith(',') ? rest.slice(1) : rest, share)
@@ -74,5 +145,8 @@ function truncated (head: string, msg: string, rest: string, bytes: number, max:
     if (Buffer.byteLength(line) <= max) return line
     share = Math.floor(share / 2)
   }
-  return head + ',"msg":"…","truncated":{"bytes":' + bytes + '}}'
+  const bare = head + ',"msg":"…","truncated":{"bytes":' + bytes + '}}'
+  if (Buffer.byteLength(bare) <= max) return bare
+  // The header alone does not fit (headers are bounded, so only with a tiny max).
+  return '{"time":"' + isoTime(rec.time) + '","level":"' + (NAME_OF[rec.level] ?? rec.level) + '","msg":"…","truncated":{"bytes":' + bytes + '}}'
 }

@@ -3,6 +3,7 @@
 
 import type { LevelValue } from '../record/levels'
 import type { LogRecord } from '../record/record'
+import { cutChars } from './cut'
 import type { SerializeContext } from './serialize'
 
 export interface FormatContext extends SerializeContext {
@@ -22,7 +23,8 @@ export interface LineFormat {
   line (rec: LogRecord, header: string, bindings: string, ctx: FormatContext): string
 }
 
-const TRUNCATED = /\uFFFD+$/
+/** A logger name in a header takes at most this many bytes, so a header always leaves room (log_max_line >= 1 KB). */
+const MAX_NAME_BYTES = 300
 
 /** Whether a line fits in `max` bytes; skips the byte count when it obviously does. */
 export function fits (line: string, max: number): boolean {
@@ -33,7 +35,18 @@ export function fits (line: string, max: number): boolean {
 export function cutToBytes (s: string, max: number): string {
   if (max <= 0) return ''
   if (s.length <= max && Buffer.byteLength(s) <= max) return s
-  const cut = Buffer.from(s).subarray(0, max).toString()
-  // A multi-byte character cut in half decodes as U+FFFD; drop it.
-  return cut.replace(TRUNCATED, '')
+  const cut = Buffer.from(cutChars(s, max)).subarray(0, max).toString()
+  // A multi-byte character cut in half decodes as U+FFFD; drop it (a loop: /\uFFFD+$/ backtracks).
+  let end = cut.length
+  while (end > 0 && cut.charCodeAt(end - 1) === 0xfffd) end--
+  return cut.slice(0, end)
+}
+
+/** A logger name as a header writes it (`quote` escapes it), cut with `…` to MAX_NAME_BYTES. */
+export function headerName (name: string, quote: (s: string) => string): string {
+  let out = quote(name)
+  for (let keep = Math.min(name.length, MAX_NAME_BYTES); Buffer.byteLength(out) > MAX_NAME_BYTES; keep = Math.floor(keep / 2)) {
+    out = quote(cutChars(name, keep) + '…')
+  }
+  return out
 }

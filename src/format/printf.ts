@@ -2,64 +2,121 @@
 // %c %%), but objects go through the safe serializer (bounded, redacted,
 // never throwing) instead of util.inspect. Arguments beyond the directives
 // are appended with spaces, as util.format does.
+//
+// Building stops once the message is past `maxString + MARGIN` characters,
+// whatever the size of the template or the arguments; a cut message is
+// redacted and cut here (cut.ts), so it reaches the layout already bounded.
 
 import { safeString } from '../internal/describe'
+import { capRedact, MARGIN } from './cut'
 import { valueJson, type SerializeContext } from './serialize'
 
 const PERCENT = 37
+/** Characters of a string that %d, %i and %f read: a longer numeric text is Infinity or NaN anyway. */
+const MAX_NUMBER_TEXT = 1024
+
+/** The message so far, and how long the whole would have been. */
+class Builder {
+  out = ''
+  total = 0
+  full = false
+
+  constructor (readonly limit: number) {}
+
+  /** Appends s[from, to), reading only what still fits. */
+  add (s: string, from = 0, to = s.length): void {
+    this.total += to - from
+    if (this.full) return
+    const room = this.limit - this.out.length
+    if (to - from > room) {
+      this.out += s.slice(from, from + room)
+      this.full = true
+    } else {
+      this.out += from === 0 && to === s.length ? s : s.slice(from, to)
+    }
+  }
+
+  get room (): number {
+    return Math.max(this.limit - this.out.length, 0)
+  }
+}
 
 /** `args[from]` is the template when it is a string; the rest fill it in. */
 export function formatMessage (args: readonly unknown[], from: number, ctx: SerializeContext): string {
   const first = args[from]
-  if (typeof first !== 'string') return join(args, from, ctx)
-  if (args.length === from + 1) return first
-  const fmt = first
-  let out = ''
+  const b = new Builder(ctx.maxString + MARGIN)
+  if (typeof first !== 'string') {
+    join(b, args, from, ctx)
+  } else if (args.length === from + 1) {
+    b.add(first)
+  } else {
+    template(b, first, args, from + 1, ctx)
+  }
+  return b.full || b.total > b.out.length ? capRedact(b.out, ctx.maxString, ctx.redactor, b.total) : b.out
+}
+
+function template (b: Builder, fmt: string, args: readonly unknown[], next: number, ctx: SerializeContext): void {
   let last = 0
-  let next = from + 1
-  for (let i = 0; i < fmt.length - 1; i++) {
-    if (fmt.charCodeAt(i) !== PERCENT) continue
+  let i = 0
+  while (!b.full) {
+    // Look for the next directive only as far as the literal text could still be written.
+    const stop = Math.min(fmt.length - 1, last + b.room + 1)
+    while (i < stop && fmt.charCodeAt(i) !== PERCENT) i++
+    if (i >= stop) break
     const c = fmt[i + 1]
     if (c === '%') {
-      out += fmt.slice(last, i) + '%'
+      b.add(fmt, last, i)
+      b.add('%')
       last = i + 2
+      i += 2
+      continue
+    }
+    if (next >= args.length) {
       i++
       continue
     }
-    if (next >= args.length) continue
     let piece: string | undefined
     switch (c) {
-      case 's': piece = stringArg(args[next], ctx); break
-      case 'd': piece = numberArg(args[next], Number); break
-      case 'i': piece = numberArg(args[next], (v) => parseInt(String(v), 10)); break
-      case 'f': piece = numberArg(args[next], (v) => parseFloat(String(v))); break
+      case 's': piece = stringArg(args[next], ctx, b.room); break
+      case 'd': piece = numberArg(args[next], toNumber); break
+      case 'i': piece = numberArg(args[next], (v) => parseInt(numberText(v), 10)); break
+      case 'f': piece = numberArg(args[next], (v) => parseFloat(numberText(v))); break
       case 'j':
       case 'o':
-      case 'O': piece = valueJson(args[next], ctx); break
+      case 'O': piece = valueJson(args[next], ctx, { left: b.room }); break
       case 'c': piece = ''; break
-      default: continue
+      default:
+        i++
+        continue
     }
-    out += fmt.slice(last, i) + piece
+    b.add(fmt, last, i)
+    b.add(piece)
     last = i + 2
+    i += 2
     next++
-    i++
   }
-  out += fmt.slice(last)
-  return next < args.length ? out + ' ' + join(args, next, ctx) : out
+  b.add(fmt, last, fmt.length)
+  if (next < args.length) {
+    b.add(' ')
+    join(b, args, next, ctx)
+  }
 }
 
-function join (args: readonly unknown[], from: number, ctx: SerializeContext): string {
-  let out = ''
-  for (let i = from; i < args.length; i++) out += (i === from ? '' : ' ') + stringArg(args[i], ctx)
-  return out
+function join (b: Builder, args: readonly unknown[], from: number, ctx: SerializeContext): void {
+  for (let i = from; i < args.length; i++) {
+    if (i !== from) b.add(' ')
+    // Past the limit nothing more is read, however many arguments remain.
+    if (b.full) break
+    b.add(stringArg(args[i], ctx, b.room))
+  }
 }
 
-function stringArg (v: unknown, ctx: SerializeContext): string {
+function stringArg (v: unknown, ctx: SerializeContext, room: number): string {
   switch (typeof v) {
     case 'string': return v
     case 'bigint': return `${v}n`
     case 'object':
-    case 'function': return v === null ? 'null' : valueJson(v, ctx)
+    case 'function': return v === null ? 'null' : valueJson(v, ctx, { left: room })
     default: return safeString(v)
   }
 }
@@ -72,4 +129,23 @@ function numberArg (v: unknown, convert: (v: unknown) => number): string {
   } catch {
     return 'NaN'
   }
+}
+
+/** Number(v), without joining a whole array or reading a whole string. */
+function toNumber (v: unknown): number {
+  if (typeof v === 'string') return Number(v.length > MAX_NUMBER_TEXT ? v.slice(0, MAX_NUMBER_TEXT) : v)
+  // An array's number is its only item's, and NaN when it has two or more.
+  if (isList(v)) return (v as ArrayLike<unknown>).length > 1 ? NaN : Number(v)
+  return Number(v)
+}
+
+/** The text parseInt and parseFloat would read: they stop at the first comma of an array's join. */
+function numberText (v: unknown): string {
+  if (typeof v === 'string') return v.length > MAX_NUMBER_TEXT ? v.slice(0, MAX_NUMBER_TEXT) : v
+  if (isList(v)) return String((v as unknown[]).slice(0, 1))
+  return String(v)
+}
+
+function isList (v: unknown): boolean {
+  return Array.isArray(v) || ArrayBuffer.isView(v)
 }

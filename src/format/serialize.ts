@@ -2,8 +2,15 @@
 // without running away: cycles, throwing getters and toJSON, revoked proxies,
 // BigInt, Symbol, null-prototype objects and huge strings all come out as
 // bounded, valid JSON. Secret fields are masked on the way (see redact.ts).
+//
+// Cost follows what is written, not what was passed: depth, keys and items
+// are capped, key names are cut, and one output budget per value (or per
+// record) stops serialization once about `maxString` characters are written.
+// The one exception is listing an object's own keys, which is linear in
+// their number (JavaScript has no way to read the first 64 alone).
 
 import { describeThrown, safeString } from '../internal/describe'
+import { capRedact, cutChars } from './cut'
 import { jsonString } from './escape'
 import type { Redactor } from './redact'
 
@@ -13,101 +20,178 @@ export interface SerializeContext {
   readonly maxString: number
 }
 
+/** What is left to write, in characters; shared by everything in one record. */
+export interface Budget {
+  left: number
+}
+
 const MAX_DEPTH = 6
 const MAX_KEYS = 64
 const MAX_ITEMS = 64
 const MAX_CAUSES = 5
+/** Longest key name written, in characters. */
+export const MAX_KEY = 256
+/** A string is never cut shorter than this, even when the budget is nearly spent. */
+const MIN_STRING = 32
+/** Array items this short are checked as header names: ['Authorization', 'Bearer x']. */
+const MAX_HEADER_NAME = 64
+/** Objects that are lists of [name, value] entries. */
+const ENTRY_TAGS = new Set(['[object Headers]', '[object URLSearchParams]', '[object FormData]'])
+const CUT = '[cut: record too long]'
 
-/** A string capped at `max` characters, with the count of what was cut. */
-export function capString (s: string, max: number): string {
-  if (s.length <= max) return s
-  let end = max
-  // Don't split a surrogate pair: a lone half would become U+FFFD on disk.
-  const c = s.charCodeAt(end - 1)
-  if (c >= 0xd800 && c <= 0xdbff) end--
-  return s.slice(0, end) + `…[+${s.length - end} chars]`
+/** A fresh budget: one string's worth. */
+export function newBudget (ctx: SerializeContext): Budget {
+  return { left: ctx.maxString }
 }
 
-/** A string value: capped, scrubbed of secrets, quoted. */
-export function stringJson (s: string, ctx: SerializeContext): string {
-  return jsonString(ctx.redactor.text(capString(s, ctx.maxString)))
+/** A string value: redacted, capped, quoted. */
+export function stringJson (s: string, ctx: SerializeContext, budget?: Budget): string {
+  const max = budget === undefined ? ctx.maxString : Math.min(ctx.maxString, Math.max(budget.left, MIN_STRING))
+  const out = jsonString(capRedact(s, max, ctx.redactor))
+  if (budget !== undefined) budget.left -= out.length
+  return out
+}
+
+/** A key as written: cut to MAX_KEY characters and redacted (a map may be keyed by tokens). */
+export function keyName (key: string, ctx: SerializeContext): string {
+  return capRedact(key, MAX_KEY, ctx.redactor)
 }
 
 /** Any value as JSON text. Never throws. */
-export function valueJson (value: unknown, ctx: SerializeContext): string {
-  return any(value, ctx, 0, [])
+export function valueJson (value: unknown, ctx: SerializeContext, budget: Budget = newBudget(ctx)): string {
+  return any(value, ctx, 0, [], budget)
 }
 
-function any (value: unknown, ctx: SerializeContext, depth: number, stack: object[]): string {
+function any (value: unknown, ctx: SerializeContext, depth: number, stack: object[], budget: Budget): string {
+  let out: string
   switch (typeof value) {
-    case 'string': return stringJson(value, ctx)
-    case 'number': return Number.isFinite(value) ? String(value) : `"${String(value)}"`
-    case 'boolean': return value ? 'true' : 'false'
-    case 'bigint': return `"${value.toString()}"`
-    case 'undefined': return 'null'
-    case 'symbol': return jsonString(value.toString())
-    case 'function': return jsonString(`[Function: ${safeName(value)}]`)
+    case 'string': return stringJson(value, ctx, budget)
+    case 'number': out = Number.isFinite(value) ? String(value) : `"${String(value)}"`; break
+    case 'boolean': out = value ? 'true' : 'false'; break
+    case 'bigint': out = stringJson(value.toString(), ctx, budget); break
+    case 'undefined': out = 'null'; break
+    case 'symbol': return stringJson(safeString(value), ctx, budget)
+    case 'function': return stringJson(`[Function: ${safeName(value)}]`, ctx, budget)
     default:
-      if (value === null) return 'null'
+      if (value === null) {
+        out = 'null'
+        break
+      }
       try {
-        return object(value as object, ctx, depth, stack)
+        const before = budget.left
+        out = object(value as object, ctx, depth, stack, budget)
+        // A container charges what it writes inside; a marker ("[Object]", "[Circular]") charges here.
+        if (budget.left === before) budget.left -= out.length
+        return out
       } catch (err) {
-        return jsonString(`[Unserializable: ${describeThrown(err)}]`)
+        out = jsonString(`[Unserializable: ${describeThrown(err)}]`)
       }
   }
+  budget.left -= out.length
+  return out
 }
 
-function object (value: object, ctx: SerializeContext, depth: number, stack: object[]): string {
+function object (value: object, ctx: SerializeContext, depth: number, stack: object[], budget: Budget): string {
   if (stack.includes(value)) return '"[Circular]"'
   if (depth >= MAX_DEPTH) return Array.isArray(value) ? '"[Array]"' : '"[Object]"'
-  if (isError(value)) return errorJson(value, ctx, depth, stack)
+  if (isError(value)) return errorJson(value, ctx, depth, stack, budget)
   // Before toJSON: Buffer.toJSON would spell out every byte.
-  if (ArrayBuffer.isView(value)) return jsonString(`[${value.constructor.name} ${value.byteLength} bytes]`)
-  const toJSON = (value as { toJSON?: unknown }).toJSON
-  if (typeof toJSON === 'function') {
-    let result: unknown
-    try {
-      result = toJSON.call(value)
-    } catch (err) {
-      return jsonString(`[toJSON threw: ${describeThrown(err)}]`)
+  if (ArrayBuffer.isView(value)) return jsonString(`[${safeName(read(() => value.constructor, undefined))} ${value.byteLength} bytes]`)
+  const isArray = Array.isArray(value)
+  if (!isArray) {
+    const proto: unknown = Object.getPrototypeOf(value)
+    if (proto !== Object.prototype && proto !== null) {
+      const tag = Object.prototype.toString.call(value)
+      if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') {
+        return jsonString(`[${tag.slice(8, -1)} ${String((value as ArrayBuffer).byteLength)} bytes]`)
+      }
+      // A boxed string lists one key per character: write its value instead.
+      if (tag === '[object String]') return stringJson(String.prototype.toString.call(value), ctx, budget)
+      if (ENTRY_TAGS.has(tag)) return guarded(value, stack, () => entriesJson((value as Map<unknown, unknown>).entries(), undefined, ctx, depth, stack, budget))
     }
-    stack.push(value)
-    try {
-      return result === value ? plain(value, ctx, depth, stack) : any(result, ctx, depth + 1, stack)
-    } finally {
-      stack.pop()
+    const toJSON = (value as { toJSON?: unknown }).toJSON
+    if (typeof toJSON === 'function') {
+      let result: unknown
+      try {
+        result = toJSON.call(value)
+      } catch (err) {
+        return jsonString(`[toJSON threw: ${describeThrown(err)}]`)
+      }
+      return guarded(value, stack, () => result === value ? plain(value, ctx, depth, stack, budget) : any(result, ctx, depth + 1, stack, budget))
     }
   }
+  return guarded(value, stack, () => {
+    if (isArray) return items(value as unknown[], (value as unknown[]).length, ctx, depth, stack, budget)
+    if (value instanceof Map) return entriesJson(value.entries(), value.size, ctx, depth, stack, budget)
+    if (value instanceof Set) return items(Array.from(take(value, MAX_ITEMS + 1)), value.size, ctx, depth, stack, budget)
+    return plain(value, ctx, depth, stack, budget)
+  })
+}
+
+/** Runs `fn` with `value` on the ancestor stack, for cycle detection. */
+function guarded (value: object, stack: object[], fn: () => string): string {
   stack.push(value)
   try {
-    if (Array.isArray(value)) return items(value, value.length, ctx, depth, stack)
-    if (value instanceof Map) return mapJson(value, ctx, depth, stack)
-    if (value instanceof Set) return items(Array.from(take(value, MAX_ITEMS + 1)), value.size, ctx, depth, stack)
-    return plain(value, ctx, depth, stack)
+    return fn()
   } finally {
     stack.pop()
   }
 }
 
-function plain (value: object, ctx: SerializeContext, depth: number, stack: object[]): string {
+function plain (value: object, ctx: SerializeContext, depth: number, stack: object[], budget: Budget): string {
   const keys = Object.keys(value)
+  const names = new Names()
   let out = '{'
   let n = 0
-  for (const key of keys) {
-    if (n === MAX_KEYS) {
-      out += `,"…":"${keys.length - MAX_KEYS} more keys"`
+  for (let i = 0; i < keys.length; i++) {
+    if (n === MAX_KEYS || budget.left <= 0) {
+      const more = n === MAX_KEYS ? `${keys.length - i} more keys` : CUT
+      out += (n === 0 ? '' : ',') + jsonString(names.unique('…', keys, i, ctx)) + ':' + jsonString(more)
       break
     }
-    const part = property(value, key, ctx, depth, stack)
+    const key = keys[i] as string
+    const part = property(value, key, ctx, depth, stack, budget)
     if (part === undefined) continue
-    out += (n === 0 ? '' : ',') + jsonString(key) + ':' + part
+    out += (n === 0 ? '' : ',') + jsonString(names.name(key, keys, i, ctx)) + ':' + part
     n++
   }
   return out + '}'
 }
 
+/**
+ * Keeps the names written in one object distinct. Own keys are distinct to
+ * start with; only a cut or redacted key, or the `…` marker, can clash, so
+ * the set of written names is built only when one of those appears.
+ */
+class Names {
+  private used: Set<string> | undefined
+
+  /** The name written for `keys[i]`. */
+  name (key: string, keys: readonly string[], i: number, ctx: SerializeContext): string {
+    const name = keyName(key, ctx)
+    if (this.used === undefined && name === key && key.charCodeAt(0) !== 0x2026) return key
+    return this.unique(name, keys, i, ctx)
+  }
+
+  /** `name`, suffixed until it differs from every name written for keys before `i`. */
+  unique (name: string, keys: readonly string[], i: number, ctx: SerializeContext): string {
+    let used = this.used
+    if (used === undefined) {
+      used = new Set()
+      for (let j = 0; j < i; j++) used.add(keyName(keys[j] as string, ctx))
+      this.used = used
+    }
+    let out = name
+    for (let k = 2; used.has(out); k++) out = `${name}~${k}`
+    used.add(out)
+    return out
+  }
+}
+
 /** One property's JSON, or undefined to leave it out (as JSON.stringify does). */
-export function property (holder: object, key: string, ctx: SerializeContext, depth: number, stack: object[]): string | undefined {
+export function property (holder: object, key: string, ctx: SerializeContext, depth: number, stack: object[], budget: Budget): string | undefined {
+  // Charged even when left out, so that skipping many keys is bounded too.
+  budget.left -= Math.min(key.length, MAX_KEY) + 4
   let v: unknown
   try {
     v = (holder as Record<string, unknown>)[key]
@@ -116,39 +200,70 @@ export function property (holder: object, key: string, ctx: SerializeContext, de
   }
   if (v === undefined || typeof v === 'function') return undefined
   if (ctx.redactor.isSecretKey(key)) return jsonString(ctx.redactor.maskValue(key, v))
-  return any(v, ctx, depth + 1, stack)
+  return any(v, ctx, depth + 1, stack, budget)
 }
 
-function items (list: readonly unknown[], size: number, ctx: SerializeContext, depth: number, stack: object[]): string {
+function items (list: readonly unknown[], size: number, ctx: SerializeContext, depth: number, stack: object[], budget: Budget): string {
   let out = '['
   const n = Math.min(list.length, MAX_ITEMS)
+  // A string item that names a secret header masks the item after it: rawHeaders, [name, value] tuples.
+  let secretName: string | undefined
   for (let i = 0; i < n; i++) {
+    if (budget.left <= 0) return out + (i === 0 ? '' : ',') + jsonString(`…${CUT}`) + ']'
     let v: unknown
     try {
       v = list[i]
     } catch (err) {
       v = `[Getter threw: ${describeThrown(err)}]`
     }
-    out += (i === 0 ? '' : ',') + any(v, ctx, depth + 1, stack)
+    if (secretName !== undefined) {
+      // A masked value is a value, not the next header's name.
+      out += (i === 0 ? '' : ',') + jsonString(ctx.redactor.maskValue(secretName, v))
+      secretName = undefined
+      continue
+    }
+    out += (i === 0 ? '' : ',') + any(v, ctx, depth + 1, stack, budget)
+    secretName = typeof v === 'string' && v.length <= MAX_HEADER_NAME && ctx.redactor.isSecretKey(v) ? v : undefined
   }
   if (size > MAX_ITEMS) out += `,"…${size - MAX_ITEMS} more items"`
   return out + ']'
 }
 
-function mapJson (map: Map<unknown, unknown>, ctx: SerializeContext, depth: number, stack: object[]): string {
+/** A Map, Headers or URLSearchParams as an object; names that print alike are kept apart. */
+function entriesJson (entries: Iterator<[unknown, unknown]>, size: number | undefined, ctx: SerializeContext, depth: number, stack: object[], budget: Budget): string {
+  const used = new Set<string>()
   let out = '{'
   let n = 0
-  for (const [k, v] of map) {
-    if (n === MAX_KEYS) {
-      out += `,"…":"${map.size - MAX_KEYS} more entries"`
+  for (let e = entries.next(); e.done !== true; e = entries.next()) {
+    if (n === MAX_KEYS || budget.left <= 0) {
+      const more = n < MAX_KEYS ? CUT : size === undefined ? 'more entries' : `${size - MAX_KEYS} more entries`
+      out += (n === 0 ? '' : ',') + jsonString(distinct('…', used)) + ':' + jsonString(more)
       break
     }
-    const key = typeof k === 'string' ? k : safeString(k)
-    const part = ctx.redactor.isSecretKey(key) ? jsonString(ctx.redactor.maskValue(key, v)) : any(v, ctx, depth + 1, stack)
-    out += (n === 0 ? '' : ',') + jsonString(key) + ':' + part
+    const [k, v] = e.value
+    const key = typeof k === 'string' ? k : keyOf(k)
+    budget.left -= Math.min(key.length, MAX_KEY) + 4
+    const part = ctx.redactor.isSecretKey(key) ? jsonString(ctx.redactor.maskValue(key, v)) : any(v, ctx, depth + 1, stack, budget)
+    out += (n === 0 ? '' : ',') + jsonString(distinct(keyName(key, ctx), used)) + ':' + part
     n++
   }
   return out + '}'
+}
+
+function distinct (name: string, used: Set<string>): string {
+  let out = name
+  for (let k = 2; used.has(out); k++) out = `${name}~${k}`
+  used.add(out)
+  return out
+}
+
+/** A non-string Map key as a name, without calling its toString (an array's would join every item). */
+function keyOf (k: unknown): string {
+  switch (typeof k) {
+    case 'object': return k === null ? 'null' : Array.isArray(k) ? '[Array]' : '[Object]'
+    case 'function': return `[Function: ${safeName(k)}]`
+    default: return safeString(k)
+  }
 }
 
 function * take<T> (it: Iterable<T>, n: number): Iterable<T> {
@@ -187,22 +302,28 @@ const ERROR_OWN = new Set(['name', 'message', 'stack', 'code', 'cause', 'errors'
 /** Reads an error's parts, guarding every property read. */
 export function errorInfo (err: Error, ctx: SerializeContext, causes = 0, seen: object[] = []): ErrorInfo {
   seen.push(err)
-  const type = read(() => err.name, '') || safeName(err.constructor) || 'Error'
+  const type = read(() => err.name, '') || safeName(read(() => err.constructor, undefined)) || 'Error'
   const message = read(() => err.message, '')
   const code = read(() => (err as { code?: unknown }).code, undefined)
   const stack = read(() => err.stack, undefined)
   const extra: Array<[string, unknown]> = []
-  for (const key of read(() => Object.keys(err), [] as string[]).slice(0, MAX_KEYS)) {
+  for (const key of read(() => Object.keys(err), [] as string[])) {
+    if (extra.length === MAX_KEYS) break
     if (!ERROR_OWN.has(key)) extra.push([key, read(() => (err as unknown as Record<string, unknown>)[key], '[Getter threw]')])
   }
-  const info: { -readonly [K in keyof ErrorInfo]: ErrorInfo[K] } = { type: String(type), message: String(message), extra }
-  if (code !== undefined && code !== null) info.code = String(code)
+  const info: { -readonly [K in keyof ErrorInfo]: ErrorInfo[K] } = { type: shortString(type), message: shortString(message), extra }
+  if (code !== undefined && code !== null) info.code = shortString(code)
   if (typeof stack === 'string') info.stack = stack
   const cause = read(() => err.cause, undefined)
   if (cause !== undefined) info.cause = nested(cause, ctx, causes, seen)
   const errors = read(() => (err as { errors?: unknown }).errors, undefined)
-  if (Array.isArray(errors)) info.errors = errors.slice(0, 10).map((e) => nested(e, ctx, causes, seen))
+  if (Array.isArray(errors)) info.errors = read(() => errors.slice(0, 10), []).map((e) => nested(e, ctx, causes, seen))
   return info
+}
+
+/** String(v) for an error's name, message or code: strings as they are, anything else bounded. */
+function shortString (v: unknown): string {
+  return typeof v === 'string' ? v : cutChars(typeof v === 'object' && v !== null ? keyOf(v) : safeString(v), MAX_KEY)
 }
 
 function nested (value: unknown, ctx: SerializeContext, causes: number, seen: object[]): ErrorInfo | { value: unknown } {
@@ -212,24 +333,34 @@ function nested (value: unknown, ctx: SerializeContext, causes: number, seen: ob
   return errorInfo(value, ctx, causes + 1, seen)
 }
 
-export function errorJson (err: Error, ctx: SerializeContext, depth = 0, stack: object[] = []): string {
-  return infoJson(errorInfo(err, ctx), ctx, depth, stack)
+export function errorJson (err: Error, ctx: SerializeContext, depth = 0, stack: object[] = [], budget: Budget = newBudget(ctx)): string {
+  return infoJson(errorInfo(err, ctx), ctx, depth, stack, budget)
 }
 
-function infoJson (info: ErrorInfo, ctx: SerializeContext, depth: number, stack: object[]): string {
-  let out = '{"type":' + stringJson(info.type, ctx) + ',"message":' + stringJson(info.message, ctx)
-  if (info.code !== undefined) out += ',"code":' + stringJson(info.code, ctx)
-  for (const [k, v] of info.extra) {
-    out += ',' + jsonString(k) + ':' + (ctx.redactor.isSecretKey(k) ? jsonString(ctx.redactor.maskValue(k, v)) : any(v, ctx, depth + 1, stack))
+function infoJson (info: ErrorInfo, ctx: SerializeContext, depth: number, stack: object[], budget: Budget): string {
+  let out = '{"type":' + stringJson(info.type, ctx, budget) + ',"message":' + stringJson(info.message, ctx, budget)
+  if (info.code !== undefined) out += ',"code":' + stringJson(info.code, ctx, budget)
+  const names = new Names()
+  const keys = info.extra.map(([k]) => k)
+  for (let i = 0; i < info.extra.length; i++) {
+    if (budget.left <= 0) break
+    const [k, v] = info.extra[i] as readonly [string, unknown]
+    // An own field named like a part written here (type, ...) keeps its value under a distinct name.
+    const name = ERROR_KEYS.has(k) ? names.unique(`field_${k}`, keys, i, ctx) : names.name(k, keys, i, ctx)
+    budget.left -= Math.min(k.length, MAX_KEY) + 4
+    out += ',' + jsonString(name) + ':' + (ctx.redactor.isSecretKey(k) ? jsonString(ctx.redactor.maskValue(k, v)) : any(v, ctx, depth + 1, stack, budget))
   }
-  if (info.stack !== undefined) out += ',"stack":' + stringJson(info.stack, ctx)
-  if (info.cause !== undefined) out += ',"cause":' + nestedJson(info.cause, ctx, depth, stack)
-  if (info.errors !== undefined) out += ',"errors":[' + info.errors.map((e) => nestedJson(e, ctx, depth, stack)).join(',') + ']'
+  if (info.stack !== undefined) out += ',"stack":' + stringJson(info.stack, ctx, budget)
+  if (info.cause !== undefined) out += ',"cause":' + nestedJson(info.cause, ctx, depth, stack, budget)
+  if (info.errors !== undefined) out += ',"errors":[' + info.errors.map((e) => nestedJson(e, ctx, depth, stack, budget)).join(',') + ']'
   return out + '}'
 }
 
-function nestedJson (n: ErrorInfo | { value: unknown }, ctx: SerializeContext, depth: number, stack: object[]): string {
-  return 'type' in n ? infoJson(n, ctx, depth, stack) : any(n.value, ctx, depth + 1, stack)
+/** Keys an error's JSON writes itself; own fields of these names are renamed. */
+const ERROR_KEYS = new Set(['type', 'message', 'code', 'stack', 'cause', 'errors'])
+
+function nestedJson (n: ErrorInfo | { value: unknown }, ctx: SerializeContext, depth: number, stack: object[], budget: Budget): string {
+  return 'type' in n ? infoJson(n, ctx, depth, stack, budget) : any(n.value, ctx, depth + 1, stack, budget)
 }
 
 function read<T, D> (get: () => T, fallback: D): T | D {
@@ -241,5 +372,5 @@ function read<T, D> (get: () => T, fallback: D): T | D {
 }
 
 function safeName (fn: unknown): string {
-  return read(() => String((fn as { name?: unknown }).name ?? ''), '') || 'anonymous'
+  return cutChars(read(() => String((fn as { name?: unknown }).name ?? ''), ''), MAX_KEY) || 'anonymous'
 }

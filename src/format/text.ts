@@ -7,18 +7,21 @@ import { NAME_OF, TEXT_NAMES, type LevelValue } from '../record/levels'
 import { PID, THREAD_NAME } from '../record/thread'
 import { localTime } from '../record/time'
 import type { LogRecord } from '../record/record'
+import { capRedact } from './cut'
 import { escapeText, textKey, textValue } from './escape'
-import { cutToBytes, fits, type FormatContext, type LineFormat } from './line-format'
+import { cutToBytes, fits, headerName, type FormatContext, type LineFormat } from './line-format'
 import { safeString } from '../internal/describe'
-import { capString, errorInfo, isError, valueJson, type ErrorInfo } from './serialize'
+import { errorInfo, isError, keyName, newBudget, valueJson, type Budget, type ErrorInfo } from './serialize'
 
 const MAX_FIELDS = 64
+/** A string is never cut shorter than this, even when the record's budget is nearly spent. */
+const MIN_STRING = 32
 
 export const textFormat: LineFormat = {
   name: 'text',
 
   header (name: string, level: LevelValue): string {
-    return ` (${PID}/${THREAD_NAME}) ${name} ${TEXT_NAMES[level] ?? NAME_OF[level] ?? level} - `
+    return ` (${PID}/${THREAD_NAME}) ${headerName(name, escapeText)} ${TEXT_NAMES[level] ?? NAME_OF[level] ?? level} - `
   },
 
   recordedHeader (header: string): string {
@@ -26,7 +29,7 @@ export const textFormat: LineFormat = {
   },
 
   bindings (fields: object, ctx: FormatContext): string {
-    return fieldsText(fields, ctx)
+    return fieldsText(fields, ctx, newBudget(ctx))
   },
 
   line (rec: LogRecord, header: string, bindings: string, ctx: FormatContext): string {
@@ -39,13 +42,14 @@ export const textFormat: LineFormat = {
 
 /** What follows ` - `: the message, then the fields as key=value, then the error. */
 export function textBody (rec: LogRecord, bindings: string, ctx: FormatContext): string {
-  let body = escapeText(ctx.redactor.text(capString(rec.msg, ctx.maxString))) + bindings
-  if (rec.fields !== undefined) body += fieldsText(rec.fields, ctx)
-  if (rec.err !== undefined) body += isError(rec.err) ? errorText('err', errorInfo(rec.err, ctx), ctx) : ' err=' + valueText(rec.err, ctx)
+  const budget: Budget = { left: ctx.maxLine }
+  let body = escapeText(capRedact(rec.msg, ctx.maxString, ctx.redactor)) + bindings
+  if (rec.fields !== undefined) body += fieldsText(rec.fields, ctx, budget)
+  if (rec.err !== undefined) body += isError(rec.err) ? errorText('err', errorInfo(rec.err, ctx), ctx, budget) : ' err=' + valueText(rec.err, ctx, budget)
   return body
 }
 
-function fieldsText (fields: object, ctx: FormatContext): string {
+function fieldsText (fields: object, ctx: FormatContext, budget: Budget): string {
   let keys: string[]
   try {
     keys = Object.keys(fields)
@@ -53,9 +57,15 @@ function fieldsText (fields: object, ctx: FormatContext): string {
     return ' fields=' + textValue(`[Unserializable: ${safeString(err)}]`)
   }
   let out = ''
-  const n = Math.min(keys.length, MAX_FIELDS)
-  for (let i = 0; i < n; i++) {
+  let n = 0
+  for (let i = 0; i < keys.length; i++) {
+    if (n === MAX_FIELDS || budget.left <= 0) {
+      out += n === MAX_FIELDS ? ` …=${keys.length - i}_more_fields` : ' …=cut:_record_too_long'
+      break
+    }
     const key = keys[i] as string
+    const name = textKey(keyName(key, ctx))
+    budget.left -= name.length + 2
     let v: unknown
     try {
       v = (fields as Record<string, unknown>)[key]
@@ -63,42 +73,46 @@ function fieldsText (fields: object, ctx: FormatContext): string {
       v = '[Getter threw]'
     }
     if (v === undefined || typeof v === 'function') continue
+    n++
     if (ctx.redactor.isSecretKey(key)) {
-      out += ' ' + textKey(key) + '=' + textValue(ctx.redactor.maskValue(key, v))
+      out += ' ' + name + '=' + textValue(ctx.redactor.maskValue(key, v))
     } else if (isError(v)) {
-      out += errorText(key, errorInfo(v, ctx), ctx)
+      out += errorText(key, errorInfo(v, ctx), ctx, budget)
     } else {
-      out += ' ' + textKey(key) + '=' + valueText(v, ctx)
+      out += ' ' + name + '=' + valueText(v, ctx, budget)
     }
   }
-  if (keys.length > MAX_FIELDS) out += ` …=${keys.length - MAX_FIELDS}_more_fields`
   return out
 }
 
-function valueText (v: unknown, ctx: FormatContext): string {
+function valueText (v: unknown, ctx: FormatContext, budget: Budget): string {
+  let out: string
   switch (typeof v) {
-    case 'string': return textValue(ctx.redactor.text(capString(v, ctx.maxString)))
+    case 'string': out = textValue(capRedact(v, Math.min(ctx.maxString, Math.max(budget.left, MIN_STRING)), ctx.redactor)); break
     case 'number':
-    case 'boolean': return String(v)
-    case 'bigint': return v.toString()
-    case 'symbol': return textValue(v.toString())
-    default: return v === null ? 'null' : valueJson(v, ctx)
+    case 'boolean': out = String(v); break
+    case 'bigint': out = textValue(capRedact(v.toString(), ctx.maxString, ctx.redactor)); break
+    case 'symbol': out = textValue(capRedact(safeString(v), ctx.maxString, ctx.redactor)); break
+    default: return v === null ? 'null' : valueJson(v, ctx, budget)
   }
+  budget.left -= out.length
+  return out
 }
 
-function errorText (prefix: string, info: ErrorInfo, ctx: FormatContext): string {
-  const p = textKey(prefix)
-  let out = ` ${p}.type=${valueText(info.type, ctx)} ${p}.message=${valueText(info.message, ctx)}`
-  if (info.code !== undefined) out += ` ${p}.code=${valueText(info.code, ctx)}`
+function errorText (prefix: string, info: ErrorInfo, ctx: FormatContext, budget: Budget): string {
+  const p = textKey(keyName(prefix, ctx))
+  let out = ` ${p}.type=${valueText(info.type, ctx, budget)} ${p}.message=${valueText(info.message, ctx, budget)}`
+  if (info.code !== undefined) out += ` ${p}.code=${valueText(info.code, ctx, budget)}`
   for (const [k, v] of info.extra) {
-    out += ` ${p}.${textKey(k)}=` + (ctx.redactor.isSecretKey(k) ? textValue(ctx.redactor.maskValue(k, v)) : valueText(v, ctx))
+    if (budget.left <= 0) break
+    out += ` ${p}.${textKey(keyName(k, ctx))}=` + (ctx.redactor.isSecretKey(k) ? textValue(ctx.redactor.maskValue(k, v)) : valueText(v, ctx, budget))
   }
-  if (info.stack !== undefined) out += ` ${p}.stack=${valueText(info.stack, ctx)}`
+  if (info.stack !== undefined) out += ` ${p}.stack=${valueText(info.stack, ctx, budget)}`
   if (info.cause !== undefined) {
-    out += 'type' in info.cause ? errorText(`${prefix}.cause`, info.cause, ctx) : ` ${p}.cause=${valueText(info.cause.value, ctx)}`
+    out += 'type' in info.cause ? errorText(`${prefix}.cause`, info.cause, ctx, budget) : ` ${p}.cause=${valueText(info.cause.value, ctx, budget)}`
   }
   info.errors?.forEach((e, i) => {
-    out += 'type' in e ? errorText(`${prefix}.errors.${i}`, e, ctx) : ` ${p}.errors.${i}=${valueText(e.value, ctx)}`
+    out += 'type' in e ? errorText(`${prefix}.errors.${i}`, e, ctx, budget) : ` ${p}.errors.${i}=${valueText(e.value, ctx, budget)}`
   })
   return out
 }

@@ -52,3 +52,20 @@ test('a record over log_max_line is cut with a visible marker and keeps its newl
   assert.ok(Buffer.byteLength(wide) <= 1024)
   assert.doesNotMatch(wide, /\uFFFD/)
 })
+
+test('a logger name cannot forge a line, and a very long one still fits log_max_line', () => {
+  const c = ctx({ maxLine: 1024 })
+  const forged = lineOf(textFormat, ['m'], { name: 'a\n2026-01-01 00:00:00,000+0000 (1/main) oneapm FATAL - x' })
+  assert.equal(forged.indexOf('\n'), forged.length - 1)
+  const long = lineOf(textFormat, ['m'], { ctx: c, name: 'n'.repeat(5000) })
+  assert.ok(Buffer.byteLength(long) <= 1024)
+})
+
+test('a secret straddling the message cap is masked before the cut', () => {
+  // A string cap shorter than the line, so the line cut does not hide the string cut.
+  const c = { ...ctx({ maxLine: 4096 }), maxString: 1024 }
+  for (const msg of ['a'.repeat(1005) + ' ://user:hunter2hunter2@host', 'a'.repeat(1010) + ' password=hunter2hunter2']) {
+    const line = lineOf(textFormat, [msg], { ctx: c })
+    assert.ok(!line.includes('hunt'), line)
+  }
+})

@@ -1,0 +1,279 @@
+// The free-text half of redaction: one left-to-right pass over a string that
+// masks credentials by shape, without regular expressions. Log text can be
+// hostile, so every step moves forward: a character is looked at a bounded
+// number of times, and the pass is linear in the string's length.
+//
+// Shapes, each masked as `****`:
+//   scheme://user:****@host      the password up to the LAST @ of the authority
+//   <secret name> = value        also `: value`, `=> value`, quoted, JSON-escaped
+//                                quoted (\"), percent-encoded (%3D ... %26)
+//   Cookie: ****                 cookie and authorization headers: the whole line
+//   Bearer ****                  Basic, Token, Digest too, in free text
+//   eyJ...(JWT)                  the whole token
+//   -----BEGIN ... PRIVATE KEY-----****-----END
+//
+// With `cut` (the string is a window cut from a longer one) a shape that
+// starts inside and is unterminated at the end is masked to the end.
+
+import { isHeaderName, normalizeName } from './secret-names'
+
+export const MASK = '****'
+
+const BACKSLASH = 92
+const PERCENT = 37
+const SCHEMES = new Set(['bearer', 'basic', 'token', 'digest'])
+
+/** Whether `name` (as written, maybe percent-encoded) marks what follows as secret. */
+export type SecretTest = (name: string) => boolean
+
+/** Characters of a name: letters, digits, `_ - . % [ ] $`. */
+function isNameChar (c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
+    c === 95 || c === 45 || c === 46 || c === 37 || c === 91 || c === 93 || c === 36
+}
+
+/** Characters of a bearer token or base64 credential. */
+function isTokenChar (c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
+    c === 45 || c === 46 || c === 95 || c === 126 || c === 43 || c === 47 || c === 61
+}
+
+function isBlank (c: number): boolean {
+  return c === 32 || c === 9
+}
+
+/** Ends an unquoted value: whitespace, `& ; , " ' } ] ) < > #`. */
+function endsValue (c: number): boolean {
+  return c <= 32 || c === 38 || c === 59 || c === 44 || c === 34 || c === 39 || c === 125 || c === 93 || c === 41 ||
+    c === 60 || c === 62 || c === 35 || c === 0x85 || c === 0x2028 || c === 0x2029
+}
+
+/** Ends a URL authority: whitespace, `/ ? # " ' < > \ \``. */
+function endsAuthority (c: number): boolean {
+  return c <= 32 || c === 47 || c === 63 || c === 35 || c === 34 || c === 39 || c === 60 || c === 62 || c === BACKSLASH || c === 96
+}
+
+function isLineEnd (c: number): boolean {
+  return c === 10 || c === 13 || c === 0x85 || c === 0x2028 || c === 0x2029
+}
+
+/** `%3D` or `%3A` (an encoded `=` or `:`) at `i`. */
+function encodedSeparator (s: string, i: number): boolean {
+  if (s.charCodeAt(i) !== PERCENT || s.charCodeAt(i + 1) !== 51) return false
+  const c = s.charCodeAt(i + 2) | 32
+  return c === 100 || c === 97
+}
+
+/** `%26 %20 %22 %27 %2C %3B %23` (an encoded value end) at `i`. */
+function encodedEnd (s: string, i: number): boolean {
+  if (s.charCodeAt(i) !== PERCENT) return false
+  const a = s.charCodeAt(i + 1)
+  const b = s.charCodeAt(i + 2) | 32
+  return (a === 50 && (b === 54 || b === 48 || b === 50 || b === 55 || b === 99 || b === 51)) || (a === 51 && b === 98)
+}
+
+/** Whether a token after Bearer/Basic/Token is a credential rather than a word of prose. */
+function looksLikeCredential (s: string, from: number, to: number): boolean {
+  if (to - from >= 16) return true
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 97 || c > 122) return true
+  }
+  return false
+}
+
+class Scrubber {
+  private out = ''
+  private last = 0
+
+  constructor (private readonly s: string, private readonly cut: boolean, private readonly isSecret: SecretTest) {}
+
+  run (): string {
+    const s = this.s
+    const n = s.length
+    let i = 0
+    while (i < n) {
+      const c = s.charCodeAt(i)
+      if (c === 58 && s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) {
+        i = this.authority(i + 3)
+      } else if (isNameChar(c)) {
+        let j = i + 1
+        while (j < n && isNameChar(s.charCodeAt(j)) && !encodedSeparator(s, j)) j++
+        i = this.afterWord(i, j)
+      } else {
+        i++
+      }
+    }
+    return this.last === 0 ? s : this.out + s.slice(this.last)
+  }
+
+  private mask (from: number, to: number): void {
+    if (to <= from) return
+    this.out += this.s.slice(this.last, from) + MASK
+    this.last = to
+  }
+
+  /** After `://`: masks the password of `user:password@`, up to the authority's last `@`. */
+  private authority (from: number): number {
+    const s = this.s
+    let colon = -1
+    let at = -1
+    let p = from
+    for (; p < s.length; p++) {
+      const c = s.charCodeAt(p)
+      if (endsAuthority(c)) break
+      if (c === 64) at = p
+      else if (c === 58 && colon === -1) colon = p
+    }
+    if (at !== -1) {
+      if (colon !== -1 && colon < at) this.mask(colon + 1, at)
+    } else if (this.cut && p === s.length && colon !== -1) {
+      // The @ may lie past the cut: what follows the colon may be a password.
+      this.mask(colon + 1, p)
+    }
+    return p
+  }
+
+  /** A name ran from `start` to `end`: a secret `name=value`, a scheme and its credential, a JWT. */
+  private afterWord (start: number, end: number): number {
+    const s = this.s
+    if (s.charCodeAt(start) === 101 && s.startsWith('eyJ', start)) {
+      let dots = 0
+      for (let k = start; k < end; k++) if (s.charCodeAt(k) === 46) dots++
+      if (dots >= 2 || (dots === 1 && this.cut && end === s.length)) {
+        this.mask(start, end)
+        return end
+      }
+    }
+    const sep = this.separator(end)
+    if (sep !== -1) {
+      if (!this.isSecret(s.slice(start, end))) return end
+      const last = s.charCodeAt(sep - 1) | 32
+      const colon = last === 58 || (last === 97 && encodedSeparator(s, sep - 3))
+      return this.value(sep, colon, normalizeName(s.slice(start, end), true))
+    }
+    if (end - start <= 6 && isBlank(s.charCodeAt(end)) && SCHEMES.has(s.slice(start, end).toLowerCase())) return this.credential(end)
+    return end
+  }
+
+  /** Where the value starts when `name` ends at `i` and is followed by `=`, `:`, `=>` or `%3D`; else -1. */
+  private separator (i: number): number {
+    const s = this.s
+    if (encodedSeparator(s, i)) return i + 3
+    let k = i
+    // The closing quote of a quoted (or JSON-escaped quoted) name.
+    while (s.charCodeAt(k) === BACKSLASH) k++
+    const q = s.charCodeAt(k)
+    if (q === 34 || q === 39) k++
+    else if (k !== i) return -1
+    while (isBlank(s.charCodeAt(k))) k++
+    const c = s.charCodeAt(k)
+    if (c === 61) return s.charCodeAt(k + 1) === 62 ? k + 2 : k + 1
+    if (c === 58 && !(s.charCodeAt(k + 1) === 47 && s.charCodeAt(k + 2) === 47)) return k + 1
+    return -1
+  }
+
+  /** Masks the value starting at `from`; returns where scanning resumes. */
+  private value (from: number, colon: boolean, name: string): number {
+    const s = this.s
+    const n = s.length
+    let k = from
+    while (isBlank(s.charCodeAt(k))) k++
+    let b = 0
+    while (s.charCodeAt(k + b) === BACKSLASH) b++
+    const q = s.charCodeAt(k + b)
+    if (q === 34 || q === 39) return this.quoted(k + b + 1, q, b)
+    const header = isHeaderName(name)
+    const encoded = s.charCodeAt(from - 3) === PERCENT
+    let p = k
+    if (header && colon) {
+      // `Cookie: a=1; b=2`, `Authorization: Digest a="b", c="d"`: the rest of the line.
+      while (p < n && !isLineEnd(s.charCodeAt(p))) p++
+    } else {
+      for (; p < n; p++) {
+        const c = s.charCodeAt(p)
+        if (encoded && encodedEnd(s, p)) break
+        if (header ? (c === 38 || c === 34 || c === 39 || isLineEnd(c)) : endsValue(c)) break
+        // A backslash before a quote ends a value inside escaped JSON.
+        if (c === BACKSLASH && (s.charCodeAt(p + 1) === 34 || s.charCodeAt(p + 1) === 39)) break
+      }
+    }
+    this.mask(k, p)
+    return p
+  }
+
+  /**
+   * A quoted value opened by `b` backslashes and quote `q` (b = 0 plain,
+   * 1 JSON inside a JSON string, 3 one level deeper). Its closing quote has
+   * a run of r backslashes with r mod 2(b+1) = b; a missing one masks to the end.
+   */
+  private quoted (from: number, q: number, b: number): number {
+    const s = this.s
+    const m = 2 * (b + 1)
+    let run = 0
+    let p = from
+    for (; p < s.length; p++) {
+      const c = s.charCodeAt(p)
+      if (c === q && run % m === b) break
+      run = c === BACKSLASH ? run + 1 : 0
+    }
+    const end = p < s.length ? p - b : p
+    this.mask(from, end)
+    return p
+  }
+
+  /** After Bearer/Basic/Token/Digest and a blank: masks the credential. */
+  private credential (from: number): number {
+    const s = this.s
+    let k = from
+    while (isBlank(s.charCodeAt(k))) k++
+    let p = k
+    while (p < s.length && isTokenChar(s.charCodeAt(p))) p++
+    if (p === k) return k
+    let eq = k
+    while (eq < p && s.charCodeAt(eq) !== 61) eq++
+    if (eq < p && (eq + 1 < p ? s.charCodeAt(eq + 1) !== 61 : s.charCodeAt(p) === 34)) {
+      // name=value parameters (Digest), not base64 padding: the rest of the line.
+      while (p < s.length && !isLineEnd(s.charCodeAt(p))) p++
+      this.mask(k, p)
+      return p
+    }
+    if (!looksLikeCredential(s, k, p)) return k
+    this.mask(k, p)
+    return p
+  }
+}
+
+/** Masks credentials found by shape in free text. Linear in `s.length`. */
+export function scrub (s: string, cut: boolean, isSecret: SecretTest): string {
+  return new Scrubber(s, cut, isSecret).run()
+}
+
+const PEM_BEGIN = '-----BEGIN '
+const PEM_DASHES = '-----'
+const PEM_END = '-----END'
+
+/** Masks the body of PEM private keys; an unterminated one to the end. */
+export function scrubPem (s: string): string {
+  if (!s.includes('PRIVATE KEY')) return s
+  let out = ''
+  let last = 0
+  let from = 0
+  for (;;) {
+    const begin = s.indexOf(PEM_BEGIN, from)
+    if (begin === -1) break
+    const labelEnd = s.indexOf(PEM_DASHES, begin + PEM_BEGIN.length)
+    if (labelEnd === -1) break
+    const bodyStart = labelEnd + PEM_DASHES.length
+    if (!s.slice(begin, labelEnd).includes('PRIVATE KEY')) {
+      from = bodyStart
+      continue
+    }
+    const end = s.indexOf(PEM_END, bodyStart)
+    out += s.slice(last, bodyStart) + MASK
+    last = end === -1 ? s.length : end
+    if (end === -1) break
+    from = end + PEM_END.length
+  }
+  return last === 0 ? s : out + s.slice(last)
+}
