@@ -77,9 +77,11 @@ export class Redactor extends BaseRedactor {
     }
   }
 
-  override text (s: string): string {
+  override text (s: string, cut?: boolean): string {
+    // Not a string: nothing to scrub, and nothing to hand back unseen.
+    if (typeof s !== 'string') return MASK
     try {
-      return super.text(s)
+      return super.text(s, cut === true)
     } catch {
       return MASK
     }

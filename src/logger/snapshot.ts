@@ -17,7 +17,9 @@
 //
 // `cost` is what the copy takes in memory, near enough to charge a budget with.
 
-import { capString, errorInfo, isError, valueJson, type SerializeContext } from '../format/serialize'
+import { capRedact } from '../format/cut'
+import type { Redactor } from '../format/redact'
+import { errorInfo, isError, valueJson, type SerializeContext } from '../format/serialize'
 import { describeThrown, safeString } from '../internal/describe'
 
 /** An object argument, kept as its JSON text. */
@@ -40,7 +42,7 @@ const SLICE_MIN = 13
 const ERROR_FIELDS = 16
 const MAX_CAUSES = 3
 
-/** Room left under a cap for capString's `…[+N chars]` marker, so a later cap keeps the count. */
+/** Room left under a cap for the cut's `…[+N chars]` marker, so a later cap keeps the count. */
 const MARKER_ROOM = 32
 
 /** A bounded copy of `args`. `max` bounds each string and each object's JSON. Never throws. */
@@ -86,7 +88,7 @@ function readArg (args: readonly unknown[], i: number): unknown {
 function snapshotValue (v: unknown, ctx: SerializeContext, cap: number): [unknown, number] {
   switch (typeof v) {
     case 'string': {
-      const s = ownString(v, cap)
+      const s = ownString(v, cap, ctx.redactor)
       return [s, s.length]
     }
     case 'number':
@@ -97,7 +99,7 @@ function snapshotValue (v: unknown, ctx: SerializeContext, cap: number): [unknow
       return BigInt.asIntN(64, v) === v ? [v, 16] : ['[BigInt over 64 bits]', 24]
     case 'symbol':
     case 'function': {
-      const s = ownString(typeof v === 'function' ? `[Function: ${nameOf(v)}]` : safeString(v), cap)
+      const s = ownString(typeof v === 'function' ? `[Function: ${nameOf(v)}]` : safeString(v), cap, ctx.redactor)
       return [s, s.length]
     }
     default:
@@ -117,10 +119,10 @@ function snapshotObject (v: object, ctx: SerializeContext, cap: number): [unknow
     }
     const json = valueJson(v, ctx)
     if (json.length > cap) {
-      const s = ownString(json, cap)
+      const s = ownString(json, cap, ctx.redactor)
       return [s, s.length]
     }
-    return [new ObjectSnapshot(ownString(json, cap)), json.length + SLOT_COST]
+    return [new ObjectSnapshot(ownString(json, cap, ctx.redactor)), json.length + SLOT_COST]
   } catch (err) {
     return [`[Unserializable: ${describeThrown(err)}]`, 64]
   }
@@ -135,7 +137,7 @@ function snapshotError (err: Error, ctx: SerializeContext, cap: number, depth: n
     Object.defineProperty(e, key, { value, writable: true, configurable: true, enumerable: key !== 'name' && key !== 'message' && key !== 'stack' })
   }
   const str = (s: string): string => {
-    const own = ownString(s, cap)
+    const own = ownString(s, cap, ctx.redactor)
     cost += own.length + SLOT_COST
     return own
   }
@@ -174,8 +176,9 @@ function snapshotError (err: Error, ctx: SerializeContext, cap: number, depth: n
  * have made it a slice or concatenation of something larger. UTF-16 round
  * trip: lossless for every code unit, lone surrogates included.
  */
-export function ownString (s: string, cap: number): string {
-  const capped = capString(s, cap)
+export function ownString (s: string, cap: number, redactor: Redactor): string {
+  // Redacted before the cut, like every string written: a secret straddling the cap is masked whole.
+  const capped = s.length <= cap ? s : capRedact(s, cap, redactor)
   return capped.length < SLICE_MIN ? capped : Buffer.from(capped, 'utf16le').toString('utf16le')
 }
 
