@@ -121,10 +121,12 @@ test('retention keeps exactly log_max_files rotated files once writers are idle'
   assert.equal(rotated.length, 3, rotated.join('\n'))
 })
 
+// The grace period is what keeps a writer that has not followed yet from writing into a file being
+// compressed; 1 s leaves room for a writer starved of CPU on a loaded 2-core machine (production: 60 s).
 test('compressed rotated files decompress to the original lines: exactly once across .gz files', async () => {
   const file = path.join(tmpDir(), 'agent.log')
   const children = Array.from({ length: 4 }, (_, id) => startWriter({
-    file, id, records: 1500, settings: { log_max_size: MAX_SIZE, log_max_files: 0, log_compress: true }, rotation: { ...FAST, graceMs: 300 }, lingerMs: 1500
+    file, id, records: 1500, settings: { log_max_size: MAX_SIZE, log_max_files: 0, log_compress: true }, rotation: { ...FAST, graceMs: 1000 }, lingerMs: 3000
   }))
   await Promise.all(children.map(exited))
   const files = logFiles(file)
