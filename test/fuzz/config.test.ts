@@ -86,7 +86,7 @@ property('round trip: createLogger({ ...loadConfig().settings }) reports no prob
       fs.writeFileSync(file, lines.join('\n'))
       const cfg = loadConfig({ file, env: {}, cwd: dir })
       const again = loadConfig({ overrides: { ...cfg.settings }, env: {}, file: false, cwd: dir })
-      assert.deepEqual(again.problems.map((p) => p.message), [])
+      assert.deepEqual(again.problems.map((p) => p.message), [], 'the settings loadConfig produced are not accepted back')
       assert.deepEqual(again.settings, cfg.settings)
     })
   })

@@ -64,7 +64,8 @@ function measure (workload: string, unit: string, format: string): Step[] {
     ${body}
     function perOp (x) {
       let best = Infinity
-      for (let trial = 0; trial < 3; trial++) {
+      // Three trials (the fastest counts); one when an operation is long enough that noise is small.
+      for (let trial = 0; trial < 3 && (trial === 0 || best < 300); trial++) {
         let reps = 0
         const start = process.hrtime.bigint()
         let ms = 0
@@ -82,21 +83,21 @@ function measure (workload: string, unit: string, format: string): Step[] {
         const ms = perOp(input(size))
         process.stdout.write(JSON.stringify({ size, ms }) + '\\n')
         base ??= ms
-        if (ms / base > (size / sizes[0]) * ${SLACK} * 2) break
+        if (ms / base > (size / sizes[0]) * ${SLACK}) break
       }
     } finally {
       log.flush()
       fs.rmSync(dir, { recursive: true, force: true })
     }
   `
-  const r = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8', env: cleanEnv(), timeout: 120_000, maxBuffer: 16 * 1024 * 1024 })
+  const r = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8', env: cleanEnv(), timeout: 60_000, maxBuffer: 16 * 1024 * 1024 })
   const steps = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Step)
   if (r.status !== 0 || steps.length < SIZES.length) {
     const last = steps.at(-1)
     const next = SIZES[steps.length]
     if (r.error !== undefined && last !== undefined && next !== undefined) {
       // A hang: at least the timeout for the next size.
-      steps.push({ size: next, ms: 120_000 })
+      steps.push({ size: next, ms: 60_000 })
     } else if (r.status !== 0) {
       throw new Error(`the workload failed (status ${r.status}, ${String(r.error)}): ${r.stderr.slice(0, 2000)}`)
     }
@@ -108,7 +109,7 @@ function describe (steps: readonly Step[]): string {
   return steps.map((s) => `${s.size / 1024} KB: ${s.ms.toFixed(3)} ms`).join(', ')
 }
 
-property('time grows at most linearly with the size of strings, names, config lines and env values', { runs: 6, maxRuns: 200, expensive: true },
+property('time grows at most linearly with the size of strings, names, config lines and env values', { runs: 4, maxRuns: 200, expensive: true },
   [fc.constantFrom(...Object.keys(LINEAR)), fc.constantFrom(...UNITS), fc.constantFrom('text', 'json')],
   (workload: string, unit: string, format: string) => {
     const steps = measure(workload, unit, format)
