@@ -3,8 +3,29 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+// Every test file runs in its own process, so the dirs it made go when it exits.
+const made: string[] = []
+process.on('exit', () => {
+  for (const dir of made) removeTree(dir)
+})
+
+function removeTree (dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true })
+  } catch {
+    // A test made part of it read-only (as a non-root user): open it up, then retry.
+    for (const sub of [dir, ...fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f)))]) {
+      try { fs.chmodSync(sub, 0o700) } catch {}
+    }
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** A fresh temp dir, removed (with everything in it) when the test process exits. */
 export function tmpDir (prefix = 'oneapm-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  made.push(dir)
+  return dir
 }
 
 export function readLines (file: string): string[] {
