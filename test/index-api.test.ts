@@ -3,13 +3,13 @@
 // returns without throwing into the caller.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import * as api from '../src/index'
+import { tmpDir } from './helpers/tmp'
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oneapm-test-'))
+const dir = tmpDir()
 const cwd = process.cwd()
 // Relative paths that generated strings may name land in a temp dir, not the checkout.
 process.chdir(dir)

@@ -5,6 +5,7 @@
 
 import fs from 'node:fs'
 import path from 'node:path'
+import { escapeText, jsonString } from '../format/escape'
 import { parseIni, type IniDocument, type IniEntry } from './ini'
 import { KEYS, META_ENV, SETTING_KEYS, envName, type LogSettings, type SettingKey } from './keys'
 import { GUESSED_MIN, SecretScrubber, cutWhole, looksSecret, maskUserinfo } from './secrets'
@@ -214,7 +215,8 @@ function finish (p: Pending, scrubber: SecretScrubber): ConfigProblem {
     accepted: scrubber.text(p.accepted),
     used: scrubber.text(p.used),
     source: p.source,
-    message: scrubber.text(p.message).split(VALUE).join(JSON.stringify(value)).split(KEY).join(key)
+    // One line whatever the value, key or file name holds: doctor prints messages as they are.
+    message: escapeText(scrubber.text(p.message).split(VALUE).join(jsonString(value)).split(KEY).join(key))
   })
 }
 

@@ -32,10 +32,10 @@ function isNameChar (c: number): boolean {
     c === 95 || c === 45 || c === 46 || c === 37 || c === 91 || c === 93 || c === 36
 }
 
-/** Characters of a bearer token or base64 credential. */
+/** Characters of a bearer token or base64 credential, percent-encoded ones too. */
 function isTokenChar (c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
-    c === 45 || c === 46 || c === 95 || c === 126 || c === 43 || c === 47 || c === 61
+    c === 45 || c === 46 || c === 95 || c === 126 || c === 43 || c === 47 || c === 61 || c === 37
 }
 
 function isBlank (c: number): boolean {
@@ -239,6 +239,9 @@ class Scrubber {
       return p
     }
     if (!looksLikeCredential(s, k, p)) return k
+    // Fail closed: a credential goes on to the end of the value, whatever it
+    // holds (a percent-encoded '+', '/' or '@', a ':' of a mangled token).
+    while (p < s.length && !endsValue(s.charCodeAt(p))) p++
     this.mask(k, p)
     return p
   }

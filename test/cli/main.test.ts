@@ -2,18 +2,10 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import { cleanEnv } from '../helpers/child'
-import { tmpDir as makeTmpDir } from '../helpers/tmp'
+import { tmpDir } from '../helpers/tmp'
 
-// Every temp dir this file makes is removed when it ends.
-const made: string[] = []
-function tmpDir (): string {
-  const dir = makeTmpDir()
-  made.push(dir)
-  return dir
-}
-after(() => { for (const dir of made) fs.rmSync(dir, { recursive: true, force: true }) })
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js')
 

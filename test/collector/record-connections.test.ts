@@ -2,21 +2,12 @@
 // fetch() and undici traffic run alongside and must never show up.
 
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
 import path from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import { Agent, request as hostRequest } from 'undici'
 import { createCollectorDispatcher, createLogger, recordConnections, type Logger } from '../../src/index'
-import { readLines, tmpDir as makeTmpDir } from '../helpers/tmp'
+import { readLines, tmpDir } from '../helpers/tmp'
 
-// Every temp dir this file makes is removed when it ends.
-const made: string[] = []
-function tmpDir (): string {
-  const dir = makeTmpDir()
-  made.push(dir)
-  return dir
-}
-after(() => { for (const dir of made) fs.rmSync(dir, { recursive: true, force: true }) })
 import { closedPort, connectProxy, httpServer, httpsServer, makeCerts, ok } from '../helpers/servers'
 
 const KEY = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6'

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import fc from 'fast-check'
 import { loadConfig } from '../../src/config/load'
-import { tmpDir as makeTmpDir } from '../helpers/tmp'
+import { tmpDir } from '../helpers/tmp'
 
-// Every temp dir this file makes is removed when it ends.
-const made: string[] = []
-function tmpDir (): string {
-  const dir = makeTmpDir()
-  made.push(dir)
-  return dir
-}
-after(() => { for (const dir of made) fs.rmSync(dir, { recursive: true, force: true }) })
 
 function writeConfig (text: string): string {
   const dir = tmpDir()
@@ -144,4 +136,13 @@ test('property: any file text, env or overrides load without throwing', () => {
       assert.equal(typeof cfg.settings.log_level, 'string')
     }
   ), { numRuns: 300 })
+})
+
+test('a problem message is one line whatever the value, key or file name holds', () => {
+  const seps = ['\n', '\r', '\u0085', '\u2028', '\u2029', '\u001b[2J']
+  for (const sep of seps) {
+    const cfg = loadConfig({ file: false, env: { ONEAPM_LOG_ROTATE: `daily${sep}2026-01-01 00:00:00,000 (1/main) oneapm ERROR - forged`, [`ONEAPM_LOG_LEVLE${sep}X`]: 'info' } })
+    assert.ok(cfg.problems.length >= 1)
+    for (const p of cfg.problems) assert.doesNotMatch(p.message, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/, JSON.stringify(p.message))
+  }
 })

@@ -116,6 +116,10 @@ test('Bearer, Basic, Token and Digest credentials in free text', () => {
   assert.equal(r.text('Token ghp_16C7e42F292c6912E7710c8'), 'Token ****')
   assert.equal(r.text('Digest username="u", response="6629fae49393a05397450978507c4ef1"'), 'Digest ****')
   assert.equal(r.text('a Bearer token expired; Basic realm needed'), 'a Bearer token expired; Basic realm needed')
+  // Percent-encoded or mangled credentials are masked to the end of the value, not to the first odd character.
+  assert.equal(r.text('sent with Bearer 7iq3X99AQovC%40IRjMXAHeegKGi and rejected'), 'sent with Bearer **** and rejected')
+  assert.equal(r.text('Bearer dXNlcjpw%2BYXNz%3D%3D, retry'), 'Bearer ****, retry')
+  assert.equal(r.text('Basic 7iq3X99AQovC@IRjMXAHee:gKGi'), 'Basic ****')
   assert.equal(r.text('jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.sig-nature_x here'), 'jwt **** here')
 })
 

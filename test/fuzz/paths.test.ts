@@ -126,7 +126,9 @@ property('log_file paths: never blocks or throws, never replaces what is not our
       const doctor = spawnSync(process.execPath, [CLI, 'doctor', '--config', config], { encoding: 'utf8', env: { ...cleanEnv(), ...env }, cwd: path.join(dir, 'work'), timeout: 20_000 })
       assert.equal(doctor.error, undefined, `doctor was blocked: ${String(doctor.error)}`)
       assert.ok(doctor.status === 0 || doctor.status === 1, `doctor exited ${doctor.status}: ${doctor.stderr}`)
-      if (setup.doctorSays !== undefined) assert.match(doctor.stdout, setup.doctorSays, `doctor does not say what ${setup.setting} is`)
+      // A name with ' #' or ' ;' cannot be written in INI as it is (that starts an inline comment), nor one with a newline.
+      const writable = !setup.setting.includes('\n') && !/\s[;#]/.test(setup.setting)
+      if (setup.doctorSays !== undefined && writable) assert.match(doctor.stdout, setup.doctorSays, `doctor does not say what ${setup.setting} is`)
       for (const k of setup.keep) assert.equal(state(k.at), k.what, `${k.at} was changed by doctor`)
     })
   })

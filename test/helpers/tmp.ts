@@ -2,12 +2,21 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { after } from 'node:test'
 
-// Every test file runs in its own process, so the dirs it made go when it exits.
+// Every test file runs in its own process, so the dirs it made go when its
+// tests are done: in an after() hook, one event-loop turn later, so a
+// logger's pending startup line is already written. At 'exit' it would be too
+// late: the logger's own exit flush runs after our listener and, finding its
+// file deleted, recreates it (as it must for an operator who deleted the dir).
 const made: string[] = []
-process.on('exit', () => {
-  for (const dir of made) removeTree(dir)
-})
+// One turn first: loggers made by synchronous tests write their batches then.
+after(async () => { await new Promise((resolve) => setImmediate(resolve)); removeAll() })
+process.on('exit', removeAll)
+
+function removeAll (): void {
+  for (const dir of made.splice(0)) removeTree(dir)
+}
 
 function removeTree (dir: string): void {
   try {
