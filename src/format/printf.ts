@@ -7,7 +7,7 @@
 // whatever the size of the template or the arguments; a cut message is
 // redacted and cut here (cut.ts), so it reaches the layout already bounded.
 
-import { safeString } from '../internal/describe'
+import { bigintText, safeString, symbolText } from '../internal/describe'
 import { capRedact, MARGIN } from './cut'
 import { valueJson, type SerializeContext } from './serialize'
 
@@ -114,7 +114,8 @@ function join (b: Builder, args: readonly unknown[], from: number, ctx: Serializ
 function stringArg (v: unknown, ctx: SerializeContext, room: number): string {
   switch (typeof v) {
     case 'string': return v
-    case 'bigint': return `${v}n`
+    case 'bigint': return `${bigintText(v)}n`
+    case 'symbol': return symbolText(v, room)
     case 'object':
     case 'function': return v === null ? 'null' : valueJson(v, ctx, { left: room })
     default: return safeString(v)
@@ -122,7 +123,7 @@ function stringArg (v: unknown, ctx: SerializeContext, room: number): string {
 }
 
 function numberArg (v: unknown, convert: (v: unknown) => number): string {
-  if (typeof v === 'bigint') return `${v}n`
+  if (typeof v === 'bigint') return `${bigintText(v)}n`
   if (typeof v === 'symbol') return 'NaN'
   try {
     return String(convert(v))

@@ -9,7 +9,7 @@
 // The one exception is listing an object's own keys, which is linear in
 // their number (JavaScript has no way to read the first 64 alone).
 
-import { describeThrown, safeString } from '../internal/describe'
+import { bigintText, describeThrown, safeString, symbolText } from '../internal/describe'
 import { capRedact, cutChars } from './cut'
 import { jsonString } from './escape'
 import type { Redactor } from './redact'
@@ -68,9 +68,9 @@ function any (value: unknown, ctx: SerializeContext, depth: number, stack: objec
     case 'string': return stringJson(value, ctx, budget)
     case 'number': out = Number.isFinite(value) ? String(value) : `"${String(value)}"`; break
     case 'boolean': out = value ? 'true' : 'false'; break
-    case 'bigint': out = stringJson(value.toString(), ctx, budget); break
+    case 'bigint': out = stringJson(bigintText(value), ctx, budget); break
     case 'undefined': out = 'null'; break
-    case 'symbol': return stringJson(safeString(value), ctx, budget)
+    case 'symbol': return stringJson(symbolText(value, ctx.maxString), ctx, budget)
     case 'function': return stringJson(`[Function: ${safeName(value)}]`, ctx, budget)
     default:
       if (value === null) {

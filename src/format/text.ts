@@ -10,7 +10,7 @@ import type { LogRecord } from '../record/record'
 import { capRedact } from './cut'
 import { escapeText, textKey, textValue } from './escape'
 import { cutToBytes, fits, headerName, type FormatContext, type LineFormat } from './line-format'
-import { safeString } from '../internal/describe'
+import { bigintText, safeString, symbolText } from '../internal/describe'
 import { errorInfo, isError, keyName, newBudget, valueJson, type Budget, type ErrorInfo } from './serialize'
 
 const MAX_FIELDS = 64
@@ -91,8 +91,8 @@ function valueText (v: unknown, ctx: FormatContext, budget: Budget): string {
     case 'string': out = textValue(capRedact(v, Math.min(ctx.maxString, Math.max(budget.left, MIN_STRING)), ctx.redactor)); break
     case 'number':
     case 'boolean': out = String(v); break
-    case 'bigint': out = textValue(capRedact(v.toString(), ctx.maxString, ctx.redactor)); break
-    case 'symbol': out = textValue(capRedact(safeString(v), ctx.maxString, ctx.redactor)); break
+    case 'bigint': out = textValue(bigintText(v)); break
+    case 'symbol': out = textValue(capRedact(symbolText(v, ctx.maxString), ctx.maxString, ctx.redactor)); break
     default: return v === null ? 'null' : valueJson(v, ctx, budget)
   }
   budget.left -= out.length
