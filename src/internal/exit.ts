@@ -1,12 +1,15 @@
-// One 'exit' listener for the whole library, installed on first use. 'exit'
+// One 'exit' listener for the whole library, installed when it loads. 'exit'
 // fires on natural exit, process.exit() and an uncaught exception, and only
 // synchronous work runs in it, which is what flushSync() is. No signal
 // handlers: installing one would change how the host's process dies.
+//
+// Installed at load rather than on first use: a logger first created inside
+// the host's own exit listener must still be flushed, and a listener added
+// while 'exit' is being emitted would never run.
 
 type Flusher = () => void
 
 const flushers = new Set<Flusher>()
-let installed = false
 let exited = false
 
 function onExit (): void {
@@ -22,12 +25,10 @@ function onExit (): void {
   }
 }
 
+process.on('exit', onExit)
+
 /** Runs `flush` when the process exits; returns a function that cancels it. */
 export function flushAtExit (flush: Flusher): () => void {
-  if (!installed) {
-    process.on('exit', onExit)
-    installed = true
-  }
   flushers.add(flush)
   return () => { flushers.delete(flush) }
 }
