@@ -10,30 +10,35 @@
 // symlink, a stranger's file) is left alone and reported: rotation waits
 // until someone removes it.
 
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import { describe, isOwnFile, NOT_OURS, notOurs, readOwn } from './own-file'
 
 export interface LockResult {
   readonly acquired: boolean
+  /** When acquired: the id written in the lock, for unlock to remove only that lock (an inode can be reused). */
+  readonly id?: string
   /** Set when a stale lock was broken to get this one: how old it was, in ms. */
   readonly brokeStaleMs?: number
   /** Set when the name holds something that is not a lock of ours: never broken. */
   readonly foreign?: NodeJS.ErrnoException
 }
 
-/** Our locks hold `{"pid":…,"host":…,"since":…}`, well under this. */
+/** Our locks hold `{"pid":…,"host":…,"since":…,"id":…}`, well under this. */
 const LOCK_READ_MAX = 1024
 
 export function tryLock (file: string, staleMs: number): LockResult {
-  if (create(file)) return { acquired: true }
+  const mine = create(file)
+  if (mine !== undefined) return { acquired: true, id: mine }
   let st: fs.Stats
   try {
     // lstat: the name is what gets renamed, so judge the name, not what a symlink points at.
     st = fs.lstatSync(file)
   } catch {
     // Released between our attempt and the stat: try once more.
-    return { acquired: create(file) }
+    const again = create(file)
+    return again === undefined ? { acquired: false } : { acquired: true, id: again }
   }
   const age = Date.now() - st.mtimeMs
   if (age < staleMs) return { acquired: false }
@@ -68,7 +73,8 @@ export function tryLock (file: string, staleMs: number): LockResult {
   } catch {
     return { acquired: false }
   }
-  return create(file) ? { acquired: true, brokeStaleMs: age } : { acquired: false }
+  const id = create(file)
+  return id === undefined ? { acquired: false } : { acquired: true, id, brokeStaleMs: age }
 }
 
 /** Undefined when `file` (lstat `st`) is a lock of ours, else why it is not. */
@@ -102,26 +108,28 @@ function restore (claimed: string, file: string): void {
   fs.unlinkSync(claimed)
 }
 
-export function unlock (file: string): void {
+/** Removes the lock `id` (from tryLock): whatever took the name after ours was broken is not ours to remove. */
+export function unlock (file: string, id: string | undefined): void {
   try {
-    // Only a regular file: whatever else took the name after ours was broken is not ours to remove.
-    if (fs.lstatSync(file).isFile()) fs.unlinkSync(file)
+    if (id !== undefined && readOwn(file, LOCK_READ_MAX).includes(`"id":"${id}"`)) fs.unlinkSync(file)
   } catch {
     // Broken as stale by another process: nothing of ours is left.
   }
 }
 
-function create (file: string): boolean {
+/** The new lock's id, or undefined when the name is taken. */
+function create (file: string): string | undefined {
   try {
     // O_EXCL: never opens what is there already, symlink included.
     const fd = fs.openSync(file, 'wx', 0o600)
     try {
-      fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }))
+      const id = randomBytes(8).toString('hex')
+      fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString(), id }))
+      return id
     } finally {
       fs.closeSync(fd)
     }
-    return true
   } catch {
-    return false
+    return undefined
   }
 }

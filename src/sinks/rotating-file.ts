@@ -317,7 +317,7 @@ export class RotatingFile implements WriteTarget {
       }
       if (got.brokeStaleMs !== undefined) this.onEvent({ kind: 'stale_lock_broken', ageMs: got.brokeStaleMs })
       if (got.acquired) {
-        this.rotateLocked(Date.now(), bytes)
+        this.rotateLocked(Date.now(), bytes, got.id)
         return
       }
       if (Date.now() >= deadline) {
@@ -405,7 +405,7 @@ export class RotatingFile implements WriteTarget {
   }
 
   /** Rotates, holding the lock (released here). */
-  private rotateLocked (now: number, bytes: number): void {
+  private rotateLocked (now: number, bytes: number, lockId: string | undefined): void {
     const lock = lockPath(this.file)
     try {
       let st: fs.Stats
@@ -450,7 +450,7 @@ export class RotatingFile implements WriteTarget {
       this.end = periodEnd(current, this.settings.period)
       this.onEvent({ kind: 'rotated', to: target, reason })
     } finally {
-      unlock(lock)
+      unlock(lock, lockId)
     }
     this.scheduleSweep(this.timing.graceMs)
   }
