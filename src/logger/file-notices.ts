@@ -31,7 +31,11 @@ export function fileNotice (e: FileEvent): Notice | undefined {
     case 'stale_lock_broken':
       return { level: 'warning', fields: { event: 'rotation_lock_recovered', age_ms: Math.round(e.ageMs) }, msg: `broke a rotation lock left ${Math.round(e.ageMs)} ms ago by a process that died while rotating` }
     case 'rotation_error':
-      return { level: 'warning', fields: { event: 'rotation_error', code: e.code }, msg: `log rotation failed (${e.code}); still writing to the current file: ${e.message}` }
+      return {
+        level: 'warning',
+        fields: { event: 'rotation_error', code: e.code, ...(e.fix === undefined ? {} : { fix: e.fix }) },
+        msg: `log rotation failed (${e.code}); still writing to the current file: ${e.message}${e.fix === undefined ? '' : `. Fix: ${e.fix}`}`
+      }
     case 'compressed':
     case 'removed':
       return { level: 'debug', fields: { event: `log_file_${e.kind}`, file: e.file }, msg: `rotated log file ${e.kind}: ${e.file}` }
@@ -57,6 +61,7 @@ export function directNotice (e: FileEvent): { readonly cause: string, readonly 
       if (e.reason !== 'deleted' && e.reason !== 'replaced') return undefined
       return { cause: `log_file_changed:${e.reason}`, text: `the log file was ${e.reason} by someone else; the agent recreated it and writes there. Fix: keep cleanup jobs away from the agent's log, or rotate it with log_max_size/log_rotate (or logrotate)` }
     case 'rotation_error':
+      if (e.fix !== undefined) return { cause: `rotation_error:${e.code}:${e.message}`, text: `log rotation: ${e.message}; the agent keeps writing to the current file. Fix: ${e.fix}` }
       return { cause: `rotation_error:${e.code}`, text: `log rotation failed (${e.code}: ${e.message}); the agent keeps writing to the current file, which may grow past log_max_size. Fix: give the app's user write access to the log's directory` }
     default:
       return undefined

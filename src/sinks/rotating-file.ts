@@ -22,9 +22,10 @@ import zlib from 'node:zlib'
 import { tryLock, unlock } from './file-lock'
 import type { FailureAction, WriteTarget } from './fd-writer'
 import { ensureDir, fixFor, pathError } from './log-path'
+import { createOwn, isOwnFile, NOT_OURS, openOwn, unlinkOwn } from './own-file'
 import {
-  labelFor, linkNoClobber, listRotated, lockPath, periodEnd, periodStart, readState, rotatedName, siblings, writeState,
-  type Period, type RotationState
+  isRotatedName, labelFor, linkNoClobber, listRotated, lockPath, periodEnd, periodStart, readState, rotatedName, siblings,
+  statePath, writeState, type Period, type RotationState
 } from './rotation-files'
 
 export interface RotationSettings {
@@ -53,7 +54,8 @@ export type FileEvent =
   | { readonly kind: 'truncated', readonly from: number, readonly to: number }
   | { readonly kind: 'partial_line' }
   | { readonly kind: 'stale_lock_broken', readonly ageMs: number }
-  | { readonly kind: 'rotation_error', readonly code: string, readonly message: string }
+  /** `fix` when the cause is known and is not the directory's permissions. */
+  | { readonly kind: 'rotation_error', readonly code: string, readonly message: string, readonly fix?: string }
   | { readonly kind: 'removed' | 'compressed', readonly file: string }
   /** The file cannot be written or reopened: records go to stderr until it can (checked every checkMs). */
   | { readonly kind: 'destination_failed', readonly file: string, readonly code: string, readonly message: string, readonly fix: string }
@@ -68,8 +70,8 @@ export interface RotatingFileOptions {
   readonly followSymlinks?: boolean
 }
 
-/** A reopen failed: there is no live file to write to. */
-class ReopenError extends Error {
+/** The file cannot be written or reopened: records go to stderr until it can. */
+class FileError extends Error {
   constructor (override readonly cause: NodeJS.ErrnoException) {
     super(cause.message)
   }
@@ -106,6 +108,10 @@ export class RotatingFile implements WriteTarget {
   private failure: { readonly code: string, readonly since: number } | undefined
   /** The fd last handed out while failed is the file's: a write that succeeds there ends the failure. */
   private probing = false
+  /** A foreign lock blocks rotation: not tried again before this time. */
+  private rotationPausedUntil = 0
+  /** Side files refused as not ours, said once each. */
+  private readonly refused = new Set<string>()
   private readonly followSymlinks: boolean
 
   /** Opens (creating it 0600, with its parents) or throws the open error. */
@@ -121,10 +127,10 @@ export class RotatingFile implements WriteTarget {
     try {
       this.open()
     } catch (err) {
-      throw err instanceof ReopenError ? err.cause : err
+      throw err instanceof FileError ? err.cause : err
     }
     const now = Date.now()
-    const state = readState(file)
+    const state = this.loadState()
     // With no state yet, a file last written in an earlier period belongs to that period.
     const start = state?.periodStart ?? periodStart(this.seenSize > 0 ? fs.fstatSync(this.fd).mtimeMs : now, settings.period)
     this.end = periodEnd(start, settings.period)
@@ -143,14 +149,14 @@ export class RotatingFile implements WriteTarget {
         if (this.follow()) this.expected = -1
       }
       let size = this.sizeNow(now, bytes)
-      if (now >= this.end || (this.settings.maxSize > 0 && this.overSize(size, bytes))) {
+      if ((now >= this.end || (this.settings.maxSize > 0 && this.overSize(size, bytes))) && now >= this.rotationPausedUntil) {
         this.rotateOrFollow(now, bytes)
         this.expected = -1
         size = this.sizeNow(now, bytes)
       }
       this.expected = size + bytes
     } catch (err) {
-      if (err instanceof ReopenError) return this.fail(err.cause.code ?? 'EUNKNOWN', err.cause.message, now)
+      if (err instanceof FileError) return this.fail(err.cause.code ?? 'EUNKNOWN', err.cause.message, now)
       // The write goes to the fd we hold; rotation is tried again next batch.
       const e = err as NodeJS.ErrnoException
       this.onEvent({ kind: 'rotation_error', code: e.code ?? 'EUNKNOWN', message: e.message })
@@ -229,20 +235,34 @@ export class RotatingFile implements WriteTarget {
    */
   private sizeNow (now: number, bytes: number): number {
     if (this.expected >= 0 && now === this.lastStat && bytes < SMALL_BATCH) return this.expected
-    let st = fs.fstatSync(this.fd)
+    let st = this.fstat()
     if (st.nlink === 0) {
       // Deleted, or another file put at its name: what we write here nobody will read. Reopen first.
       this.follow()
-      st = fs.fstatSync(this.fd)
+      st = this.fstat()
     }
-    let size = st.size
-    this.lastStat = now
-    if (size > 0 && size !== this.expected && !this.endsWithNewline(size)) {
-      fs.writeSync(this.fd, '\n')
-      size++
-      this.onEvent({ kind: 'partial_line' })
+    // An operation on our own fd failing (ENOSPC cut the last record, EIO) is the file
+    // failing: reported with the file's fix, never as a rotation failure.
+    try {
+      let size = st.size
+      this.lastStat = now
+      if (size > 0 && size !== this.expected && !this.endsWithNewline(size)) {
+        fs.writeSync(this.fd, '\n')
+        size++
+        this.onEvent({ kind: 'partial_line' })
+      }
+      return size
+    } catch (err) {
+      throw new FileError(err as NodeJS.ErrnoException)
     }
-    return size
+  }
+
+  private fstat (): fs.Stats {
+    try {
+      return fs.fstatSync(this.fd)
+    } catch (err) {
+      throw new FileError(err as NodeJS.ErrnoException)
+    }
   }
 
   /**
@@ -288,9 +308,16 @@ export class RotatingFile implements WriteTarget {
     for (;;) {
       if (this.follow() && !this.due(bytes, Date.now())) return
       const got = tryLock(lockPath(this.file), this.timing.staleLockMs)
+      if (got.foreign !== undefined) {
+        // Never broken, and no use waiting for: rotation pauses until someone removes it.
+        this.refuse('EFOREIGN_LOCK', got.foreign.message,
+          `remove ${lockPath(this.file)} (the agent's lock is a small file it creates and removes itself); until then the log is not rotated and may grow past log_max_size`)
+        this.rotationPausedUntil = Date.now() + this.timing.checkMs
+        return
+      }
       if (got.brokeStaleMs !== undefined) this.onEvent({ kind: 'stale_lock_broken', ageMs: got.brokeStaleMs })
       if (got.acquired) {
-        this.rotateLocked(Date.now(), bytes)
+        this.rotateLocked(Date.now(), bytes, got.id)
         return
       }
       if (Date.now() >= deadline) {
@@ -306,7 +333,7 @@ export class RotatingFile implements WriteTarget {
     return size > 0 && size + bytes > this.settings.maxSize
   }
 
-  /** (Re)opens the path; a ReopenError when there is no regular file to write there. */
+  /** (Re)opens the path; a FileError when there is no regular file to write there. */
   private open (): void {
     let fd: number
     let st: fs.Stats
@@ -321,7 +348,7 @@ export class RotatingFile implements WriteTarget {
         throw pathError('ENOTREG', `${this.file} is no longer a regular file`)
       }
     } catch (err) {
-      throw new ReopenError(err as NodeJS.ErrnoException)
+      throw new FileError(err as NodeJS.ErrnoException)
     }
     if (this.fd !== -1) {
       try {
@@ -368,17 +395,17 @@ export class RotatingFile implements WriteTarget {
     const stillLinked = fs.fstatSync(this.fd).nlink > 0
     this.open()
     this.refreshPeriod()
-    const byUs = readState(this.file)?.rotated.includes(oldIno) === true
+    const byUs = this.loadState()?.rotated.includes(oldIno) === true
     this.onEvent({ kind: 'followed', reason: byUs ? 'rotated by another process' : stillLinked ? 'renamed' : gone })
   }
 
   private refreshPeriod (): void {
-    const state = readState(this.file)
+    const state = this.loadState()
     this.end = periodEnd(state?.periodStart ?? periodStart(Date.now(), this.settings.period), this.settings.period)
   }
 
   /** Rotates, holding the lock (released here). */
-  private rotateLocked (now: number, bytes: number): void {
+  private rotateLocked (now: number, bytes: number, lockId: string | undefined): void {
     const lock = lockPath(this.file)
     try {
       let st: fs.Stats
@@ -403,13 +430,13 @@ export class RotatingFile implements WriteTarget {
         this.refreshPeriod()
         return
       }
-      const state = readState(this.file)
+      const state = this.loadState()
       const start = state?.periodStart ?? periodStart(st.size > 0 ? st.mtimeMs : now, this.settings.period)
       const current = periodStart(now, this.settings.period)
       const reason = current > start ? 'time' : this.settings.maxSize > 0 && this.overSize(st.size, bytes) ? 'size' : undefined
       if (reason === undefined || st.size === 0) {
         // Not due after all (an empty file is never rotated): just start the new period.
-        if (current > start) writeState(this.file, { periodStart: current, rotated: state?.rotated ?? [] })
+        if (current > start) this.saveState({ periodStart: current, rotated: state?.rotated ?? [] })
         this.end = periodEnd(current > start ? current : start, this.settings.period)
         return
       }
@@ -417,15 +444,46 @@ export class RotatingFile implements WriteTarget {
       const target = this.linkAside(label)
       // State before unlink: a follower that finds the path gone or new can tell it was a rotation.
       const rotated: RotationState['rotated'] = [...(state?.rotated ?? []), this.ino].slice(-RECENT_INODES)
-      writeState(this.file, { periodStart: current, rotated })
+      this.saveState({ periodStart: current, rotated })
       fs.unlinkSync(this.file)
       this.open()
       this.end = periodEnd(current, this.settings.period)
       this.onEvent({ kind: 'rotated', to: target, reason })
     } finally {
-      unlock(lock)
+      unlock(lock, lockId)
     }
     this.scheduleSweep(this.timing.graceMs)
+  }
+
+  /** The rotation state; a state file that is not ours is said once and rotation goes on without it. */
+  private loadState (): RotationState | undefined {
+    try {
+      return readState(this.file)
+    } catch (err) {
+      this.refuseState(err as NodeJS.ErrnoException)
+      return undefined
+    }
+  }
+
+  private saveState (state: RotationState): void {
+    try {
+      writeState(this.file, state)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== NOT_OURS) throw err
+      this.refuseState(err as NodeJS.ErrnoException)
+    }
+  }
+
+  private refuseState (e: NodeJS.ErrnoException): void {
+    this.refuse('EFOREIGN_STATE', e.message,
+      `remove ${statePath(this.file)} (the agent recreates its own); until then rotation goes on without it: periods are judged by the log's mtime, and other processes' rotations are reported as renames`)
+  }
+
+  /** A side file that is not ours: never read, written, renamed or removed; said once per file and cause. */
+  private refuse (code: string, message: string, fix: string): void {
+    if (this.refused.has(message)) return
+    this.refused.add(message)
+    this.onEvent({ kind: 'rotation_error', code, message, fix })
   }
 
   /** link() the current file to the first free rotated name: a rename that never overwrites. */
@@ -510,25 +568,40 @@ const gzip = (buf: Buffer): Promise<Buffer> => new Promise((resolve, reject) => 
 /**
  * Gzips a rotated file to `<file>.gz` without blocking the event loop: 4 MiB
  * at a time on zlib's thread pool, each chunk a gzip member (gunzip reads
- * them as one stream). The rename to a claim name makes sure only one process
- * compresses a file; the source is removed only once the .gz is complete.
- * Returns whether this process did it.
+ * them as one stream). Claiming the file (link to a claim name, then unlink
+ * the name: only one process's unlink succeeds) makes sure only one process
+ * compresses it; the source is removed only once the .gz is complete. Only
+ * our own regular file is claimed, and no name is ever replaced: the claim
+ * and the temporary file are created exclusively. Returns the .gz written,
+ * or undefined when another process (or nobody, the file not being ours) does it.
  */
 export async function compressFile (file: string): Promise<string | undefined> {
   const claimed = `${file}.compressing-${process.pid}`
+  let fd: number
   try {
-    const st = fs.lstatSync(file)
-    // Only a regular file of ours; a symlink or a stranger's file matching the pattern is left alone.
-    if (!st.isFile()) return undefined
-    fs.renameSync(file, claimed)
+    // The fd, checked to be our own regular file, is what gets compressed, whatever the name becomes.
+    fd = openOwn(file, fs.constants.O_RDONLY)
   } catch {
     return undefined
   }
-  const tmp = `${file}.gz.tmp-${process.pid}`
-  let fd: number | undefined
+  // 'linked': the claim name is ours (made by link), the file may not be; 'claimed': both are.
+  let claim: 'none' | 'linked' | 'claimed' = 'none'
+  let tmp: string | undefined
   try {
-    fd = fs.openSync(claimed, 'r')
-    const out = fs.openSync(tmp, 'w', 0o600)
+    try {
+      const ino = fs.fstatSync(fd).ino
+      fs.linkSync(file, claimed)
+      claim = 'linked'
+      // Another file took the name between the open and the link: not ours to claim.
+      if (fs.lstatSync(claimed).ino !== ino) return undefined
+      fs.unlinkSync(file)
+      claim = 'claimed'
+    } catch {
+      // Claimed by another process first (its unlink won), or the claim name is taken.
+      return undefined
+    }
+    tmp = `${file}.gz.tmp-${process.pid}`
+    const out = createTemp(tmp)
     try {
       const buf = Buffer.alloc(CHUNK)
       for (let n = fs.readSync(fd, buf, 0, CHUNK, null); n > 0; n = fs.readSync(fd, buf, 0, CHUNK, null)) {
@@ -545,29 +618,58 @@ export async function compressFile (file: string): Promise<string | undefined> {
   } catch (err) {
     // Put the file back (under a free name); the next sweep tries again.
     try { linkNoClobber(claimed, file, ''); fs.unlinkSync(claimed) } catch {}
-    try { fs.unlinkSync(tmp) } catch {}
+    if (tmp !== undefined) unlinkOwn(tmp)
     throw err
   } finally {
-    if (fd !== undefined) fs.closeSync(fd)
+    // A claim link that lost the race, or names another file: the name is ours (made by link), the file is not.
+    if (claim === 'linked') try { fs.unlinkSync(claimed) } catch {}
+    fs.closeSync(fd)
   }
 }
 
-/** A compression whose process died: put the file back so it is compressed again. */
+/** Creates the temporary .gz exclusively; one left by a dead process with our pid is removed first if it is ours. */
+function createTemp (tmp: string): number {
+  try {
+    return createOwn(tmp)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !unlinkOwn(tmp)) throw err
+    return createOwn(tmp)
+  }
+}
+
+const CLAIM = '.compressing-'
+
+/**
+ * A compression whose process died: put the file back so it is compressed
+ * again. Only `<rotated name>.compressing-<pid>` that is our own regular
+ * file is put back, and only our own `.gz.tmp-<pid>` is removed: a stranger's
+ * file named alike is left alone.
+ */
 function recoverCompressions (log: string, staleMs: number): void {
-  const { dir, names } = siblings(log)
+  const { dir, base, names } = siblings(log)
   const now = Date.now()
   for (const name of names) {
-    const m = /^(.*)\.compressing-(\d+)$/.exec(name)
-    if (m === null) continue
+    const at = name.lastIndexOf(CLAIM)
+    if (at < 0) continue
+    const pid = name.slice(at + CLAIM.length)
+    const original = name.slice(0, at)
+    if (!/^\d+$/.test(pid) || !isRotatedName(base, original)) continue
     const claimed = path.join(dir, name)
-    const tmp = path.join(dir, `${m[1] as string}.gz.tmp-${m[2] as string}`)
+    const tmp = path.join(dir, `${original}.gz.tmp-${pid}`)
     try {
-      const touched = Math.max(fs.statSync(claimed).ctimeMs, fs.existsSync(tmp) ? fs.statSync(tmp).mtimeMs : 0)
+      const st = fs.lstatSync(claimed)
+      if (!isOwnFile(st)) continue
+      let touched = st.ctimeMs
+      try {
+        touched = Math.max(touched, fs.lstatSync(tmp).mtimeMs)
+      } catch {
+        // No temporary file: the compression died before writing any.
+      }
       if (now - touched < staleMs) continue
       // Its name may have been taken by a newer rotation meanwhile: never replace that one.
-      linkNoClobber(claimed, path.join(dir, m[1] as string), '')
+      linkNoClobber(claimed, path.join(dir, original), '')
       fs.unlinkSync(claimed)
-      fs.rmSync(tmp, { force: true })
+      unlinkOwn(tmp)
     } catch {
       // Another process recovered it first.
     }

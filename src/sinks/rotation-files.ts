@@ -12,6 +12,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { RotatePeriod } from '../config/values'
+import { isOwnFile, NOT_OURS, openOwn, readOwn } from './own-file'
 
 /** Bumped when the lock or state format changes, so mixed versions in a rolling deploy don't share them. */
 export const PROTOCOL = 'v1'
@@ -59,6 +60,13 @@ export const rotatedName = (log: string, label: string, seq: number): string => 
 
 const ROTATED = /^\.(\d{4}-\d\d-\d\d(?:T\d\d(?:-\d\d-\d\d(?:\.\d{3})?)?)?)\.(\d{3,})(\.gz)?$/
 
+/** Whether `name` (a name in the log's directory) is one rotation gives `<base>`'s files, uncompressed. */
+export function isRotatedName (base: string, name: string): boolean {
+  if (!name.startsWith(base)) return false
+  const m = ROTATED.exec(name.slice(base.length))
+  return m !== null && m[3] === undefined
+}
+
 export interface RotatedFile {
   readonly path: string
   readonly label: string
@@ -89,25 +97,13 @@ export function listRotated (log: string): RotatedFile[] {
     const p = path.join(dir, name)
     try {
       const st = fs.lstatSync(p)
-      if (!ours(st)) continue
+      if (!isOwnFile(st)) continue
       out.push({ path: p, label: m[1] as string, seq: Number(m[2]), compressed: m[3] !== undefined, size: st.size, mtimeMs: st.mtimeMs })
     } catch {
       // Removed between readdir and stat by another process's retention.
     }
   }
   return out.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : 1))
-}
-
-const uid = process.getuid?.()
-
-/**
- * Whether a file next to the log that matches the rotated pattern is one of
- * ours to compress or delete: a regular file (not a symlink, not a
- * directory) owned by this user, with no other name (a hard link elsewhere
- * means someone keeps it).
- */
-function ours (st: fs.Stats): boolean {
-  return st.isFile() && st.nlink === 1 && (uid === undefined || st.uid === uid)
 }
 
 /**
@@ -140,11 +136,26 @@ export interface RotationState {
   readonly rotated: readonly number[]
 }
 
+/** The state is 512 bytes; anything read past this is not ours. */
+const STATE_READ_MAX = 4096
+
+/**
+ * The state, or undefined when there is none (or a torn one). Throws
+ * ENOTOURS when something other than our own regular file holds the name
+ * (a FIFO, a symlink, a stranger's file): it is never read through.
+ */
 export function readState (log: string): RotationState | undefined {
+  let text: string
   try {
-    const s = JSON.parse(fs.readFileSync(statePath(log), 'utf8')) as Partial<RotationState>
+    text = readOwn(statePath(log), STATE_READ_MAX)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === NOT_OURS) throw err
+    return undefined
+  }
+  try {
+    const s = JSON.parse(text) as Partial<RotationState>
     if (typeof s.periodStart !== 'number') return undefined
-    return { periodStart: s.periodStart, rotated: Array.isArray(s.rotated) ? s.rotated.filter((n) => typeof n === 'number') : [] }
+    return { periodStart: s.periodStart, rotated: Array.isArray(s.rotated) ? s.rotated.filter((n) => typeof n === 'number').slice(-64) : [] }
   } catch {
     return undefined
   }
@@ -156,16 +167,12 @@ const STATE_BYTES = 512
  * Written only under the lock, in place: a fixed-width record (JSON padded
  * with spaces) over the old one, so no truncate and no rename, which cost
  * 20 times as much on ext4. Whoever holds the lock reads a whole record;
- * a reader outside it may see a torn one, which parses as no state.
+ * a reader outside it may see a torn one, which parses as no state. Throws
+ * ENOTOURS, writing nothing, when the name holds anything but our own file.
  */
 export function writeState (log: string, state: RotationState): void {
   const text = JSON.stringify(state).padEnd(STATE_BYTES)
-  let fd: number
-  try {
-    fd = fs.openSync(statePath(log), 'r+')
-  } catch {
-    fd = fs.openSync(statePath(log), 'w', 0o600)
-  }
+  const fd = openOwn(statePath(log), fs.constants.O_RDWR | fs.constants.O_CREAT)
   try {
     fs.writeSync(fd, text, 0)
   } finally {

@@ -26,4 +26,7 @@ test('a foreign directory at <log_file>.rotate-v1.lock is never renamed', (t) =>
   assert.equal(r.status, 0, r.stderr)
   const names = fs.readdirSync(dir)
   assert.ok(fs.existsSync(path.join(lockDir, 'keep')), `the foreign directory was moved away; the directory now holds: ${names.join(', ')}`)
+  assert.ok(!names.some((n) => /agent\.log\.\d{4}-/.test(n)), 'rotation is skipped while the lock name is not ours')
+  const said = r.stderr.split('\n').filter((l) => l.includes('rotate-v1.lock is a directory'))
+  assert.equal(said.length, 1, `the foreign lock is said on stderr exactly once:\n${r.stderr}`)
 })

@@ -56,4 +56,8 @@ test('a symlink to a foreign file at <log_file>.rotate-v1.state: rotation never 
   assert.equal(r.status, 0, r.stderr)
   assert.ok(fs.readdirSync(dir).some((n) => /agent\.log\.\d{4}-/.test(n)), 'the log rotated at least once')
   assert.equal(fs.readFileSync(precious, 'utf8'), 'operator data, not the agent\'s\n', 'the foreign file was overwritten through the symlinked state file')
+  const said = r.stderr.split('\n').filter((l) => l.includes('EFOREIGN_STATE') || l.includes('rotate-v1.state is a symlink'))
+  assert.equal(said.length, 1, `the refused state file is said on stderr exactly once:\n${r.stderr}`)
+  const all = fs.readdirSync(dir).filter((n) => n.startsWith('agent.log') && !n.includes('rotate-v1')).map((n) => fs.readFileSync(path.join(dir, n), 'utf8')).join('')
+  assert.match(all, /event=rotation_error code=EFOREIGN_STATE/, 'the log says so too')
 })

@@ -8,6 +8,7 @@ import { networkFs } from '../../src/sinks/network-fs'
 import { RotatingFile, compressFile, DEFAULT_TIMING, type FileEvent } from '../../src/sinks/rotating-file'
 import { readLines, tmpDir } from '../helpers/tmp'
 import zlib from 'node:zlib'
+import { execFileSync } from 'node:child_process'
 
 test('disk full (ENOSPC, injected): no crash, records go to stderr meanwhile (said once, with the fix), and back to the file when it recovers', async () => {
   const dir = tmpDir()
@@ -180,4 +181,36 @@ test('compression never replaces an earlier .gz of the same name (a restart free
   assert.equal(gz, path.join(dir, 'agent.log.2026-11-21.002.gz'))
   assert.equal(zlib.gunzipSync(fs.readFileSync(`${rotated}.gz`)).toString(), 'the earlier run\n')
   assert.equal(zlib.gunzipSync(fs.readFileSync(gz)).toString(), 'this run\n')
+})
+
+test('compressFile: never writes through a name it did not create, never replaces a claim name, never claims a file that is not ours', async () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'agent.log.2026-11-21.001')
+  fs.writeFileSync(file, 'rotated\n')
+  const precious = path.join(dir, 'precious')
+  fs.writeFileSync(precious, 'theirs\n')
+  // A symlink planted at the temporary .gz name: the compression fails rather than write through it.
+  fs.symlinkSync(precious, `${file}.gz.tmp-${process.pid}`)
+  await assert.rejects(compressFile(file), { code: 'EEXIST' })
+  assert.equal(fs.readFileSync(precious, 'utf8'), 'theirs\n')
+  assert.equal(fs.readFileSync(file, 'utf8'), 'rotated\n', 'the rotated file is put back')
+  assert.ok(fs.lstatSync(`${file}.gz.tmp-${process.pid}`).isSymbolicLink(), 'the planted symlink is left alone')
+  fs.unlinkSync(`${file}.gz.tmp-${process.pid}`)
+  // A file already at the claim name is never replaced: the claim fails.
+  fs.writeFileSync(`${file}.compressing-${process.pid}`, 'earlier claim\n')
+  assert.equal(await compressFile(file), undefined)
+  assert.equal(fs.readFileSync(`${file}.compressing-${process.pid}`, 'utf8'), 'earlier claim\n')
+  assert.equal(fs.readFileSync(file, 'utf8'), 'rotated\n')
+  fs.unlinkSync(`${file}.compressing-${process.pid}`)
+  // A rotated name that is a FIFO or a hard link to someone's file is not claimed.
+  const fifo = path.join(dir, 'agent.log.2026-11-21.002')
+  execFileSync('mkfifo', [fifo])
+  const hard = path.join(dir, 'agent.log.2026-11-21.003')
+  fs.linkSync(precious, hard)
+  assert.equal(await compressFile(fifo), undefined)
+  assert.equal(await compressFile(hard), undefined)
+  assert.ok(fs.lstatSync(fifo).isFIFO())
+  assert.equal(fs.readFileSync(hard, 'utf8'), 'theirs\n')
+  assert.equal(await compressFile(file), `${file}.gz`)
+  assert.equal(zlib.gunzipSync(fs.readFileSync(`${file}.gz`)).toString(), 'rotated\n')
 })
