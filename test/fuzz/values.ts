@@ -196,7 +196,13 @@ function hostile (how: Hostility, v: unknown): unknown {
     case 'stackGetterThrows': def('stack', { get: boom }); def('name', { get: boom }); return obj
     case 'messageNotString': def('message', { value: { nested: Symbol('m') } }); return obj
     case 'causeSelf': def('cause', { value: obj }); return obj
-    case 'frozen': return Object.freeze(obj)
+    case 'frozen':
+      // A typed array with elements cannot be frozen (the generator's problem, not the logger's).
+      try {
+        return Object.freeze(obj)
+      } catch {
+        return Object.preventExtensions(obj)
+      }
     case 'proxyPassthrough': return new Proxy(obj, {})
     case 'proxyTrapsThrow': return new Proxy(obj, { get: boom, ownKeys: boom, getOwnPropertyDescriptor: boom, getPrototypeOf: boom, has: boom })
     case 'proxyRevoked': {
