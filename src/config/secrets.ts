@@ -217,7 +217,8 @@ export class SecretScrubber {
    * line of a secret key not at all; else only up to the first word that
    * names a secret (`- license_key ABCD`, `set license_key ABCD`,
    * `license_key<NBSP>ABCD`: the name, then a mask); then redacted, every run
-   * of LONG_TOKEN or more token characters masked (a key in a broken
+   * of token characters that may be a key masked (LONG_TOKEN or more, or
+   * MIXED_TOKEN or more mixing letters and digits: a key in a broken
    * `[header`), and cut to `max` characters.
    */
   line (raw: string, max = LINE_SHOWN, continues?: string): string {
@@ -252,6 +253,20 @@ export const LINE_SHOWN = 32
 /** A run of token characters this long in a line that failed to parse may be a key: it is masked. */
 const LONG_TOKEN = 12
 
+/** A shorter run is masked too when it mixes letters and digits, as keys do (a key split by spaces). */
+const MIXED_TOKEN = 8
+
+function mixed (s: string, start: number, end: number): boolean {
+  let digit = false
+  let letter = false
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) digit = true
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letter = true
+  }
+  return digit && letter
+}
+
 /** Characters a name is made of; anything else (spaces, NBSP, '=', '[', quotes) separates words. */
 function isNameChar (c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 45 /* - */ || c === 46 /* . */
@@ -281,7 +296,7 @@ function maskLongTokens (s: string): string {
     }
     const start = i
     while (i < s.length && TOKEN_CHAR.test(s[i] as string)) i++
-    if (i - start >= LONG_TOKEN) {
+    if (i - start >= LONG_TOKEN || (i - start >= MIXED_TOKEN && mixed(s, start, i))) {
       out += s.slice(from, start) + MASK
       from = i
     }
