@@ -7,7 +7,7 @@
 import type { ConnectionOptions, TLSSocket } from 'node:tls'
 import type { Socket } from 'node:net'
 import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici'
-import { maskUserinfo } from '../config/secrets'
+import { maskProxy } from '../config/secrets'
 import { parseHost, parseProxy } from '../config/values'
 import { collectorLog, recordConnections, type ConnectionLog, type RecordOptions, type Recording } from './record-connections'
 
@@ -57,7 +57,7 @@ export function createCollectorDispatcher (logger: ConnectionLog, options: Colle
   }
   const recording = recordConnections(base, log, { ...o.record, connectorLogsConnected: o.proxy === undefined })
   if (o.proxy !== undefined) {
-    const shown = maskUserinfo(o.proxy)
+    const shown = maskProxy(o.proxy)
     log.info({ event: 'collector_connecting', origin: o.origin, proxy: shown }, 'collector traffic to %s goes through proxy %s', o.origin ?? '(no host set)', shown)
   }
   return {
@@ -102,7 +102,7 @@ function readOptions (options: unknown, log: ConnectionLog): Options {
   const host = hostGiven === undefined ? undefined : parseHost(hostGiven)
   let origin: string | undefined
   if (host !== undefined && !host.ok) {
-    const shown = typeof hostGiven === 'string' ? maskUserinfo(hostGiven) : typeof hostGiven
+    const shown = typeof hostGiven === 'string' ? maskProxy(hostGiven) : typeof hostGiven
     log.warning({ event: 'collector_config_ignored', key: 'host', value: shown }, 'collector host %s is not usable (%s); no collector origin is set', JSON.stringify(shown), host.accepted)
   } else if (host?.value !== undefined) {
     origin = `${protocol}://${host.value}`
@@ -110,7 +110,7 @@ function readOptions (options: unknown, log: ConnectionLog): Options {
   const proxyGiven = get('proxy')
   const proxy = proxyGiven === undefined ? undefined : parseProxy(proxyGiven)
   if (proxy !== undefined && !proxy.ok) {
-    const shown = typeof proxyGiven === 'string' ? maskUserinfo(proxyGiven) : typeof proxyGiven
+    const shown = typeof proxyGiven === 'string' ? maskProxy(proxyGiven) : typeof proxyGiven
     log.warning({ event: 'collector_config_ignored', key: 'proxy', value: shown }, 'collector proxy %s is not usable (%s); connecting directly', JSON.stringify(shown), proxy.accepted)
   }
   let tls: ConnectionOptions | undefined

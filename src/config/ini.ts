@@ -18,6 +18,8 @@ export interface IniSyntaxProblem {
   readonly line: number
   readonly text: string
   readonly reason: string
+  /** For a continuation line (indented deeper than the setting above it): that setting's key. */
+  readonly continues?: string
 }
 
 /** A key set more than once in one section: the last one wins. */
@@ -46,6 +48,8 @@ export function parseIni (text: string): IniDocument {
   const problems: IniSyntaxProblem[] = []
   const duplicates: IniDuplicate[] = []
   let target: Target = 'none'
+  // The setting a deeper-indented line continues, as configparser reads it (the Python agent's format).
+  let last: { key: string, indent: number } | undefined
   const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n')
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1
@@ -53,7 +57,14 @@ export function parseIni (text: string): IniDocument {
     if (raw.endsWith('\r')) raw = raw.slice(0, -1)
     const line = raw.trim()
     if (line === '' || line[0] === ';' || line[0] === '#') continue
+    const indent = indentOf(raw)
+    if (last !== undefined && indent > last.indent) {
+      // A multi-line value: not supported, and the line is not read as a setting of its own.
+      problems.push({ line: lineNo, text: raw, reason: `continuation line of ${last.key.length > 40 ? 'the setting above it' : last.key} (indented below it): multi-line values are not supported`, continues: last.key })
+      continue
+    }
     if (line[0] === '[') {
+      last = undefined
       const header = parseHeader(line)
       if (typeof header === 'string') {
         let entries = sections.get(header)
@@ -76,6 +87,7 @@ export function parseIni (text: string): IniDocument {
       problems.push({ line: lineNo, text: raw, reason: 'not a "key = value" line or a [section] header' })
       continue
     }
+    last = { key: entry.key, indent }
     if (target === 'none') {
       problems.push({ line: lineNo, text: raw, reason: 'setting before any [section] header' })
       continue
@@ -90,6 +102,12 @@ export function parseIni (text: string): IniDocument {
     target.entries.push({ key: entry.key, value: entry.value, line: lineNo })
   }
   return { sections, problems, duplicates }
+}
+
+function indentOf (raw: string): number {
+  let i = 0
+  while (i < raw.length && isSpace(raw.charCodeAt(i))) i++
+  return i
 }
 
 /** `[name]`, optionally followed by an inline comment; the name lower-cased. */

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { escapeText, jsonString } from '../format/escape'
 import { parseIni, type IniDocument, type IniEntry } from './ini'
 import { KEYS, META_ENV, SETTING_KEYS, envName, type LogSettings, type SettingKey } from './keys'
-import { GUESSED_MIN, SecretScrubber, cutWhole, looksSecret, maskUserinfo } from './secrets'
+import { GUESSED_MIN, LINE_SHOWN, SecretScrubber, cutWhole, looksSecret, maskProxy } from './secrets'
 import { editDistance, type Parsed } from './values'
 
 export type Source =
@@ -130,7 +130,7 @@ export function loadConfig (options: LoadOptions = {}): AgentConfig {
       const parsed = safeParse(spec.parse as (input: unknown, baseDir: string) => Parsed<unknown>, chosen.input, baseDir)
       given = show(chosen.input)
       // Quoted in full here; redacted, then cut, once every secret is known.
-      const shown = spec.secret === true ? '(secret)' : key === 'proxy' || key === 'host' ? maskUserinfo(given) : given
+      const shown = spec.secret === true ? '(secret)' : key === 'proxy' || key === 'host' ? maskProxy(given) : given
       if (parsed.ok) {
         value = parsed.value
         source = chosen.source
@@ -185,9 +185,11 @@ export function loadConfig (options: LoadOptions = {}): AgentConfig {
     }
   }
 
+  const frozen = Object.freeze(settings) as unknown as LogSettings
+  KNOWN_SECRETS.set(frozen, Object.freeze(scrubber.secrets()))
   return Object.freeze({
     [BRAND]: true as const,
-    settings: Object.freeze(settings) as unknown as LogSettings,
+    settings: frozen,
     entries: Object.freeze(entries) as unknown as AgentConfig['entries'],
     unknown: Object.freeze(unknown),
     file,
@@ -196,17 +198,29 @@ export function loadConfig (options: LoadOptions = {}): AgentConfig {
   })
 }
 
+/**
+ * Every secret value a config was given (file, environment, code; a license
+ * key overridden by an empty one included), by the settings object
+ * loadConfig() returned: the logger's Redactor masks them all.
+ */
+const KNOWN_SECRETS = new WeakMap<object, readonly string[]>()
+
+/** The secrets known to the config these settings came from (lower-cased forms), or none. */
+export function knownSecrets (settings: unknown): readonly string[] {
+  return typeof settings === 'object' && settings !== null ? KNOWN_SECRETS.get(settings) ?? [] : []
+}
+
 /** Where a problem's message quotes its value (the value is redacted and cut on its own). */
 const VALUE = '\u0000value\u0000'
 /** Where a message names its key (keys can be long; they are cut like values). */
 const KEY = '\u0000key\u0000'
 
-/** A problem as built: `value` not yet redacted; `line` when it is a config line. */
-type Pending = ConfigProblem & { readonly line?: true }
+/** A problem as built: `value` not yet redacted; `line` when it is a config line that failed to parse. */
+type Pending = ConfigProblem & { readonly line?: { readonly continues: string | undefined } }
 
 /** One redaction for everything a problem shows, once every secret is known; then the cut. */
 function finish (p: Pending, scrubber: SecretScrubber): ConfigProblem {
-  const value = p.line === true ? scrubber.line(p.value, SHOWN_CHARS) : cutWhole(scrubber.text(p.value), SHOWN_CHARS)
+  const value = p.line !== undefined ? scrubber.line(p.value, LINE_SHOWN, p.line.continues) : cutWhole(scrubber.text(p.value), SHOWN_CHARS)
   const key = cutWhole(scrubber.text(p.key), SHOWN_CHARS)
   return Object.freeze({
     code: p.code,
@@ -299,7 +313,8 @@ function noteSecrets (scrubber: SecretScrubber, key: string, input: unknown): vo
     // A guess from the name: short values (true, 1234) would mask ordinary words.
     scrubber.add(text, GUESSED_MIN)
   }
-  scrubber.addUrl(text)
+  if (key === 'proxy' || key === 'host') scrubber.addProxy(text)
+  else scrubber.addUrl(text)
 }
 
 function chooseFile (explicit: string | false | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string, problems: Pending[]): string | undefined {
@@ -365,7 +380,7 @@ function readFile (file: string, environment: string | undefined, problems: Pend
   for (const p of doc.problems) {
     problems.push({
       code: 'CONFIG_SYNTAX',
-      line: true,
+      line: { continues: p.continues },
       key: '',
       value: p.text,
       accepted: '[section] headers (an inline comment may follow) and key = value lines',
@@ -418,7 +433,7 @@ function collectFileSecrets (doc: IniDocument, scrubber: SecretScrubber): void {
     for (const e of list) noteSecrets(scrubber, e.key, e.value)
   }
   for (const p of doc.problems) {
-    const secret = SecretScrubber.secretOfLine(p.text)
+    const secret = SecretScrubber.secretOfLine(p.text, p.continues)
     if (secret !== undefined) scrubber.add(secret)
   }
 }

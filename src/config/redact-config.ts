@@ -4,7 +4,7 @@
 // cannot handle it answers with a mask, failing closed.
 
 import { MASK, Redactor } from '../format/redact'
-import { isAgentConfig, type AgentConfig } from './load'
+import { isAgentConfig, knownSecrets, type AgentConfig } from './load'
 import { GUESSED_MIN, SecretScrubber, looksSecret } from './secrets'
 
 export interface ConfigRedactor {
@@ -23,7 +23,8 @@ export function configRedactor (cfg: AgentConfig): ConfigRedactor {
     if (isAgentConfig(cfg)) {
       const s = cfg.settings
       scrubber.useLicenseKey(s.license_key)
-      for (const url of [s.proxy, s.host, cfg.entries.proxy.given, cfg.entries.host.given]) if (typeof url === 'string') scrubber.addUrl(url)
+      for (const url of [s.proxy, s.host, cfg.entries.proxy.given, cfg.entries.host.given]) if (typeof url === 'string') scrubber.addProxy(url)
+      for (const secret of knownSecrets(s)) scrubber.add(secret)
       for (const [key, { value }] of Object.entries(cfg.unknown)) {
         if (looksSecret(key)) scrubber.add(value, GUESSED_MIN)
         scrubber.addUrl(value)

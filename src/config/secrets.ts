@@ -103,6 +103,44 @@ function fold (s: string): string {
   return out
 }
 
+/**
+ * A proxy (or host) value for display, failing closed. Operators type
+ * passwords unencoded (`http://bob:p#ss/w?rd@proxy:3128`), so the authority
+ * cannot be found by URL rules: everything between `://` and the value's
+ * LAST '@' is userinfo. The user before the first ':' stays (it tells
+ * accounts apart), the rest is masked; with no ':' the whole userinfo is
+ * masked (a token used as user name). A value with an '@' but no `://`
+ * before it cannot be read at all: it is masked whole.
+ */
+export function maskProxy (value: string): string {
+  const at = value.lastIndexOf('@')
+  if (at === -1) return value
+  const info = proxyUserinfo(value, at)
+  if (info === undefined) return MASK
+  const colon = value.indexOf(':', info.start)
+  const keep = colon !== -1 && colon < at ? colon + 1 : info.start
+  return value.slice(0, keep) + MASK + value.slice(at)
+}
+
+/** What maskProxy hides in a proxy value: the password (or the whole userinfo), for the known secrets. */
+export function proxySecrets (value: string): string[] {
+  const at = value.lastIndexOf('@')
+  if (at === -1) return []
+  const info = proxyUserinfo(value, at)
+  if (info === undefined) return [value.slice(0, at)]
+  const colon = value.indexOf(':', info.start)
+  const out = [value.slice(colon !== -1 && colon < at ? colon + 1 : info.start, at)]
+  const pw = userinfoPassword(value)
+  if (pw !== undefined) out.push(pw)
+  return out.filter((v) => v !== '')
+}
+
+function proxyUserinfo (value: string, at: number): { start: number } | undefined {
+  const scheme = value.indexOf('://')
+  if (scheme === -1 || scheme + 3 > at) return undefined
+  return { start: scheme + 3 }
+}
+
 /** Collects the secrets a config holds and removes them from text. */
 export class SecretScrubber {
   private readonly known = new Set<string>()
@@ -162,30 +200,106 @@ export class SecretScrubber {
     return s
   }
 
-  /**
-   * A config line as shown in a problem: redacted, then cut. A line whose
-   * first word names a secret (`license_key ABCD...`, no `=`) shows the word alone.
-   */
-  line (raw: string, max = 200): string {
-    const trimmed = raw.trim()
-    const word = firstWord(trimmed)
-    if (word !== trimmed && looksSecret(word.replace(/^\[/, ''))) return `${cutWhole(this.text(word), 60)} ${MASK}`
-    return cutWhole(this.text(trimmed), max)
+  /** The password (or whole userinfo) of a proxy value, found the way maskProxy finds it. */
+  addProxy (value: string): void {
+    for (const secret of proxySecrets(value)) this.add(secret)
+    this.addUrl(value)
   }
 
-  /** The secret part of a line whose first word names a secret, for adding to the known secrets. */
-  static secretOfLine (raw: string): string | undefined {
+  /** Every known secret, lower-cased, in each form it may be shown in: for a Redactor's `secrets`. */
+  secrets (): string[] {
+    return [...this.known]
+  }
+
+  /**
+   * A config line that failed to parse, as shown in a problem. Nothing in it
+   * is known to be a value, so it is shown failing closed: a continuation
+   * line of a secret key not at all; else only up to the first word that
+   * names a secret (`- license_key ABCD`, `set license_key ABCD`,
+   * `license_key<NBSP>ABCD`: the name, then a mask); then redacted, every run
+   * of token characters that may be a key masked (LONG_TOKEN or more, or
+   * MIXED_TOKEN or more mixing letters and digits: a key in a broken
+   * `[header`), and cut to `max` characters.
+   */
+  line (raw: string, max = LINE_SHOWN, continues?: string): string {
+    if (continues !== undefined && looksSecret(continues)) return MASK
     const trimmed = raw.trim()
-    const word = firstWord(trimmed)
-    if (word === trimmed || !looksSecret(word.replace(/^\[/, ''))) return undefined
-    return trimmed.slice(word.length).replace(/^[\s=:]+/, '').replace(/[\s\]]+$/, '')
+    const name = secretName(trimmed)
+    if (name === undefined) return cutWhole(maskLongTokens(this.text(trimmed)), max)
+    const word = trimmed.slice(name.start, name.end)
+    // The name itself is shown when it reads as one (licence_key), never when it could be a value (apiKey9f3a...).
+    const shownName = /^[A-Za-z_.-]{1,40}$/.test(word) ? word : MASK
+    const before = maskLongTokens(this.text(trimmed.slice(0, name.start)))
+    return `${cutWhole(before + shownName, max)} ${MASK}`
+  }
+
+  /**
+   * What a line that failed to parse may hold as a secret, for the known
+   * secrets: all of a continuation line of a secret key, else what follows
+   * the first word that names a secret.
+   */
+  static secretOfLine (raw: string, continues?: string): string | undefined {
+    const trimmed = raw.trim()
+    if (continues !== undefined && looksSecret(continues)) return trimmed
+    const name = secretName(trimmed)
+    if (name === undefined) return undefined
+    const rest = trimmed.slice(name.end).replace(/^[\s=:\-]+/, '').replace(/[\s\]]+$/, '')
+    return rest === '' ? undefined : rest
   }
 }
 
-function firstWord (s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]
-    if (c === ' ' || c === '\t' || c === '=' || c === ':') return s.slice(0, i)
+/** How much of a line that failed to parse a problem shows. */
+export const LINE_SHOWN = 32
+/** A run of token characters this long in a line that failed to parse may be a key: it is masked. */
+const LONG_TOKEN = 12
+
+/** A shorter run is masked too when it mixes letters and digits, as keys do (a key split by spaces). */
+const MIXED_TOKEN = 8
+
+function mixed (s: string, start: number, end: number): boolean {
+  let digit = false
+  let letter = false
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) digit = true
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letter = true
   }
-  return s
+  return digit && letter
+}
+
+/** Characters a name is made of; anything else (spaces, NBSP, '=', '[', quotes) separates words. */
+function isNameChar (c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 45 /* - */ || c === 46 /* . */
+}
+
+/** The first word of the line that names a secret, as its end position. */
+function secretName (s: string): { start: number, end: number } | undefined {
+  let i = 0
+  while (i < s.length) {
+    while (i < s.length && !isNameChar(s.charCodeAt(i))) i++
+    const start = i
+    while (i < s.length && isNameChar(s.charCodeAt(i))) i++
+    if (i > start && looksSecret(s.slice(start, i))) return { start, end: i }
+  }
+  return undefined
+}
+
+/** Masks every run of LONG_TOKEN or more characters that a key or password can be made of. */
+function maskLongTokens (s: string): string {
+  let out = ''
+  let from = 0
+  let i = 0
+  while (i < s.length) {
+    if (!TOKEN_CHAR.test(s[i] as string)) {
+      i++
+      continue
+    }
+    const start = i
+    while (i < s.length && TOKEN_CHAR.test(s[i] as string)) i++
+    if (i - start >= LONG_TOKEN || (i - start >= MIXED_TOKEN && mixed(s, start, i))) {
+      out += s.slice(from, start) + MASK
+      from = i
+    }
+  }
+  return out + s.slice(from)
 }

@@ -18,6 +18,8 @@ export function maskSecret (value: string): string {
 export interface RedactorOptions {
   readonly licenseKey?: string | undefined
   readonly extraNames?: readonly string[]
+  /** Further literal secrets (a config's passwords and keys), masked whole in any letter case. */
+  readonly secrets?: readonly string[]
 }
 
 /** A partial license key at the end of a cut window is masked from this many characters (the mask shows 4). */
@@ -41,9 +43,11 @@ export class Redactor {
     this.licenseKey = typeof key === 'string' && key.length >= 4 ? key : undefined
     this.licenseMask = this.licenseKey === undefined ? MASK : maskSecret(this.licenseKey)
     this.licenseForms = this.licenseKey === undefined ? [] : licenseForms(this.licenseKey)
-    this.licensePattern = this.licenseForms.length === 0
+    // Longest first: a secret that starts another must not leave the other's tail in clear.
+    const literals = [...new Set([...this.licenseForms, ...literalSecrets(options.secrets)])].sort((a, b) => b.length - a.length)
+    this.licensePattern = literals.length === 0
       ? undefined
-      : new RegExp(this.licenseForms.map(escapeRegExp).join('|'), 'gi')
+      : new RegExp(literals.map(escapeRegExp).join('|'), 'gi')
     this.extra = new Set((options.extraNames ?? []).map((n) => normalizeName(String(n))))
   }
 
@@ -110,6 +114,11 @@ function licenseForms (key: string): string[] {
     if (stable.length >= 8) forms.push(stable, stable.replace(/\+/g, '-').replace(/\//g, '_'))
   }
   return [...new Set(forms.map((f) => f.toLowerCase()))]
+}
+
+function literalSecrets (list: readonly string[] | undefined): string[] {
+  if (!Array.isArray(list)) return []
+  return list.filter((v): v is string => typeof v === 'string' && v.length >= 4).map((v) => v.toLowerCase())
 }
 
 function escapeRegExp (s: string): string {

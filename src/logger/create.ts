@@ -62,25 +62,49 @@ export interface CreateOptions {
  * warnings and defaults.
  */
 export function createLogger (config?: AgentConfig | Readonly<Record<string, unknown>>, options?: CreateOptions): Logger {
-  let cfg: AgentConfig | undefined
+  let settings: AgentConfig['settings'] | undefined
+  let tree: Tree | undefined
   try {
     options = optionsOf(options)
     if (config === null || (config !== undefined && typeof config !== 'object')) config = undefined
-    cfg = config === undefined ? loadConfig() : isAgentConfig(config) ? config : loadConfig({ overrides: config, env: {}, file: false })
+    const cfg = config === undefined ? loadConfig() : isAgentConfig(config) ? config : loadConfig({ overrides: config, env: {}, file: false })
     const global = options.global ?? !(processTree?.configured ?? false)
-    const settings = cfg.settings
-    const tree = global ? sharedTree() : new Tree(settings.log_level, () => settings)
-    const output = tree.configure(settings, options.hooks, options.hostLogger)
+    const chosen = cfg.settings
+    settings = chosen
+    tree = global ? sharedTree() : new Tree(chosen.log_level, () => chosen)
+    const output = tree.configure(chosen, options.hooks, options.hostLogger)
     writeStartup(tree, cfg, output)
     tree.reportHostLogger()
     return tree.root
   } catch (err) {
     lastResort(err, 'createLogger()')
-    const settings = loadConfig({ env: {}, file: false }).settings
-    const tree = new Tree(settings.log_level, () => settings)
-    tree.configure(settings)
-    return tree.root
+    // Configured already: the startup records failed, the logger did not. Keep it.
+    if (tree?.configured === true) return tree.root
+    return fallbackLogger(settings)
   }
+}
+
+/**
+ * A logger when the configured one could not be built: the validated
+ * settings without the host's logger, else defaults that keep the license
+ * key and redaction settings, so nothing is written with less redaction
+ * than the config asked for.
+ */
+function fallbackLogger (settings: AgentConfig['settings'] | undefined): Logger {
+  if (settings !== undefined) {
+    try {
+      const tree = new Tree(settings.log_level, () => settings)
+      tree.configure(settings)
+      return tree.root
+    } catch (err) {
+      lastResort(err, 'createLogger() fallback')
+    }
+  }
+  const keep = settings === undefined ? {} : { license_key: settings.license_key, log_redact: settings.log_redact }
+  const defaults = loadConfig({ env: {}, file: false, overrides: keep }).settings
+  const tree = new Tree(defaults.log_level, () => defaults)
+  tree.configure(defaults)
+  return tree.root
 }
 
 /** The options as given when they are an object, else none; never reads a property twice. */

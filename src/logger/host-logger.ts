@@ -6,7 +6,8 @@
 // once on its own destination and writes there until that changes.
 
 import { errorJson, isError, valueJson } from '../format/serialize'
-import type { FormatContext } from '../format/line-format'
+import { capRedact, SLACK } from '../format/cut'
+import { cutToBytes, type FormatContext } from '../format/line-format'
 import type { LogRecord } from '../record/record'
 
 export type HostKind = 'pino' | 'winston' | 'bunyan' | 'log4js' | 'generic'
@@ -75,7 +76,7 @@ export class HostLogger {
   send (name: string, rec: LogRecord, bindings: Readonly<Record<string, unknown>>, ctx: FormatContext, extra?: Record<string, unknown>): void {
     const fields: Record<string, unknown> = { ...plain(bindings, ctx), ...(rec.fields === undefined ? {} : plain(rec.fields, ctx)), ...extra, logger: name }
     if (rec.err !== undefined) fields.err = hostError(JSON.parse(isError(rec.err) ? errorJson(rec.err, ctx) : valueJson(rec.err, ctx)) as unknown)
-    const msg = ctx.redactor.text(rec.msg)
+    const msg = hostMessage(rec.msg, ctx)
     const method = METHODS[this.kind][rec.level] ?? 'info'
     const h = this.host
     switch (this.kind) {
@@ -103,6 +104,15 @@ export class HostLogger {
       return `it could not be inspected (${String(err)})`
     }
   }
+}
+
+/**
+ * The message redacted, then cut to log_max_line like a line of our own
+ * (the cut marker included), whatever the host's logger adds around it.
+ */
+function hostMessage (msg: string, ctx: FormatContext): string {
+  const max = Math.max(ctx.maxLine - SLACK, 64)
+  return cutToBytes(capRedact(msg, max, ctx.redactor), ctx.maxLine)
 }
 
 /** Fields as plain, redacted, bounded data: what a host's logger can serialize safely. */

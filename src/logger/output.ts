@@ -4,6 +4,7 @@
 
 import fs from 'node:fs'
 import type { LogSettings } from '../config/keys'
+import { knownSecrets } from '../config/load'
 import { jsonFormat } from '../format/json'
 import type { FormatContext, LineFormat } from '../format/line-format'
 import { Redactor } from '../format/redact'
@@ -59,7 +60,8 @@ export class Output {
   constructor (readonly settings: LogSettings, hooks: OutputHooks, sinkHooks: SinkHooks = {}) {
     this.format = settings.log_format === 'json' ? jsonFormat : textFormat
     this.ctx = {
-      redactor: new Redactor({ licenseKey: settings.license_key, extraNames: settings.log_redact }),
+      // Every secret the config was given, not only the license key in use (an empty ONEAPM_LICENSE_KEY= overrides the file's).
+      redactor: new Redactor({ licenseKey: settings.license_key, extraNames: settings.log_redact, secrets: knownSecrets(settings) }),
       maxString: settings.log_max_line,
       maxLine: settings.log_max_line
     }

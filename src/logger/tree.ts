@@ -25,7 +25,7 @@ import type { FileEvent } from '../sinks/rotating-file'
 import { fileNotice } from './file-notices'
 import { EARLY_MAX, EarlyQueue } from './early-queue'
 import { materialize } from './snapshot'
-import { safeString } from '../internal/describe'
+import { describeThrown, safeString } from '../internal/describe'
 
 export { EARLY_MAX } from './early-queue'
 
@@ -74,6 +74,8 @@ export class Tree {
   private early = new EarlyQueue()
   /** Log calls made while a record was being formatted (see `busy`). */
   private reentrant = 0
+  /** Records the host's logger threw on (said once, see hostFailed). */
+  private hostFailures = 0
   /** Names folded into an ancestor because MAX_LOGGERS was reached. */
   private folded = 0
   private cancelEarlyExit: (() => void) | undefined
@@ -197,10 +199,39 @@ export class Tree {
   private deliver (logger: Logger, rec: LogRecord, output: Output, recorded: boolean, ctx: FormatContext = output.ctx): void {
     const host = this.host
     if (host !== undefined && host.silenced === undefined) {
-      host.send(logger.name, rec, logger.bindings, ctx, recorded ? { recorded: true } : undefined)
-      output.written[NAME_OF[rec.level] as LevelName]++
-      return
+      try {
+        host.send(logger.name, rec, logger.bindings, ctx, recorded ? { recorded: true } : undefined)
+        // Counted once the host's logger took it: a record it threw on was not delivered there.
+        output.written[NAME_OF[rec.level] as LevelName]++
+        return
+      } catch (err) {
+        this.hostFailed(host, err, output)
+      }
     }
+    this.toDestination(logger, rec, output, recorded, ctx)
+  }
+
+  /**
+   * The host's logger threw on a record (a transport that is down): that
+   * record goes to the destination instead, and the first failure is said
+   * there, once per tree, with the fix.
+   */
+  private hostFailed (host: HostLogger, err: unknown, output: Output): void {
+    this.count('host_logger_failed')
+    if (this.hostFailures++ > 0) return
+    const reason = describeThrown(err)
+    const rec: LogRecord = {
+      time: Date.now(),
+      level: 40,
+      msg: `${host.describe()} threw while taking an agent record (${reason}); that record, and any later one it throws on, is written to ${output.destination.target} instead. Fix: repair the host logger's transport, or set ONEAPM_LOG_IGNORE_HOST_LOGGER=true to always use log_file`,
+      fields: { event: 'host_interference', cause: 'host_logger_failed', host_logger: host.kind, reason },
+      err: undefined
+    }
+    this.toDestination(this.root, rec, output, false, output.ctx)
+  }
+
+  /** A formatted record to the log destination. */
+  private toDestination (logger: Logger, rec: LogRecord, output: Output, recorded: boolean, ctx: FormatContext): void {
     let header = headerOf(logger, output, rec.level)
     if (recorded) header = output.format.recordedHeader(header)
     this.write(output, output.format.line(rec, header, boundTextOf(logger, output), ctx), rec.level)

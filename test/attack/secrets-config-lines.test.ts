@@ -19,7 +19,12 @@ const KEY = 'Zq9XW3rT7uV1pL0kM8nB6cD5eF4gH2jA'
 const FILES: Record<string, string> = {
   continuation: `[oneapm]\nlicense_key =\n    ${KEY}\n`,
   dash: `[oneapm]\n- license_key ${KEY}\n`,
-  nbsp: `[oneapm]\nlicense_key\u00a0${KEY}\n`
+  nbsp: `[oneapm]\nlicense_key\u00a0${KEY}\n`,
+  'continuation, deeper': `[oneapm]\n  license_key = ${KEY.slice(0, 4)}\n      ${KEY.slice(4)}\n`,
+  set: `[oneapm]\nset license_key ${KEY}\n`,
+  'dashed name': `[oneapm]\nlicense-key\u2003${KEY}\n`,
+  'bad header': `[${KEY}\n`,
+  'bad header, key inside': `[oneapm ${KEY.slice(0, 11)} ${KEY.slice(11, 22)} ${KEY.slice(22)}\n`
 }
 
 for (const [name, text] of Object.entries(FILES)) {
@@ -30,7 +35,12 @@ for (const [name, text] of Object.entries(FILES)) {
     fs.writeFileSync(file, text)
     const cfg = loadConfig({ file, env: {} })
     assert.ok(cfg.problems.some((p) => p.code === 'CONFIG_SYNTAX'), JSON.stringify(cfg.problems))
-    assert.ok(!JSON.stringify(cfg.problems).includes(KEY.slice(4)), JSON.stringify(cfg.problems, null, 1))
+    const shown = JSON.stringify(cfg.problems)
+    assert.ok(!shown.includes(KEY.slice(4)), JSON.stringify(cfg.problems, null, 1))
+    // No run of 6 characters of the key's tail is shown anywhere (parts of it, cut or spaced).
+    for (let i = 4; i + 6 <= KEY.length; i++) assert.ok(!shown.includes(KEY.slice(i, i + 6)), `${KEY.slice(i, i + 6)} in ${shown}`)
+    // The line number is said.
+    assert.match(cfg.problems.find((p) => p.code === 'CONFIG_SYNTAX')?.message ?? '', /agent\.config:\d+:/)
     const r = runScript(`lib.createLogger(lib.loadConfig({ file: ${JSON.stringify(file)}, env: { ONEAPM_LOG_FILE: 'stdout' } })).flush()`)
     assert.equal(r.status, 0, r.stderr)
     assert.match(r.stdout, /config_problem/)
