@@ -8,7 +8,7 @@ import path from 'node:path'
 import { escapeText, jsonString } from '../format/escape'
 import { parseIni, type IniDocument, type IniEntry } from './ini'
 import { KEYS, META_ENV, SETTING_KEYS, envName, type LogSettings, type SettingKey } from './keys'
-import { GUESSED_MIN, LINE_SHOWN, SecretScrubber, cutWhole, looksSecret, maskProxy } from './secrets'
+import { maskKeyLike, GUESSED_MIN, LINE_SHOWN, SecretScrubber, cutWhole, looksSecret, maskProxy } from './secrets'
 import { editDistance, type Parsed } from './values'
 
 export type Source =
@@ -220,7 +220,9 @@ type Pending = ConfigProblem & { readonly line?: { readonly continues: string | 
 
 /** One redaction for everything a problem shows, once every secret is known; then the cut. */
 function finish (p: Pending, scrubber: SecretScrubber): ConfigProblem {
-  const value = p.line !== undefined ? scrubber.line(p.value, LINE_SHOWN, p.line.continues) : cutWhole(scrubber.text(p.value), SHOWN_CHARS)
+  // A rejected value may be a secret given to the wrong key: what looks like a key or token is masked.
+  const shown = p.code === 'CONFIG_INVALID_VALUE' ? maskKeyLike(scrubber.text(p.value)) : scrubber.text(p.value)
+  const value = p.line !== undefined ? scrubber.line(p.value, LINE_SHOWN, p.line.continues) : cutWhole(shown, SHOWN_CHARS)
   const key = cutWhole(scrubber.text(p.key), SHOWN_CHARS)
   return Object.freeze({
     code: p.code,

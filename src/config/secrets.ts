@@ -284,6 +284,38 @@ function secretName (s: string): { start: number, end: number } | undefined {
   return undefined
 }
 
+/** A key-like run in a value given to the wrong setting: long and mixing letters and digits, or very long. */
+const KEYLIKE_MIXED = 16
+const KEYLIKE_ANY = 24
+
+function isKeyChar (c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45
+}
+
+/**
+ * Masks the runs of a rejected value that look like a key or token (a license
+ * key pasted into log_level, say). Narrower than a failed line's rule: '/'
+ * and '.' split runs, so a path or a host name stays readable.
+ */
+export function maskKeyLike (s: string): string {
+  let out = ''
+  let from = 0
+  let i = 0
+  while (i < s.length) {
+    if (!isKeyChar(s.charCodeAt(i))) {
+      i++
+      continue
+    }
+    const start = i
+    while (i < s.length && isKeyChar(s.charCodeAt(i))) i++
+    if (i - start >= KEYLIKE_ANY || (i - start >= KEYLIKE_MIXED && mixed(s, start, i))) {
+      out += s.slice(from, start) + MASK
+      from = i
+    }
+  }
+  return from === 0 ? s : out + s.slice(from)
+}
+
 /** Masks every run of LONG_TOKEN or more characters that a key or password can be made of. */
 function maskLongTokens (s: string): string {
   let out = ''

@@ -89,3 +89,12 @@ test('property: a proxy password planted in env, file or code never appears in a
     assertNoSecret(problemText(cfg), [pw])
   }), { numRuns: 200 })
 })
+
+test('a key pasted into the wrong setting is masked in the problem; paths and words stay readable', () => {
+  const key = 'DL8rXlTgrBwt799sPJfvUeUdUz6MG0'
+  const cfg = loadConfig({ file: false, env: { ONEAPM_LOG_LEVEL: key, ONEAPM_LOG_FORMAT: 'verbose-structured', ONEAPM_LOG_MAX_SIZE: '/var/log/oneapm/agent.log' } })
+  const shown = JSON.stringify(cfg.problems)
+  assert.ok(!shown.includes(key.slice(0, 8)), shown)
+  assert.match(shown, /verbose-structured/)
+  assert.match(shown, /\/var\/log\/oneapm\/agent\.log/)
+})
