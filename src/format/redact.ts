@@ -1,12 +1,14 @@
 // Keeps secrets out of every sink. Two checks: a field whose *name* looks
 // secret has its value masked (secret-names.ts), and any *string* is scrubbed
-// of the configured license key (any letter case, URL-encoded, JSON-escaped,
-// base64) and of credentials recognised by shape (scrub.ts).
+// of the configured license key (any letter case, URL-encoded, every byte
+// percent-encoded, JSON-escaped, \u-escaped, hex, base64) and of credentials
+// recognised by shape (scrub.ts). Logger names have their own, milder pass
+// (name()): they are sanitized already, and must stay readable.
 // Both are cheap when there is nothing to mask: a cached Map lookup per key,
 // and for strings a few indexOf calls before the one linear scan.
 
 import { isLicenseName, isSecretName, normalizeName } from './secret-names'
-import { MASK, scrub, scrubPem } from './scrub'
+import { MASK, credentialLike, scrub, scrubPem } from './scrub'
 
 export { MASK }
 
@@ -25,7 +27,11 @@ export interface RedactorOptions {
 /** A partial license key at the end of a cut window is masked from this many characters (the mask shows 4). */
 const MIN_PARTIAL = 5
 /** A word this short and alone can be a shape keyword: Bearer, Basic, Token, Digest, a JWT, a PEM key. */
-const SHAPE_HINT = /bearer|basic|token|digest|eyj|private key/i
+const SHAPE_HINT = /bearer|basic|token|digest|negotiate|ntlm|oauth|dpop|gnap|hoba|mutual|concealed|vapid|scram|aws4|apikey|eyj|private key/i
+/** Logger names are redacted once each; the cache is dropped when this full (names built from data). */
+const MAX_NAMES = 4096
+/** A name segment this long that starts with `eyJ` is a JWT part (a name's dots split the token). */
+const MIN_JWT_SEGMENT = 10
 
 export class Redactor {
   private readonly licenseKey: string | undefined
@@ -36,6 +42,9 @@ export class Redactor {
   private readonly licensePattern: RegExp | undefined
   private readonly extra: ReadonlySet<string>
   private readonly keyCache = new Map<string, boolean>()
+  /** The license key's forms as a sanitized logger name spells them (`%` and `\\` become `_`). */
+  private readonly namePattern: RegExp | undefined
+  private readonly nameCache = new Map<string, string>()
   private readonly textName = (name: string): boolean => this.isSecretKey(name)
 
   constructor (options: RedactorOptions = {}) {
@@ -48,6 +57,8 @@ export class Redactor {
     this.licensePattern = literals.length === 0
       ? undefined
       : new RegExp(literals.map(escapeRegExp).join('|'), 'gi')
+    const nameForms = [...new Set([...literals, ...literals.map(sanitizedForm)])].sort((a, b) => b.length - a.length)
+    this.namePattern = nameForms.length === 0 ? undefined : new RegExp(nameForms.map(escapeRegExp).join('|'), 'gi')
     this.extra = new Set((options.extraNames ?? []).map((n) => normalizeName(String(n))))
   }
 
@@ -63,6 +74,58 @@ export class Redactor {
       if (this.keyCache.size < 4096 && key.length <= 256) this.keyCache.set(key, hit)
     }
     return hit
+  }
+
+  /**
+   * A logger name (already sanitized: dotted segments of `[A-Za-z0-9_-]`) as
+   * headers and the host-logger bridge show it: the license key in any case
+   * or encoding masked, a segment `<secret name>_<value>` (from `token=X`)
+   * shown as `<secret name>_****`, a JWT part masked. Cached per name.
+   */
+  name (name: string): string {
+    let out = this.nameCache.get(name)
+    if (out === undefined) {
+      out = this.redactName(name)
+      if (this.nameCache.size >= MAX_NAMES) this.nameCache.clear()
+      this.nameCache.set(name, out)
+    }
+    return out
+  }
+
+  private redactName (name: string): string {
+    if (typeof name !== 'string') return name
+    let s = name
+    const pattern = this.namePattern
+    if (pattern !== undefined) {
+      pattern.lastIndex = 0
+      if (pattern.test(s)) s = s.replace(pattern, (m) => m.toLowerCase() === this.licenseForms[0] ? this.licenseMask : MASK)
+    }
+    const segments = s.split('.')
+    let afterSecret = false
+    for (let i = 0; i < segments.length; i++) {
+      let seg = segments[i] as string
+      // Segments are cut (a key may end one) and so is the whole name.
+      if (this.licenseKey !== undefined) seg = this.partialKeyAtEnd(seg)
+      // `password:X` is split at the colon: a credential-like segment after a secret name is its value.
+      const value = afterSecret && credentialLike(seg)
+      const n = normalizeName(seg)
+      afterSecret = n !== '' && (this.extra.has(n) || isSecretName(n))
+      segments[i] = value ? MASK : this.nameSegment(seg)
+    }
+    return segments.join('.')
+  }
+
+  /** `token_X` → `token_****`: a secret name, `_` (a sanitized `=` or `:`), a value. */
+  private nameSegment (seg: string): string {
+    if (seg.length >= MIN_JWT_SEGMENT && seg.startsWith('eyJ')) return MASK
+    let n = ''
+    for (let i = 0; i < seg.length - 1; i++) {
+      const c = seg.charCodeAt(i)
+      if (c === 95 && n !== '' && (this.extra.has(n) || isSecretName(n))) return seg.slice(0, i + 1) + MASK
+      if (c >= 65 && c <= 90) n += String.fromCharCode(c + 32)
+      else if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) n += String.fromCharCode(c)
+    }
+    return seg
   }
 
   /** The masked form of a secret field's value. */
@@ -87,24 +150,47 @@ export class Redactor {
       if (cut) s = this.partialKeyAtEnd(s)
     }
     // Every shape needs one of these; most messages have none.
-    if (s.indexOf(':') === -1 && s.indexOf('=') === -1 && s.indexOf('%3') === -1 && !SHAPE_HINT.test(s)) return s
+    if (s.indexOf(':') === -1 && s.indexOf('=') === -1 && s.indexOf('%3') === -1 && s.indexOf('<') === -1 && !SHAPE_HINT.test(s)) return s
     return scrub(scrubPem(s), cut, this.textName)
   }
 
   /** The start of the license key (or an encoding of it) cut off by the window's end. */
   private partialKeyAtEnd (s: string): string {
+    const keyLength = (this.licenseKey as string).length
     for (const form of this.licenseForms) {
-      for (let len = Math.min(form.length - 1, s.length); len >= MIN_PARTIAL; len--) {
-        if (s.slice(s.length - len).toLowerCase() === form.slice(0, len)) return s.slice(0, s.length - len) + MASK
+      // At least MIN_PARTIAL characters of the key: more of an encoding that spends several per character.
+      const min = Math.max(MIN_PARTIAL, Math.ceil(MIN_PARTIAL * form.length / keyLength))
+      for (let len = Math.min(form.length - 1, s.length); len >= min; len--) {
+        if (endsWithStart(s, form, len)) return s.slice(0, s.length - len) + MASK
       }
     }
     return s
   }
 }
 
-/** The key as written, URL-encoded, JSON-escaped and base64 at each alignment: lower-case, distinct. */
+/** Whether `s` ends with the first `len` characters of `form` (lower-case), ASCII letters compared in any case. */
+function endsWithStart (s: string, form: string, len: number): boolean {
+  const at = s.length - len
+  for (let i = 0; i < len; i++) {
+    let c = s.charCodeAt(at + i)
+    if (c >= 65 && c <= 90) c += 32
+    if (c !== form.charCodeAt(i)) return false
+  }
+  return true
+}
+
+/**
+ * The key as written, URL-encoded, every byte percent-encoded, JSON-escaped,
+ * every character \u-escaped, hex, and base64 at each alignment: lower-case,
+ * distinct (the pattern ignores case, so `%4A`, `\u004A` and upper hex match too).
+ */
 function licenseForms (key: string): string[] {
-  const forms = [key, encodeURIComponent(key), JSON.stringify(key).slice(1, -1)]
+  const bytes = Buffer.from(key)
+  let percent = ''
+  for (const b of bytes) percent += '%' + b.toString(16).padStart(2, '0')
+  let unicode = ''
+  for (let i = 0; i < key.length; i++) unicode += '\\u' + key.charCodeAt(i).toString(16).padStart(4, '0')
+  const forms = [key, encodeURIComponent(key), JSON.stringify(key).slice(1, -1), percent, unicode, bytes.toString('hex')]
   for (let offset = 0; offset < 3; offset++) {
     const b64 = Buffer.from('\0'.repeat(offset) + key).toString('base64')
     // Only whole 4-character groups made of key bytes alone appear whatever surrounds the key.
@@ -119,6 +205,11 @@ function licenseForms (key: string): string[] {
 function literalSecrets (list: readonly string[] | undefined): string[] {
   if (!Array.isArray(list)) return []
   return list.filter((v): v is string => typeof v === 'string' && v.length >= 4).map((v) => v.toLowerCase())
+}
+
+/** A form as sanitizeName leaves it in a logger name: `:` splits segments, other punctuation is `_`. */
+function sanitizedForm (form: string): string {
+  return form.replace(/:/g, '.').replace(/[^a-z0-9_.-]/g, '_')
 }
 
 function escapeRegExp (s: string): string {

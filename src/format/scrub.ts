@@ -6,7 +6,11 @@
 // Shapes, each masked as `****`:
 //   scheme://user:****@host      the password up to the LAST @ of the authority
 //   <secret name> = value        also `: value`, `=> value`, quoted, JSON-escaped
-//                                quoted (\"), percent-encoded (%3D ... %26)
+//                                quoted (\"), percent-encoded (%3D ... %26); an
+//                                unquoted value runs to a blank, `& ; ,` or a quote
+//   <secret name> = Bearer ****  a value that starts with an auth scheme: through
+//                                the credential after it
+//   <secret name>****</          an XML element: its text
 //   Cookie: ****                 cookie and authorization headers: the whole line
 //   Bearer ****                  Basic, Token, Digest too, in free text
 //   eyJ...(JWT)                  the whole token
@@ -21,7 +25,13 @@ export const MASK = '****'
 
 const BACKSLASH = 92
 const PERCENT = 37
-const SCHEMES = new Set(['bearer', 'basic', 'token', 'digest'])
+/** HTTP auth schemes (IANA's list, with the common vendor ones), lower-case. */
+const SCHEMES = new Set([
+  'bearer', 'basic', 'token', 'digest', 'negotiate', 'ntlm', 'oauth', 'dpop', 'gnap', 'hoba', 'mutual',
+  'privatetoken', 'concealed', 'vapid', 'scram-sha-1', 'scram-sha-256', 'aws4-hmac-sha256', 'apikey'
+])
+/** The longest word in SCHEMES. */
+const MAX_SCHEME = 16
 
 /** Whether `name` (as written, maybe percent-encoded) marks what follows as secret. */
 export type SecretTest = (name: string) => boolean
@@ -38,6 +48,11 @@ function isTokenChar (c: number): boolean {
     c === 45 || c === 46 || c === 95 || c === 126 || c === 43 || c === 47 || c === 61 || c === 37
 }
 
+/** Letters, digits and `-`: the characters of an auth scheme's name. */
+function isSchemeChar (c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45
+}
+
 function isBlank (c: number): boolean {
   return c === 32 || c === 9
 }
@@ -51,6 +66,16 @@ function endsValue (c: number): boolean {
 /** Ends a URL authority: whitespace, `/ ? # " ' < > \ \``. */
 function endsAuthority (c: number): boolean {
   return c <= 32 || c === 47 || c === 63 || c === 35 || c === 34 || c === 39 || c === 60 || c === 62 || c === BACKSLASH || c === 96
+}
+
+/**
+ * Ends the unquoted value of a secret name: whitespace, `& ; ,`, quotes, and
+ * `} ]` (JSON) and `#` (a URL's fragment). `( ) < >` do not: `password=p)ss`
+ * is masked whole.
+ */
+function endsSecret (c: number): boolean {
+  return c <= 32 || c === 38 || c === 59 || c === 44 || c === 34 || c === 39 || c === 125 || c === 93 || c === 35 ||
+    c === 0x85 || c === 0x2028 || c === 0x2029
 }
 
 function isLineEnd (c: number): boolean {
@@ -96,9 +121,12 @@ class Scrubber {
       const c = s.charCodeAt(i)
       if (c === 58 && s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) {
         i = this.authority(i + 3)
+      } else if (c === PERCENT && (encodedSeparator(s, i) || encodedEnd(s, i))) {
+        // An encoded `= : & ; ,` or blank is between names, not part of one.
+        i += 3
       } else if (isNameChar(c)) {
         let j = i + 1
-        while (j < n && isNameChar(s.charCodeAt(j)) && !encodedSeparator(s, j)) j++
+        while (j < n && isNameChar(s.charCodeAt(j)) && !encodedSeparator(s, j) && !encodedEnd(s, j)) j++
         i = this.afterWord(i, j)
       } else {
         i++
@@ -145,6 +173,10 @@ class Scrubber {
         return end
       }
     }
+    const next = s.charCodeAt(end)
+    if ((next === 62 || isBlank(next)) && this.opensTag(start)) {
+      return this.isSecret(s.slice(start, end)) ? this.element(end) : end
+    }
     const sep = this.separator(end)
     if (sep !== -1) {
       if (!this.isSecret(s.slice(start, end))) return end
@@ -152,8 +184,55 @@ class Scrubber {
       const colon = last === 58 || (last === 97 && encodedSeparator(s, sep - 3))
       return this.value(sep, colon, normalizeName(s.slice(start, end), true))
     }
-    if (end - start <= 6 && isBlank(s.charCodeAt(end)) && SCHEMES.has(s.slice(start, end).toLowerCase())) return this.credential(end)
+    if (this.isScheme(start, end)) return this.credential(end)
     return end
+  }
+
+  /** An auth scheme word from `start` to `end`, followed by a blank. */
+  private isScheme (start: number, end: number): boolean {
+    return end - start <= MAX_SCHEME && isBlank(this.s.charCodeAt(end)) && SCHEMES.has(this.s.slice(start, end).toLowerCase())
+  }
+
+  /**
+   * Where the credential starts when a value at `k` is an auth scheme word
+   * and a blank (also `+` or `%20`, as in forms); else -1.
+   */
+  private schemeValue (k: number): number {
+    const s = this.s
+    let w = k
+    while (w - k <= MAX_SCHEME && isSchemeChar(s.charCodeAt(w))) w++
+    if (w === k || w - k > MAX_SCHEME || !SCHEMES.has(s.slice(k, w).toLowerCase())) return -1
+    const c = s.charCodeAt(w)
+    if (isBlank(c) || c === 43) return w + 1
+    if (c === PERCENT && s.charCodeAt(w + 1) === 50 && s.charCodeAt(w + 2) === 48) return w + 3
+    return -1
+  }
+
+  /** Whether the name at `start` is an XML element's: after `<`, or after `<prefix:`. */
+  private opensTag (start: number): boolean {
+    const s = this.s
+    let k = start - 1
+    if (s.charCodeAt(k) === 58) {
+      const stop = Math.max(k - MAX_SCHEME * 4, 0)
+      k--
+      while (k > stop && isNameChar(s.charCodeAt(k))) k--
+    }
+    return s.charCodeAt(k) === 60
+  }
+
+  /**
+   * A secret XML element whose name ends at `from`: past its attributes to
+   * `>`, then its text is masked up to the next `<` (fail closed: to the end).
+   */
+  private element (from: number): number {
+    const s = this.s
+    let p = from
+    while (p < s.length && s.charCodeAt(p) !== 62 && s.charCodeAt(p) !== 60) p++
+    if (s.charCodeAt(p) !== 62) return from
+    const text = ++p
+    while (p < s.length && s.charCodeAt(p) !== 60) p++
+    this.mask(text, p)
+    return p
   }
 
   /** Where the value starts when `name` ends at `i` and is followed by `=`, `:`, `=>` or `%3D`; else -1. */
@@ -185,6 +264,11 @@ class Scrubber {
     if (q === 34 || q === 39) return this.quoted(k + b + 1, q, b)
     const header = isHeaderName(name)
     const encoded = s.charCodeAt(from - 3) === PERCENT
+    if (!(header && colon)) {
+      // `token: Bearer <t>`: the credential after the scheme word is the secret.
+      const after = this.schemeValue(k)
+      if (after !== -1) return this.credential(after, k, encoded)
+    }
     let p = k
     if (header && colon) {
       // `Cookie: a=1; b=2`, `Authorization: Digest a="b", c="d"`: the rest of the line.
@@ -193,7 +277,7 @@ class Scrubber {
       for (; p < n; p++) {
         const c = s.charCodeAt(p)
         if (encoded && encodedEnd(s, p)) break
-        if (header ? (c === 38 || c === 34 || c === 39 || isLineEnd(c)) : endsValue(c)) break
+        if (header ? (c === 38 || c === 34 || c === 39 || isLineEnd(c)) : endsSecret(c)) break
         // A backslash before a quote ends a value inside escaped JSON.
         if (c === BACKSLASH && (s.charCodeAt(p + 1) === 34 || s.charCodeAt(p + 1) === 39)) break
       }
@@ -222,32 +306,52 @@ class Scrubber {
     return p
   }
 
-  /** After Bearer/Basic/Token/Digest and a blank: masks the credential. */
-  private credential (from: number): number {
+  /**
+   * After Bearer/Basic/Token/Digest and a blank: masks the credential. With
+   * `scheme` (where the scheme word starts, when it is the value of a secret
+   * name) the mask covers the scheme word too and is never skipped;
+   * `encoded` says the value is in a percent-encoded form (ends at `%26`).
+   */
+  private credential (from: number, scheme = -1, encoded = false): number {
     const s = this.s
     let k = from
     while (isBlank(s.charCodeAt(k))) k++
     let p = k
-    while (p < s.length && isTokenChar(s.charCodeAt(p))) p++
-    if (p === k) return k
+    while (p < s.length && isTokenChar(s.charCodeAt(p)) && !(encoded && encodedEnd(s, p))) p++
+    if (p === k) {
+      // A scheme word alone as a secret name's value is still masked.
+      if (scheme === -1) return k
+      let w = scheme
+      while (isSchemeChar(s.charCodeAt(w))) w++
+      this.mask(scheme, w)
+      return w
+    }
+    const maskFrom = scheme !== -1 ? scheme : k
     let eq = k
     while (eq < p && s.charCodeAt(eq) !== 61) eq++
     if (eq < p && (eq + 1 < p ? s.charCodeAt(eq + 1) !== 61 : s.charCodeAt(p) === 34)) {
       // name=value parameters (Digest), not base64 padding: the rest of the line.
       while (p < s.length && !isLineEnd(s.charCodeAt(p))) p++
-      this.mask(k, p)
+      this.mask(maskFrom, p)
       return p
     }
-    if (!looksLikeCredential(s, k, p)) return k
+    if (scheme === -1 && !looksLikeCredential(s, k, p)) return k
     // Fail closed: a credential goes on to the end of the value, whatever it
     // holds (a percent-encoded '+', '/' or '@', a ':' of a mangled token).
-    while (p < s.length && !endsValue(s.charCodeAt(p))) p++
-    this.mask(k, p)
+    const ends = scheme !== -1 ? endsSecret : endsValue
+    while (p < s.length && !ends(s.charCodeAt(p)) && !(encoded && encodedEnd(s, p))) p++
+    this.mask(maskFrom, p)
     return p
   }
+
 }
 
 /** Masks credentials found by shape in free text. Linear in `s.length`. */
+/** Whether a token after Bearer/Basic/Token is a credential rather than a word of prose. */
+export function credentialLike (s: string): boolean {
+  return looksLikeCredential(s, 0, s.length)
+}
+
 export function scrub (s: string, cut: boolean, isSecret: SecretTest): string {
   return new Scrubber(s, cut, isSecret).run()
 }

@@ -12,16 +12,32 @@ const PARTS = [
 /** Names that are secret only on their own (`pass`, but not `passed`). */
 const EXACT = new Set(['pass', 'pw', 'auth', 'sid'])
 
-/** Names checked in full; a longer one is judged by its start (no secret name is this long). */
+/** Names checked in full; a longer one is judged by its start and its end. */
 const MAX_NAME = 256
+/** How much of a long name's end is read, and how many of its normalized characters are kept. */
+const TAIL_RAW = 1024
+const TAIL = 64
 
-/** Lower-case letters and digits of `name`, percent escapes decoded when `decode` is set. */
+/**
+ * Lower-case letters and digits of `name`, percent escapes decoded when
+ * `decode` is set. A name longer than MAX_NAME is judged by its first
+ * MAX_NAME characters and the last TAIL normalized characters of its end,
+ * joined by `|` so that no fragment matches across the gap: secret words
+ * are short, and a long generated prefix must not hide one at the end.
+ * Bounded work whatever the name's length.
+ */
 export function normalizeName (name: string, decode = false): string {
-  const n = Math.min(name.length, MAX_NAME)
+  if (name.length <= MAX_NAME) return normalizeRange(name, 0, name.length, decode)
+  const head = normalizeRange(name, 0, MAX_NAME, decode)
+  const tail = normalizeRange(name, Math.max(MAX_NAME, name.length - TAIL_RAW), name.length, decode)
+  return head + '|' + tail.slice(-TAIL)
+}
+
+function normalizeRange (name: string, from: number, to: number, decode: boolean): string {
   let out = ''
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     let c = name.charCodeAt(i)
-    if (decode && c === 37 && i + 2 < name.length) {
+    if (decode && c === 37 && i + 2 < to) {
       const v = hex(name.charCodeAt(i + 1)) * 16 + hex(name.charCodeAt(i + 2))
       if (v >= 0) {
         c = v
@@ -44,6 +60,8 @@ function hex (c: number): number {
 /** Whether a normalized name is secret by the built-in rules. */
 export function isSecretName (n: string): boolean {
   if (EXACT.has(n)) return true
+  // `proxy_pw`, `db_pw`: the short forms only as a suffix (`pwd` is a fragment).
+  if (n.endsWith('pw')) return true
   for (const p of PARTS) if (n.includes(p)) return true
   return false
 }

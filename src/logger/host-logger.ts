@@ -74,7 +74,7 @@ export class HostLogger {
   }
 
   send (name: string, rec: LogRecord, bindings: Readonly<Record<string, unknown>>, ctx: FormatContext, extra?: Record<string, unknown>): void {
-    const fields: Record<string, unknown> = { ...plain(bindings, ctx), ...(rec.fields === undefined ? {} : plain(rec.fields, ctx)), ...extra, logger: name }
+    const fields: Record<string, unknown> = { ...plain(bindings, ctx), ...(rec.fields === undefined ? {} : plain(rec.fields, ctx)), ...extra, logger: ctx.redactor.name(name) }
     if (rec.err !== undefined) fields.err = hostError(JSON.parse(isError(rec.err) ? errorJson(rec.err, ctx) : valueJson(rec.err, ctx)) as unknown)
     const msg = hostMessage(rec.msg, ctx)
     const method = METHODS[this.kind][rec.level] ?? 'info'

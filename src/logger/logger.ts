@@ -255,7 +255,8 @@ export function headerOf (logger: Logger, output: Output, level: LevelValue): st
     node.headersFor = output
   }
   const i = level / 10
-  return node.headers[i] ?? (node.headers[i] = output.format.header(node.name, level))
+  // The name is redacted here, once per logger and level: a name can hold a key or `token=...`.
+  return node.headers[i] ?? (node.headers[i] = output.format.header(output.ctx.redactor.name(node.name), level))
 }
 
 /** @internal Points each level method of `logger` at the real one, the flight recorder's, or the noop. */

@@ -6,6 +6,7 @@ import { textFormat } from '../../src/format/text'
 import fc from 'fast-check'
 import { ctx, lineOf } from '../helpers/format'
 import { growth, LINEAR } from '../helpers/growth'
+import { sanitizeName } from '../../src/logger/logger'
 
 const KEY = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0'
 
@@ -78,7 +79,14 @@ const HOSTILE: Record<string, string> = {
   'percent signs': "'pass%77ord%3'.repeat(n / 12)",
   'many PEM openings': "'-----BEGIN PRIVATE KEY'.repeat(n / 22)",
   'many jwt prefixes': "'eyJ.'.repeat(n / 4)",
-  'license key prefixes': "'a1b2c3d4e5f6a7b8c9d0'.repeat(n / 20)"
+  'license key prefixes': "'a1b2c3d4e5f6a7b8c9d0'.repeat(n / 20)",
+  'a long name then a secret name': "'x_'.repeat(n / 2) + 'password=pw'",
+  'scheme words after secret names': "'token=Bearer '.repeat(n / 13)",
+  'a scheme after a secret name, then a long credential': "'auth: Basic ' + 'Q'.repeat(n)",
+  'secret XML elements': "'<password>'.repeat(n / 10)",
+  'namespace-like tag openings': "'<a:'.repeat(n / 3)",
+  'encoded separators and ends': "'pw%3D%26'.repeat(n / 8)",
+  'license key encodings, cut short': "'%61%31%62%32\\\\u0061\\\\u0031613162'.repeat(n / 32)"
 }
 
 for (const [name, expr] of Object.entries(HOSTILE)) {
@@ -197,7 +205,26 @@ const plantings = fc.constantFrom<(s: string) => string>(
   (s) => `user=u&pass%77ord=${s}&x=1`,
   (s) => `?api_key=${s}#f`,
   (s) => `token='${s}'`,
-  (s) => `X-Auth-Token: ${s}`
+  (s) => `X-Auth-Token: ${s}`,
+  // A secret name whose value starts with an auth scheme: the credential, not the word.
+  (s) => `token: Bearer ${s}`,
+  (s) => `api_token=Bearer ${s}`,
+  (s) => `proxy_auth=Basic ${s}`,
+  (s) => `x-auth: Basic ${s}`,
+  (s) => `{auth=Negotiate ${s}}`,
+  (s) => `a=1%26auth%3DBearer%20${s}%26b%3D2`,
+  (s) => `auth=Token+${s}`,
+  // Long names are judged by their end as well as their start.
+  (s) => `${'x_'.repeat(150)}password=${s}`,
+  (s) => `${'-'.repeat(300)}password=${s}`,
+  (s) => `next=%2Fcb%3Fstate%3D${'a'.repeat(300)}%26password%3D${s}`,
+  (s) => `state%3Dx%26pw%3D${s}`,
+  // Short suffixes, brackets in a value, XML elements.
+  (s) => `proxy_pw=${s}`,
+  (s) => `password=p)${s}`,
+  (s) => `password=(${s})`,
+  (s) => `<password>${s}</password>`,
+  (s) => `<ns:client_secret type="x">${s}</ns:client_secret>`
 )
 const filler = fc.string({ unit: fc.constantFrom('a', ' ', '\n', ',', ':', '=', '/', '"', '.', '@', 'é'), maxLength: 40 })
 
@@ -215,7 +242,12 @@ test('property: the license key in a random case and encoding never survives', (
   const encodings = fc.constantFrom<(k: string) => string>(
     (k) => k, (k) => k.toUpperCase(), (k) => encodeURIComponent(k), (k) => JSON.stringify(k),
     (k) => `Basic ${Buffer.from('u:' + k).toString('base64')}`, (k) => Buffer.from(k).toString('base64'),
-    (k) => Buffer.from('x' + k).toString('base64'), (k) => Buffer.from('xy' + k).toString('base64')
+    (k) => Buffer.from('x' + k).toString('base64'), (k) => Buffer.from('xy' + k).toString('base64'),
+    (k) => Buffer.from(k).toString('hex'), (k) => Buffer.from(k).toString('hex').toUpperCase(),
+    (k) => [...k].map((c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()).join(''),
+    (k) => [...k].map((c) => '%' + c.charCodeAt(0).toString(16)).join(''),
+    (k) => [...k].map((c) => '\\u00' + c.charCodeAt(0).toString(16)).join(''),
+    (k) => JSON.stringify(k).replace(/[a-z0-9]/gi, (c) => '\\u' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0'))
   )
   fc.assert(fc.property(filler, encodings, filler, (before, enc, after) => {
     const encoded = enc(KEY)
@@ -224,4 +256,83 @@ test('property: the license key in a random case and encoding never survives', (
     assert.ok(!out.toLowerCase().includes(KEY.slice(6, 18)), out)
     assert.ok(!out.includes(encoded.slice(mid - 6, mid + 6)), out)
   }), { numRuns: 500 })
+})
+
+test('a secret name whose value is an auth scheme masks through the credential', () => {
+  const r = new Redactor()
+  assert.equal(r.text('token: Bearer q7Rk2Lw9Zp4Xv8Nc1Ty6 next'), 'token: **** next')
+  assert.equal(r.text('auth=Basic Ym9iOmh1bnRlcjI=&x=1'), 'auth=****&x=1')
+  assert.equal(r.text('x-auth: Basic Ym9iOmh1bnRlcjI='), 'x-auth: ****')
+  assert.equal(r.text('auth%3DBearer%20abc123%26x%3D1'), 'auth%3D****%26x%3D1')
+  // The scheme word alone, or with nothing credential-like after it, is still the value.
+  assert.equal(r.text('token=Bearer'), 'token=****')
+  assert.equal(r.text('token: Bearer "'), 'token: **** "')
+  // Outside a secret name's value, prose keeps its words.
+  assert.equal(r.text('basic auth is off'), 'basic auth is off')
+})
+
+test('long field and text names are judged by their end too', () => {
+  const r = new Redactor()
+  assert.equal(r.isSecretKey('x_'.repeat(150) + 'password'), true)
+  assert.equal(r.isSecretKey('_'.repeat(5000) + 'db_password'), true)
+  assert.equal(r.isSecretKey('x_'.repeat(150) + 'name'), false)
+  assert.equal(r.text('-'.repeat(300) + 'password=hunter2'), '-'.repeat(300) + 'password=****')
+  for (const format of [textFormat, jsonFormat]) {
+    const line = lineOf(format, [{ ['x_'.repeat(150) + 'password']: 'hunter2-x', form: { ['_'.repeat(300) + 'db_password']: 'hunter2-y' } }, 'm'])
+    assert.ok(!line.includes('hunter2'), line)
+  }
+})
+
+test('pw as a suffix, brackets inside a value and XML elements', () => {
+  const r = new Redactor()
+  assert.equal(r.isSecretKey('proxy_pw'), true)
+  assert.equal(r.isSecretKey('dbPw'), true)
+  assert.equal(r.text('password=p)ss next'), 'password=**** next')
+  assert.equal(r.text('<password>x</password> <user>bob</user>'), '<password>****</password> <user>bob</user>')
+  assert.equal(r.text('<a:token>x</a:token>'), '<a:token>****</a:token>')
+  assert.equal(r.text('<password>unterminated'), '<password>****')
+  assert.equal(r.text('<b>bold</b>'), '<b>bold</b>')
+})
+
+test('the license key hex-, fully percent- and \\u-escaped', () => {
+  const r = new Redactor({ licenseKey: KEY })
+  const hex = Buffer.from(KEY).toString('hex')
+  assert.equal(r.text(`dump ${hex.toUpperCase()} end`), `dump ${MASK} end`)
+  const pct = [...KEY].map((c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()).join('')
+  assert.equal(r.text(`k=${pct}`), `k=${MASK}`)
+  const uni = [...KEY].map((c) => '\\u00' + c.charCodeAt(0).toString(16)).join('')
+  assert.ok(!r.text(`"${uni}"`).includes(uni.slice(6, 60)))
+  // A window cut inside an encoded key masks its start.
+  assert.equal(r.text('x ' + hex.slice(0, 20), true), 'x ' + MASK)
+})
+
+test('logger names: the license key and <secret name>_<value> segments are masked, others kept', () => {
+  const r = new Redactor({ licenseKey: KEY })
+  assert.equal(r.name('oneapm.collector.http'), 'oneapm.collector.http')
+  assert.equal(r.name('oneapm.req-42'), 'oneapm.req-42')
+  assert.equal(r.name('oneapm.token_tK9vQ2mX7pL4wZ8r'), 'oneapm.token_****')
+  assert.equal(r.name('oneapm.session.db_password_hunter2'), 'oneapm.session.db_password_****')
+  assert.equal(r.name('oneapm.' + KEY), 'oneapm.' + maskSecret(KEY))
+  assert.equal(r.name('oneapm.tenant-' + KEY.toUpperCase()), 'oneapm.tenant-' + maskSecret(KEY))
+  assert.equal(r.name('oneapm.eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig'), 'oneapm.****.****.sig')
+  // Cut at the end of a segment or of the whole name.
+  assert.equal(r.name('oneapm.' + 'x'.repeat(100) + KEY.slice(0, 20)), 'oneapm.' + 'x'.repeat(100) + MASK)
+})
+
+test('property: a secret in a logger name, sanitized as child() does, never survives', () => {
+  const r = new Redactor({ licenseKey: KEY })
+  const token = 'tK9vQ2mX7pL4wZ8r'
+  const shapes = fc.constantFrom<(k: string, t: string) => string>(
+    (k) => k, (k) => k.toUpperCase(), (k) => 'tenant-' + k.toLowerCase(), (k) => Buffer.from(k).toString('hex'),
+    (k) => [...k].map((c) => '%' + c.charCodeAt(0).toString(16)).join(''),
+    (k) => encodeURIComponent(':' + k), (_k, t) => 'token=' + t, (_k, t) => 'session.token=' + t,
+    (_k, t) => 'db_password:' + t, (_k, t) => 'Bearer ' + t
+  )
+  const part = fc.string({ unit: fc.constantFrom('a', 'b', '-', '.', '_', ':', '1'), maxLength: 20 })
+  fc.assert(fc.property(part, shapes, part, (before, shape, after) => {
+    const out = r.name('oneapm.' + sanitizeName(before + shape(KEY, token) + after))
+    assert.ok(!out.toLowerCase().includes(KEY.slice(6, 18)), out)
+    assert.ok(!out.includes(Buffer.from(KEY).toString('hex').slice(12, 40)), out)
+    assert.ok(!out.includes(token.slice(0, 8)), out)
+  }), { numRuns: 1000 })
 })
