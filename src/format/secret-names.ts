@@ -60,8 +60,10 @@ function hex (c: number): number {
 /** Whether a normalized name is secret by the built-in rules. */
 export function isSecretName (n: string): boolean {
   if (EXACT.has(n)) return true
-  // `proxy_pw`, `db_pw`: the short forms only as a suffix (`pwd` is a fragment).
+  // `proxy_pw`, `user_pass`: the short forms only as a suffix (`pwd` is a
+  // fragment; `passed`, `passenger`, `compass` and `bypass` are not secret).
   if (n.endsWith('pw')) return true
+  if (n.endsWith('pass') && !n.endsWith('compass') && !n.endsWith('bypass')) return true
   for (const p of PARTS) if (n.includes(p)) return true
   return false
 }

@@ -221,6 +221,7 @@ const plantings = fc.constantFrom<(s: string) => string>(
   (s) => `state%3Dx%26pw%3D${s}`,
   // Short suffixes, brackets in a value, XML elements.
   (s) => `proxy_pw=${s}`,
+  (s) => `user_pass: ${s}`,
   (s) => `password=p)${s}`,
   (s) => `password=(${s})`,
   (s) => `<password>${s}</password>`,
@@ -287,6 +288,9 @@ test('pw as a suffix, brackets inside a value and XML elements', () => {
   const r = new Redactor()
   assert.equal(r.isSecretKey('proxy_pw'), true)
   assert.equal(r.isSecretKey('dbPw'), true)
+  assert.equal(r.isSecretKey('user_pass'), true)
+  assert.equal(r.isSecretKey('passenger'), false)
+  assert.equal(r.isSecretKey('cache_bypass'), false)
   assert.equal(r.text('password=p)ss next'), 'password=**** next')
   assert.equal(r.text('<password>x</password> <user>bob</user>'), '<password>****</password> <user>bob</user>')
   assert.equal(r.text('<a:token>x</a:token>'), '<a:token>****</a:token>')
