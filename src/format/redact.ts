@@ -33,6 +33,19 @@ const MAX_NAMES = 4096
 /** A name segment this long that starts with `eyJ` is a JWT part (a name's dots split the token). */
 const MIN_JWT_SEGMENT = 10
 
+/** Texts at least this long are remembered once scrubbed (stacks, mostly). */
+const LONG_TEXT = 256
+/** Longer ones are not: the cache holds at most 32 × 16K characters twice. */
+const LONGEST_KEPT = 16 * 1024
+const LONG_TEXTS = 32
+/** A cached text that needed no change: the caller's own string is the answer. */
+const OWN = '\u0000own'
+
+/** A flat copy of `s` that shares no memory with it (lossless for every code unit). */
+function flatCopy (s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le')
+}
+
 export class Redactor {
   private readonly licenseKey: string | undefined
   private readonly licenseMask: string
@@ -42,6 +55,8 @@ export class Redactor {
   private readonly licensePattern: RegExp | undefined
   private readonly extra: ReadonlySet<string>
   private readonly keyCache = new Map<string, boolean>()
+  private readonly keyTexts = new Map<string, string>()
+  private readonly longTexts = new Map<string, string>()
   /** The license key's forms as a sanitized logger name spells them (`%` and `\\` become `_`). */
   private readonly namePattern: RegExp | undefined
   private readonly nameCache = new Map<string, string>()
@@ -60,6 +75,20 @@ export class Redactor {
     const nameForms = [...new Set([...literals, ...literals.map(sanitizedForm)])].sort((a, b) => b.length - a.length)
     this.namePattern = nameForms.length === 0 ? undefined : new RegExp(nameForms.map(escapeRegExp).join('|'), 'gi')
     this.extra = new Set((options.extraNames ?? []).map((n) => normalizeName(String(n))))
+  }
+
+  /**
+   * A field name as written: scrubbed like any text (a name can hold a
+   * secret too). Cached like isSecretKey: field names come from code and
+   * repeat on every record, so the scan runs once per name.
+   */
+  keyText (key: string): string {
+    let out = this.keyTexts.get(key)
+    if (out === undefined) {
+      out = this.text(key)
+      if (this.keyTexts.size < 4096 && key.length <= 256) this.keyTexts.set(key, out)
+    }
+    return out
   }
 
   /** Whether a field of this name holds a secret. */
@@ -141,6 +170,23 @@ export class Redactor {
    */
   text (s: string, cut = false): string {
     if (typeof s !== 'string' || s.length === 0) return s
+    if (s.length < LONG_TEXT || s.length > LONGEST_KEPT || cut) return this.scrubText(s, cut)
+    // Long texts that repeat (an error's stack, logged once per failure of the
+    // same call site) are scrubbed once: the lookup hashes the string, far
+    // cheaper than the scan. Bounded: a full cache starts over, and it keeps
+    // its own flat copies, never the caller's string (which could be a slice
+    // that pins a much larger one).
+    let out = this.longTexts.get(s)
+    if (out === undefined) {
+      out = this.scrubText(s, false)
+      if (this.longTexts.size >= LONG_TEXTS) this.longTexts.clear()
+      this.longTexts.set(flatCopy(s), out === s ? OWN : flatCopy(out))
+      return out
+    }
+    return out === OWN ? s : out
+  }
+
+  private scrubText (s: string, cut: boolean): string {
     const pattern = this.licensePattern
     if (pattern !== undefined) {
       pattern.lastIndex = 0

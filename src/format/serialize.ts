@@ -54,7 +54,7 @@ export function stringJson (s: string, ctx: SerializeContext, budget?: Budget): 
 
 /** A key as written: cut to MAX_KEY characters and redacted (a map may be keyed by tokens). */
 export function keyName (key: string, ctx: SerializeContext): string {
-  return capRedact(key, MAX_KEY, ctx.redactor)
+  return key.length <= MAX_KEY ? ctx.redactor.keyText(key) : capRedact(key, MAX_KEY, ctx.redactor)
 }
 
 /** Any value as JSON text. Never throws. */

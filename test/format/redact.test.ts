@@ -340,3 +340,19 @@ test('property: a secret in a logger name, sanitized as child() does, never surv
     assert.ok(!out.includes(token.slice(0, 8)), out)
   }), { numRuns: 1000 })
 })
+
+test('a long text scrubbed again (an error stack logged twice) gives the same answer, whatever strings it came from', () => {
+  const r = new Redactor({ licenseKey: 'abcd1234abcd1234abcd' })
+  const stack = 'Error: boom token=s3cr3tvalue\n' + '    at fn (/srv/app/x.js:1:2)\n'.repeat(20)
+  const parent = 'x'.repeat(100_000) + stack
+  const first = r.text(stack)
+  assert.ok(!first.includes('s3cr3tvalue'))
+  assert.equal(r.text(parent.slice(100_000)), first)
+  assert.equal(r.text(stack), first)
+  // A text that needs no change comes back as the caller's own string.
+  const clean = '    at fn (/srv/app/y.js:1:2)\n'.repeat(20)
+  assert.equal(r.text(clean), clean)
+  assert.equal(r.text(clean), clean)
+  // Many distinct texts: the cache starts over rather than grow.
+  for (let i = 0; i < 100; i++) assert.ok(!r.text(`${i} password=hunter2 ` + clean).includes('hunter2'))
+})
