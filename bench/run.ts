@@ -619,7 +619,7 @@ a file over the limit is listed under Anomalies.
 ## Flight recorder
 
 This logger only, text format. The flight recorder (\`log_flight_recorder\`, on by default at 1MB) keeps
-the calls below \`log_level\` in a ring, unformatted, and writes the recent ones before an error.
+the calls below \`log_level\` in a ring, as bounded copies of their arguments (unformatted), and writes the recent ones before an error.
 
 ${recorderTable(rec)}
 
