@@ -260,9 +260,18 @@ function distinct (name: string, used: Set<string>): string {
 /** A non-string Map key as a name, without calling its toString (an array's would join every item). */
 function keyOf (k: unknown): string {
   switch (typeof k) {
-    case 'object': return k === null ? 'null' : Array.isArray(k) ? '[Array]' : '[Object]'
+    case 'object': return k === null ? 'null' : isArray(k) ? '[Array]' : '[Object]'
     case 'function': return `[Function: ${safeName(k)}]`
     default: return safeString(k)
+  }
+}
+
+/** Array.isArray, which throws on a revoked proxy. */
+function isArray (v: object): boolean {
+  try {
+    return Array.isArray(v)
+  } catch {
+    return false
   }
 }
 
@@ -317,7 +326,7 @@ export function errorInfo (err: Error, ctx: SerializeContext, causes = 0, seen: 
   const cause = read(() => err.cause, undefined)
   if (cause !== undefined) info.cause = nested(cause, ctx, causes, seen)
   const errors = read(() => (err as { errors?: unknown }).errors, undefined)
-  if (Array.isArray(errors)) info.errors = read(() => errors.slice(0, 10), []).map((e) => nested(e, ctx, causes, seen))
+  if (typeof errors === 'object' && errors !== null && isArray(errors)) info.errors = read(() => (errors as unknown[]).slice(0, 10), [] as unknown[]).map((e) => nested(e, ctx, causes, seen))
   return info
 }
 

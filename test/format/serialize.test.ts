@@ -148,3 +148,18 @@ test('property: valueJson never throws, is valid JSON and stays within the budge
     }
   }), { numRuns: 500 })
 })
+
+test('an error whose message or errors is a revoked proxy still gives its one line, in both layouts', () => {
+  const revoked = Proxy.revocable(new Error(''), {})
+  revoked.revoke()
+  const viaMessage = new Error('x')
+  Object.defineProperty(viaMessage, 'message', { value: revoked.proxy, enumerable: false, writable: true, configurable: true })
+  const viaErrors = Object.assign(new Error('y'), { errors: revoked.proxy })
+  for (const format of [textFormat, jsonFormat]) {
+    for (const err of [viaMessage, viaErrors]) {
+      const line = lineOf(format, [err], { level: 60 })
+      assert.equal(line.split('\n').length, 2, line)
+      if (format === jsonFormat) assert.doesNotThrow(() => JSON.parse(line))
+    }
+  }
+})
