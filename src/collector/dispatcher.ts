@@ -10,6 +10,7 @@ import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici'
 import { maskProxy } from '../config/secrets'
 import { parseHost, parseProxy } from '../config/values'
 import { collectorLog, recordConnections, type ConnectionLog, type RecordOptions, type Recording } from './record-connections'
+import { optionOf } from '../internal/describe'
 
 export interface CollectorDispatcherOptions extends RecordOptions {
   /** Collector host (the `host` key), e.g. collector.oneapm.com, or host:port; a scheme is removed. */
@@ -86,13 +87,7 @@ interface Options {
 
 /** The options as plain, checked data; each one unusable is the default (with a warning for host and proxy). */
 function readOptions (options: unknown, log: ConnectionLog): Options {
-  const get = (name: string): unknown => {
-    try {
-      return typeof options === 'object' && options !== null ? (options as Record<string, unknown>)[name] : undefined
-    } catch {
-      return undefined
-    }
-  }
+  const get = (name: string): unknown => optionOf(options, name)
   const ms = (name: string, fallback: number): number => {
     const v = get(name)
     return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 2 ** 31 - 1 ? v : fallback

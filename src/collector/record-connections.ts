@@ -16,6 +16,7 @@ import { Dispatcher } from 'undici'
 import { Redactor } from '../format/redact'
 import { cutWhole, maskUrlPasswords } from '../config/secrets'
 import { Coalescer, type Verdict } from './coalesce'
+import { optionOf } from '../internal/describe'
 
 type LogFn = (fields: object, msg: string, ...args: unknown[]) => void
 
@@ -256,13 +257,7 @@ function isDispatcher (d: unknown): d is Dispatcher {
 }
 
 function readRecordOptions (options: unknown): { stillFailingIntervalMs: number, excerptBytes: number, connectorLogsConnected: boolean } {
-  const get = (name: string): unknown => {
-    try {
-      return typeof options === 'object' && options !== null ? (options as Record<string, unknown>)[name] : undefined
-    } catch {
-      return undefined
-    }
-  }
+  const get = (name: string): unknown => optionOf(options, name)
   const interval = get('stillFailingIntervalMs')
   const excerpt = get('excerptBytes')
   return {

@@ -10,6 +10,8 @@ import { parseIni, type IniDocument, type IniEntry } from './ini'
 import { KEYS, META_ENV, SETTING_KEYS, envName, type LogSettings, type SettingKey } from './keys'
 import { maskKeyLike, GUESSED_MIN, LINE_SHOWN, SecretScrubber, cutWhole, looksSecret, maskProxy } from './secrets'
 import { editDistance, type Parsed } from './values'
+import { optionOf } from '../internal/describe'
+import { kindOf, type PathKind } from '../sinks/log-path'
 
 export type Source =
   | { readonly kind: 'default' }
@@ -245,13 +247,7 @@ interface ReadOptions {
 
 /** The options as plain data: anything unusable (a throwing getter, a wrong type) counts as not given. */
 function readOptions (options: unknown): ReadOptions {
-  const get = (name: string): unknown => {
-    try {
-      return typeof options === 'object' && options !== null ? (options as Record<string, unknown>)[name] : undefined
-    } catch {
-      return undefined
-    }
-  }
+  const get = (name: string): unknown => optionOf(options, name)
   const file = get('file')
   const cwdOption = get('cwd')
   let cwd = typeof cwdOption === 'string' && cwdOption !== '' && !cwdOption.includes('\0') ? cwdOption : undefined
@@ -484,7 +480,7 @@ function readConfigBytes (file: string): Buffer | string {
 }
 
 function refuse (st: fs.Stats): string | undefined {
-  if (!st.isFile()) return `it is ${kindOf(st)}, not a regular file`
+  if (!st.isFile()) return `it is ${KIND_TEXT[kindOf(st)]}, not a regular file`
   if (st.size > MAX_CONFIG_BYTES) return tooBig(st.size)
   return undefined
 }
@@ -493,13 +489,15 @@ function tooBig (size: number): string {
   return `it is ${size >= 1024 * 1024 ? `${(size / 1024 / 1024).toFixed(1)} MB` : `${size} bytes`}; the limit is ${MAX_CONFIG_BYTES / 1024 / 1024} MB`
 }
 
-function kindOf (st: fs.Stats): string {
-  if (st.isDirectory()) return 'a directory'
-  if (st.isFIFO()) return 'a FIFO (named pipe)'
-  if (st.isCharacterDevice()) return 'a character device'
-  if (st.isBlockDevice()) return 'a block device'
-  if (st.isSocket()) return 'a socket'
-  return 'not a file'
+const KIND_TEXT: Readonly<Record<PathKind, string>> = {
+  file: 'a file',
+  missing: 'missing',
+  directory: 'a directory',
+  fifo: 'a FIFO (named pipe)',
+  'character device': 'a character device',
+  'block device': 'a block device',
+  socket: 'a socket',
+  other: 'not a file'
 }
 
 /**

@@ -47,3 +47,15 @@ export function symbolText (v: symbol, max: number): string {
   if (d === undefined) return 'Symbol()'
   return d.length <= max ? `Symbol(${d})` : `Symbol(${d.slice(0, max)}…[+${d.length - max} chars])`
 }
+
+/**
+ * `options[name]` for options a caller handed us: anything that is not an
+ * object, or a getter or proxy trap that throws, reads as not given.
+ */
+export function optionOf (options: unknown, name: string): unknown {
+  try {
+    return typeof options === 'object' && options !== null ? (options as Record<string, unknown>)[name] : undefined
+  } catch {
+    return undefined
+  }
+}
