@@ -6,7 +6,7 @@
 //   npm run fuzz                                   # 1000 runs per property (capped for child-process ones)
 //   npm run fuzz -- --runs 5000                    # longer
 //   npm run fuzz -- --property secret              # only properties whose name contains "secret"
-//   npm run fuzz -- --seed N --path P --property NAME   # replay the counterexample a failure printed
+//   npm run fuzz -- --seed=N --path P --property NAME   # replay the counterexample a failure printed
 //
 // The same settings as environment variables: FUZZ_RUNS, FUZZ_SEED, FUZZ_PATH, FUZZ_PROPERTY.
 const { spawnSync } = require('node:child_process')
@@ -36,7 +36,7 @@ if (env.FUZZ_PATH && !env.FUZZ_PROPERTY) {
 process.stdout.write(`fuzz: seed ${env.FUZZ_SEED}, ${env.FUZZ_RUNS} runs per property` +
   (env.FUZZ_PROPERTY ? `, properties matching ${JSON.stringify(env.FUZZ_PROPERTY)}` : '') +
   (env.FUZZ_PATH ? `, replaying path ${env.FUZZ_PATH}` : '') +
-  `\nfuzz: replay this run with: npm run fuzz -- --seed ${env.FUZZ_SEED} --runs ${env.FUZZ_RUNS}\n`)
+  `\nfuzz: replay this run with: npm run fuzz -- --seed=${env.FUZZ_SEED} --runs ${env.FUZZ_RUNS}\n`)
 
 if (!values['no-build']) {
   const built = spawnSync(process.execPath, [path.join(__dirname, 'build.js'), '--tests'], { stdio: 'inherit', cwd: root })

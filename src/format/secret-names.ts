@@ -65,7 +65,7 @@ export function isSecretName (n: string): boolean {
   if (n.endsWith('pw')) return true
   if (n.endsWith('pass') && !n.endsWith('compass') && !n.endsWith('bypass')) return true
   for (const p of PARTS) if (n.includes(p)) return true
-  return false
+  return isLicenseName(n)
 }
 
 /** A normalized name whose value is a whole header line (cookies, authorization), not one token. */
@@ -75,5 +75,10 @@ export function isHeaderName (n: string): boolean {
 
 /** A normalized name whose value is the license key (masked to its first 4 characters). */
 export function isLicenseName (n: string): boolean {
-  return n.includes('licensekey') || n.includes('licencekey')
+  return n.includes('licensekey') || n.includes('licencekey') || LICENSE_MISSPELT.test(n)
 }
+
+// licence, lisence, lisense, lycense... followed by key (or kye): the ways
+// operators misspell the one key that matters most. Linear: literals between
+// single-character classes, names are bounded.
+const LICENSE_MISSPELT = /l[iy][cs]{1,2}[ea]n[cs]e?(?:key|kye)/

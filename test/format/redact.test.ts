@@ -356,3 +356,12 @@ test('a long text scrubbed again (an error stack logged twice) gives the same an
   // Many distinct texts: the cache starts over rather than grow.
   for (let i = 0; i < 100; i++) assert.ok(!r.text(`${i} password=hunter2 ` + clean).includes('hunter2'))
 })
+
+test('misspelt license key names are secret names, in fields and in free text', () => {
+  const r = new Redactor()
+  for (const name of ['lisence_key', 'lisense-key', 'licsence_key', 'lycenseKey', 'license_kye', 'LISENCEKEY']) {
+    assert.ok(r.isSecretKey(name), name)
+    assert.ok(!r.text(`request ${name}=aynq2oyaRfAqmrjFnSvZMhR5Mj`).includes('aynq2oya'), name)
+  }
+  assert.ok(!r.isSecretKey('licensed_seats'))
+})

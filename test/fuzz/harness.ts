@@ -36,7 +36,7 @@ function parameters (name: string, options: PropertyOptions): fc.Parameters<unkn
     endOnFailure: options.expensive === true && !LONG,
     reporter: (details) => {
       if (!details.failed) return
-      const replay = `npm run fuzz -- --seed ${details.seed} --path ${details.counterexamplePath ?? ''} --property ${JSON.stringify(name)}`
+      const replay = `npm run fuzz -- --seed=${details.seed} --path ${details.counterexamplePath ?? ''} --property ${JSON.stringify(name)}`
       const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)
       throw new Error(`${fc.defaultReportMessage(details) ?? 'property failed'}\n\nFailure: ${cause.slice(0, 4000)}\n\nReplay: ${replay}`)
     }
