@@ -2,6 +2,8 @@
 // (\n, \r, \v, \f, NEL, U+2028/9, the C0/C1 controls Python's splitlines uses)
 // and anything a terminal would interpret (ESC for ANSI colours) is escaped.
 
+import { flatCopy } from '../internal/flat-copy'
+
 // C0 controls, DEL, C1 controls, line/paragraph separators.
 const NEEDS_TEXT_ESCAPE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 const TEXT_ESCAPES = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
@@ -26,12 +28,33 @@ export function escapeText (s: string): string {
   return NEEDS_TEXT_ESCAPE.test(s) ? s.replace(TEXT_ESCAPES, escapeChar) : s
 }
 
+// Long strings that repeat (a stack, logged once per failure of one call
+// site, in bursts) are quoted once: the lookup hashes the string, several
+// times cheaper than escaping it. Bounded: at most QUOTED_KEPT entries of at
+// most QUOTED_LONGEST characters, flat copies that pin nothing of the caller's.
+const QUOTED_MIN = 256
+const QUOTED_LONGEST = 8 * 1024
+const QUOTED_KEPT = 32
+const quotedLong = new Map<string, string>()
+
 /** A JSON string literal that is valid UTF-8 when written and cannot break a line. */
 export function jsonString (s: string): string {
+  if (s.length < QUOTED_MIN || s.length > QUOTED_LONGEST) return quote(s)
+  let q = quotedLong.get(s)
+  if (q === undefined) {
+    q = flatCopy(quote(s))
+    if (quotedLong.size >= QUOTED_KEPT) quotedLong.clear()
+    quotedLong.set(flatCopy(s), q)
+  }
+  return q
+}
+
+function quote (s: string): string {
   if (!NEEDS_JSON_ESCAPE.test(s)) return '"' + s + '"'
   const q = JSON.stringify(s)
   return HAS_JSON_EXTRA.test(q) ? q.replace(JSON_EXTRA, escapeChar) : q
 }
+
 
 /** A `key=value` value in the text layout: bare when safe, else a JSON string. */
 export function textValue (s: string): string {

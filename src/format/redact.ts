@@ -7,6 +7,7 @@
 // Both are cheap when there is nothing to mask: a cached Map lookup per key,
 // and for strings a few indexOf calls before the one linear scan.
 
+import { flatCopy } from '../internal/flat-copy'
 import { isLicenseName, isSecretName, normalizeName } from './secret-names'
 import { MASK, credentialLike, scrub, scrubPem } from './scrub'
 
@@ -41,10 +42,6 @@ const LONG_TEXTS = 32
 /** A cached text that needed no change: the caller's own string is the answer. */
 const OWN = '\u0000own'
 
-/** A flat copy of `s` that shares no memory with it (lossless for every code unit). */
-function flatCopy (s: string): string {
-  return Buffer.from(s, 'utf16le').toString('utf16le')
-}
 
 export class Redactor {
   private readonly licenseKey: string | undefined

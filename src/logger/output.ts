@@ -39,6 +39,16 @@ export interface SinkHooks {
 
 /** How long a synchronous flush may wait on a pipe that says EAGAIN. */
 const ERROR_FLUSH_WAIT_MS = 100
+/**
+ * Error and critical records are on disk before the call returns, except in
+ * a burst: after one is written synchronously, later ones logged in the same
+ * turn of the event loop ride the turn's write, and every BURST_MAX-th is
+ * written synchronously again (with all that waits). So a hard crash (SIGKILL,
+ * a native abort, OOM) right after a burst loses at most BURST_MAX - 1 of its
+ * errors, never the first; natural exit, process.exit() and an uncaught
+ * exception lose none (the exit hook writes them).
+ */
+export const BURST_MAX = 64
 const EXIT_FLUSH_WAIT_MS = 1000
 
 export class Output {
@@ -52,6 +62,9 @@ export class Output {
   private readonly cancelExit: () => void
   /** Causes already told on stderr directly: once each. */
   private readonly told = new Set<string>()
+  /** Errors queued since the last synchronous write in this burst; -1 when no burst is open. */
+  private burst = -1
+  private readonly endBurst = (): void => { this.burst = -1 }
 
   readonly rotation: RotationSettings
   /** Keeps below-level records for dumps before errors; undefined when log_flight_recorder = 0. */
@@ -97,10 +110,20 @@ export class Output {
     return this.destination.writer
   }
 
-  /** Queues a formatted line; error and critical lines leave before this returns. */
+  /** Queues a formatted line; error and critical lines leave before this returns, but in a burst (BURST_MAX). */
   write (line: string, level: LevelValue): void {
-    this.destination.writer.write(line, level)
-    if (level >= 50) this.destination.writer.flushSync(ERROR_FLUSH_WAIT_MS)
+    const writer = this.destination.writer
+    writer.write(line, level)
+    if (level < 50) return
+    if (this.burst === -1) {
+      // The turn's first error: synchronous, and a burst opens until the turn ends.
+      writer.flushSync(ERROR_FLUSH_WAIT_MS)
+      this.burst = 0
+      setImmediate(this.endBurst).unref()
+    } else if (++this.burst === BURST_MAX) {
+      writer.flushSync(ERROR_FLUSH_WAIT_MS)
+      this.burst = 0
+    }
   }
 
   /**

@@ -21,6 +21,7 @@ import { capRedact } from '../format/cut'
 import type { Redactor } from '../format/redact'
 import { errorInfo, isError, valueJson, type SerializeContext } from '../format/serialize'
 import { describeThrown, safeString } from '../internal/describe'
+import { flatCopy } from '../internal/flat-copy'
 
 /** An object argument, kept as its JSON text. */
 export class ObjectSnapshot {
@@ -179,7 +180,7 @@ function snapshotError (err: Error, ctx: SerializeContext, cap: number, depth: n
 export function ownString (s: string, cap: number, redactor: Redactor): string {
   // Redacted before the cut, like every string written: a secret straddling the cap is masked whole.
   const capped = s.length <= cap ? s : capRedact(s, cap, redactor)
-  return capped.length < SLICE_MIN ? capped : Buffer.from(capped, 'utf16le').toString('utf16le')
+  return capped.length < SLICE_MIN ? capped : flatCopy(capped)
 }
 
 function nameOf (fn: unknown): string {
