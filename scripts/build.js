@@ -3,6 +3,11 @@
 // wrapper) and, with --tests, src/ test/ bench/ to build/ for `npm test`.
 // The ES entry re-exports the CommonJS one so that `import` and `require()`
 // share one module instance: one exit hook, one bootstrap queue, one registry.
+// The library entry, dist/index.js, is then bundled into one file (esbuild):
+// an agent requires it at host start, and loading ~55 small modules cost
+// 1.4× pino's require() time; one file costs less than pino (docs/dependencies.md).
+// undici, debug and semver stay outside, required on first use. The CLI
+// keeps tsc's files and requires the bundle through ../index.
 const { execFileSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
@@ -16,6 +21,29 @@ function compile (project) {
   } catch {
     // tsc has printed the errors.
     process.exit(1)
+  }
+}
+
+function bundleEntry () {
+  const dist = path.join(root, 'dist')
+  require('esbuild').buildSync({
+    entryPoints: [path.join(root, 'src', 'index.ts')],
+    outfile: path.join(dist, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    external: ['undici', 'debug', 'semver', 'semver/*'],
+    logLevel: 'error'
+  })
+  // tsc's copies of what the bundle holds: left there, a deep require would
+  // make a second instance of the library (two exit hooks, two registries).
+  // Their .d.ts files stay: index.d.ts names them.
+  for (const f of fs.readdirSync(dist, { recursive: true }).map(String)) {
+    const under = f.split(path.sep)[0]
+    if (under === 'cli' || f.startsWith('index.')) continue
+    if (f.endsWith('.js') || f.endsWith('.js.map')) fs.rmSync(path.join(dist, f))
   }
 }
 
@@ -34,6 +62,7 @@ function writeEsmWrapper () {
 
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true })
 compile('tsconfig.json')
+bundleEntry()
 writeEsmWrapper()
 fs.chmodSync(path.join(root, 'dist', 'cli', 'main.js'), 0o755)
 if (process.argv.includes('--tests')) {

@@ -6,11 +6,12 @@
 
 import type { ConnectionOptions, TLSSocket } from 'node:tls'
 import type { Socket } from 'node:net'
-import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici'
+import type { Dispatcher, ProxyAgent, buildConnector } from 'undici'
 import { maskProxy } from '../config/secrets'
 import { parseHost, parseProxy } from '../config/values'
 import { collectorLog, recordConnections, type ConnectionLog, type RecordOptions, type Recording } from './record-connections'
 import { optionOf } from '../internal/describe'
+import { undici } from './undici'
 
 export interface CollectorDispatcherOptions extends RecordOptions {
   /** Collector host (the `host` key), e.g. collector.oneapm.com, or host:port; a scheme is removed. */
@@ -42,6 +43,7 @@ export interface CollectorClient extends Recording {
 export function createCollectorDispatcher (logger: ConnectionLog, options: CollectorDispatcherOptions = {}): CollectorClient {
   const log = collectorLog(logger)
   const o = readOptions(options, log)
+  const { Agent, ProxyAgent } = undici()
   let base: Dispatcher
   try {
     base = o.proxy !== undefined
@@ -135,7 +137,7 @@ function readOptions (options: unknown, log: ConnectionLog): Options {
  */
 function timedConnector (log: ConnectionLog, options: Options): buildConnector.connector {
   const verify = options.tls?.rejectUnauthorized !== false
-  const connect = buildConnector({ ...options.tls, rejectUnauthorized: false, timeout: options.connectTimeoutMs } as buildConnector.BuildOptions)
+  const connect = undici().buildConnector({ ...options.tls, rejectUnauthorized: false, timeout: options.connectTimeoutMs } as buildConnector.BuildOptions)
   return (opts, callback) => {
     const started = performance.now()
     const target = `${String(opts.protocol)}//${String(opts.hostname)}:${String(opts.port)}`

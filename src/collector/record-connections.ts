@@ -12,11 +12,13 @@
 // undici's new handler API and back (about 5 µs a request on loopback),
 // while wrapping the handler in the style it came in costs next to nothing.
 
-import { Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { Redactor } from '../format/redact'
 import { cutWhole, maskUrlPasswords } from '../config/secrets'
 import { Coalescer, type Verdict } from './coalesce'
 import { optionOf } from '../internal/describe'
+import { lazy } from '../internal/lazy'
+import { undici } from './undici'
 
 type LogFn = (fields: object, msg: string, ...args: unknown[]) => void
 
@@ -207,7 +209,7 @@ export function recordConnections (dispatcher: Dispatcher, logger: ConnectionLog
   const detach = wrapDispatch(dispatcher, recorder)
   let through: Dispatcher = dispatcher
   if (detach === undefined) {
-    through = new RecordingDispatcher(dispatcher, recorder)
+    through = new (recordingDispatcher())(dispatcher, recorder)
     log.warning({ event: 'collector_not_recorded' },
       'requests sent through this dispatcher directly cannot be recorded (its dispatch() cannot be wrapped); send them through the dispatcher recordConnections() returns')
   }
@@ -315,8 +317,12 @@ class Recorder {
   }
 }
 
-/** For a dispatcher whose dispatch() cannot be wrapped: dispatches through it, noting each request on the way. */
-class RecordingDispatcher extends Dispatcher {
+/**
+ * For a dispatcher whose dispatch() cannot be wrapped: dispatches through it,
+ * noting each request on the way. A subclass of undici's Dispatcher, so it is
+ * defined when first needed, once undici is loaded.
+ */
+const recordingDispatcher = lazy(() => class RecordingDispatcher extends undici().Dispatcher {
   constructor (private readonly base: Dispatcher, private readonly recorder: Recorder) {
     super()
   }
@@ -338,7 +344,7 @@ class RecordingDispatcher extends Dispatcher {
   override destroy (...args: unknown[]): Promise<void> | void {
     return (this.base.destroy as (...a: unknown[]) => Promise<void> | void)(...args)
   }
-}
+})
 
 interface Handler {
   onRequestStart?: (controller: unknown, context: unknown) => void

@@ -1,8 +1,12 @@
 // Is this Node inside the range the library supports? Prereleases count as
 // their release (a nightly of 22 is a 22), and bad input is "unknown", never a throw.
 
-import satisfies from 'semver/functions/satisfies'
+import type satisfiesFn from 'semver/functions/satisfies'
+import { lazy } from '../internal/lazy'
 import { PACKAGE } from './package-info'
+
+// Loaded when first asked (the startup record), not when the package is required.
+const satisfies = lazy(() => require('semver/functions/satisfies') as typeof satisfiesFn)
 
 export interface NodeVersionCheck {
   readonly supported: boolean
@@ -13,7 +17,7 @@ export interface NodeVersionCheck {
 export function checkNodeVersion (actual: string = process.version): NodeVersionCheck {
   let supported = false
   try {
-    supported = satisfies(actual, PACKAGE.engines, { includePrerelease: true })
+    supported = satisfies()(actual, PACKAGE.engines, { includePrerelease: true })
   } catch {
     supported = false
   }

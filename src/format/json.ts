@@ -5,7 +5,7 @@
 // (again, until it is free).
 
 import { NAME_OF, type LevelValue } from '../record/levels'
-import { PID, THREAD_NAME } from '../record/thread'
+import { PID, threadName } from '../record/thread'
 import { isoTime } from '../record/time'
 import type { LogRecord } from '../record/record'
 import { capRedact } from './cut'
@@ -32,7 +32,7 @@ export const jsonFormat: LineFormat = {
   name: 'json',
 
   header (name: string, level: LevelValue): string {
-    return `,"level":"${NAME_OF[level] ?? level}","name":${headerName(name, jsonString)},"pid":${PID},"thread":${jsonString(THREAD_NAME)}`
+    return `,"level":"${NAME_OF[level] ?? level}","name":${headerName(name, jsonString)},"pid":${PID},"thread":${jsonString(threadName())}`
   },
 
   recordedHeader (header: string): string {

@@ -4,7 +4,7 @@
 // err.message=..., err.stack="...\n..." so its stack stays on the one line.
 
 import { NAME_OF, TEXT_NAMES, type LevelValue } from '../record/levels'
-import { PID, THREAD_NAME } from '../record/thread'
+import { PID, threadName } from '../record/thread'
 import { localTime } from '../record/time'
 import type { LogRecord } from '../record/record'
 import { capRedact } from './cut'
@@ -21,7 +21,7 @@ export const textFormat: LineFormat = {
   name: 'text',
 
   header (name: string, level: LevelValue): string {
-    return ` (${PID}/${THREAD_NAME}) ${headerName(name, escapeText)} ${TEXT_NAMES[level] ?? NAME_OF[level] ?? level} - `
+    return ` (${PID}/${threadName()}) ${headerName(name, escapeText)} ${TEXT_NAMES[level] ?? NAME_OF[level] ?? level} - `
   },
 
   recordedHeader (header: string): string {

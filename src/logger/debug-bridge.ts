@@ -13,9 +13,17 @@
 // process.env.DEBUG, which their enable/disable rewrite). The timer lives
 // in host-watch.ts.
 
-import createDebug from 'debug'
+import type createDebugFn from 'debug'
+import { lazy } from '../internal/lazy'
 
-const SHIPPED_LOG = (createDebug as unknown as { log?: unknown }).log
+/** The log function debug shipped with, seen when we first load it (at configure, with the agent's start). */
+let shippedLog: unknown
+/** Loaded when a tree is configured, not when the package is required (internal/lazy.ts). */
+const debugLib = lazy(() => {
+  const d = require('debug') as typeof createDebugFn
+  shippedLog = (d as unknown as { log?: unknown }).log
+  return d
+})
 
 /** The namespace used to ask debug whether agent namespaces are on. */
 const PROBE = 'oneapm:agent'
@@ -34,12 +42,12 @@ export class DebugBridge {
   private seenNs: string | undefined
   private seenEnv: string | undefined
   private on: boolean
-  private readonly instances = new Map<string, createDebug.Debugger>()
+  private readonly instances = new Map<string, createDebugFn.Debugger>()
 
   constructor (private readonly onChange: (c: DebugChange) => void) {
     this.seenNs = namespacesOf()
     this.seenEnv = process.env.DEBUG
-    this.on = createDebug.enabled(PROBE)
+    this.on = debugLib().enabled(PROBE)
   }
 
   /** Whether agent namespaces are on in our copy of debug now. */
@@ -53,9 +61,10 @@ export class DebugBridge {
   }
 
   /** The debug instance for a logger name, if its namespace is enabled. */
-  mirrorFor (name: string): createDebug.Debugger | undefined {
+  mirrorFor (name: string): createDebugFn.Debugger | undefined {
     if (!this.on) return undefined
     const ns = name.replace(/\./g, ':')
+    const createDebug = debugLib()
     if (!createDebug.enabled(ns)) return undefined
     let d = this.instances.get(ns)
     if (d === undefined) {
@@ -72,7 +81,7 @@ export class DebugBridge {
 
   /** Whether debug would print to stderr itself (its log function is the one it shipped with). */
   static writesToStderr (): boolean {
-    return (createDebug as unknown as { log?: unknown }).log === SHIPPED_LOG
+    return (debugLib() as unknown as { log?: unknown }).log === shippedLog
   }
 
   private check (withEnv: boolean): void {
@@ -85,12 +94,12 @@ export class DebugBridge {
     this.seenNs = ns
     this.seenEnv = withEnv ? env : process.env.DEBUG
     const wasOn = this.on
-    this.on = createDebug.enabled(PROBE)
+    this.on = debugLib().enabled(PROBE)
     this.onChange({ wasOn, isOn: this.on, before, after, otherCopy: !nsChanged })
   }
 }
 
 function namespacesOf (): string | undefined {
   // Set by debug's enable(); a string, '' after disable(), undefined before any enable.
-  return (createDebug as unknown as { namespaces?: string }).namespaces
+  return (debugLib() as unknown as { namespaces?: string }).namespaces
 }

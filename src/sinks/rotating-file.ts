@@ -18,7 +18,8 @@
 
 import fs from 'node:fs'
 import path from 'node:path'
-import zlib from 'node:zlib'
+import type * as Zlib from 'node:zlib'
+import { lazy } from '../internal/lazy'
 import { tryLock, unlock } from './file-lock'
 import type { FailureAction, WriteTarget } from './fd-writer'
 import { ensureDir, fixFor, pathError } from './log-path'
@@ -561,8 +562,10 @@ export class RotatingFile implements WriteTarget {
 }
 
 const CHUNK = 4 * 1024 * 1024
+/** Loaded at the first compression, not with the package (internal/lazy.ts). */
+const zlib = lazy(() => require('node:zlib') as typeof Zlib)
 const gzip = (buf: Buffer): Promise<Buffer> => new Promise((resolve, reject) => {
-  zlib.gzip(buf, (err, out) => { if (err === null) resolve(out); else reject(err) })
+  zlib().gzip(buf, (err, out) => { if (err === null) resolve(out); else reject(err) })
 })
 
 /**
