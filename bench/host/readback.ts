@@ -87,10 +87,11 @@ export function readBack (file: string, emitted: Readonly<Record<string, number>
   return { exists, files: paths.length, rotated: rotated.length, maxFileBytes, ...matchIds(paths, emitted) }
 }
 
-/** What is wrong with a readback; empty when every id is there once. */
-export function readbackProblems (r: Readback): string[] {
+/** What is wrong with a readback; empty when every id is there once. `logs`: false for the app without a logger. */
+export function readbackProblems (r: Readback, logs = true): string[] {
   const out: string[] = []
-  if (!r.exists) out.push('no log file')
+  if (logs && !r.exists) out.push('no log file')
+  if (!logs && r.exists) out.push('a log file from the app without a logger')
   if (r.lost > 0) out.push(`${r.lost} of ${r.emitted} records lost`)
   if (r.duplicated > 0) out.push(`${r.duplicated} records duplicated`)
   if (r.unknown > 0) out.push(`${r.unknown} ids that were never emitted`)

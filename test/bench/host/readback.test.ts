@@ -27,6 +27,7 @@ test('readback: a lost, a duplicated, an unknown and a joined record are each co
 test('readback: a missing log is a problem even when nothing was emitted', () => {
   const r = readBack(path.join(tmpDir(), 'agent.log'), {}, false)
   assert.deepEqual(readbackProblems(r), ['no log file'])
+  assert.deepEqual(readbackProblems(r, false), [], 'the app without a logger writes no file')
 })
 
 test('readback: any shuffle of the emitted ids, one per line, is found whole; dropping one is one lost', () => {
