@@ -93,7 +93,7 @@ export function hostTable (rs: readonly Row[]): string {
   for (const r of rs) {
     if (r.variant === CLUSTER_VARIANT) continue
     const logger = r.variant === 'none' ? '—' : fix(r.loggerCpuUs, 1)
-    lines.push(`| ${r.variant} | ${fmt(r.perSec)} | ${times(r.ratio, 1)} | ${fix(r.p50Ms, 0)} / ${fix(r.p99Ms, 0)} | ${fix(r.appCpuUs, 1)} | ${logger} | ` +
+    lines.push(`| ${r.variant} | ${fmt(r.perSec)} | ${times(r.ratio, 1)} | ${fix(r.p50Ms, 2)} / ${fix(r.p99Ms, 2)} | ${fix(r.appCpuUs, 1)} | ${logger} | ` +
       `${fix(r.loopP99Ms, 1)} / ${fix(r.loopMaxMs, 1)} | ${fix(r.peakRssMb, 0)} | ${fmt(r.emitted)} / ${fmt(r.found)} | ${r.runs > 0 ? `${r.lost} / ${r.duplicated}` : 'n/a'} |`)
   }
   return lines.join('\n')
@@ -209,7 +209,8 @@ a bunyan file stream. The peers make the same calls with the same arguments. Rou
 then round 2, ..., the order rotating from round to round; figures are medians over rounds.
 
 - **req/s**: requests completed per second of the measured run, as autocannon counts them; **× none**: against \`none\` in the same run.
-- **p50 / p99 latency**: autocannon's, per request, in ms.
+- **p50 / p99 latency**: each answer's time as autocannon measures it (\`process.hrtime\`, from sending the request to the
+  whole answer), in a histogram of microseconds (autocannon's own keeps whole milliseconds), in ms.
 - **app CPU**: the app process's \`process.cpuUsage()\`, user + system, all its threads, over the measured window, ÷ the
   requests it answered in that window. **logger CPU** is that minus the same figure for \`none\`: what the logger adds to each request.
 - **event-loop delay**: \`perf_hooks.monitorEventLoopDelay\` (10 ms resolution) in the app over the window, p99 and max; a
@@ -254,7 +255,7 @@ ${anomalies.length === 0 ? 'None: every record emitted was on disk exactly once,
 ### How to run
 
 \`npm run bench:host\` builds (\`scripts/build.js --tests\`) and runs build/bench/host/run.js from a copy of build/ and dist/
-made in a temporary directory. Settings from the environment: BENCH_HOST_ROUNDS (3), BENCH_HOST_SECONDS (5),
+made in a temporary directory. Settings from the environment: BENCH_HOST_ROUNDS (5), BENCH_HOST_SECONDS (3),
 BENCH_HOST_WARMUP (1, seconds), BENCH_HOST_CONNECTIONS (10), BENCH_HOST_ROTATE_SIZE (bytes, 1048576), BENCH_HOST_WORKERS (2),
 BENCH_HOST_STARTUP_RUNS (15; 0 skips), BENCH_HOST_VARIANTS (a comma-separated subset of ${[...APP_VARIANTS, CLUSTER_VARIANT].join(', ')}),
 BENCH_HOST_DOC (the file to write this section into, docs/benchmarks.md; \`none\` writes nothing).

@@ -3,7 +3,7 @@
 // in interleaved rounds; a cluster variant on one rotating file; start-up
 // figures. A table on stdout and a section of docs/benchmarks.md.
 //
-// Environment: BENCH_HOST_ROUNDS (3), BENCH_HOST_SECONDS (5), BENCH_HOST_WARMUP
+// Environment: BENCH_HOST_ROUNDS (5), BENCH_HOST_SECONDS (3), BENCH_HOST_WARMUP
 // (1), BENCH_HOST_CONNECTIONS (10), BENCH_HOST_ROTATE_SIZE (1048576),
 // BENCH_HOST_WORKERS (2), BENCH_HOST_STARTUP_RUNS (15; 0 skips),
 // BENCH_HOST_VARIANTS (comma-separated subset of VARIANTS), BENCH_HOST_DOC
@@ -69,8 +69,8 @@ const message = (err: unknown): string => err instanceof Error ? err.message : S
 async function main (): Promise<void> {
   const started = Date.now()
   const s: HostSettings = {
-    rounds: envNumber('BENCH_HOST_ROUNDS', 3, 1),
-    seconds: envNumber('BENCH_HOST_SECONDS', 5, 1),
+    rounds: envNumber('BENCH_HOST_ROUNDS', 5, 1),
+    seconds: envNumber('BENCH_HOST_SECONDS', 3, 1),
     warmupSeconds: envNumber('BENCH_HOST_WARMUP', 1, 0),
     connections: envNumber('BENCH_HOST_CONNECTIONS', 10, 1),
     rotateSize: envNumber('BENCH_HOST_ROTATE_SIZE', 1024 * 1024, 4096),
@@ -107,7 +107,7 @@ async function main (): Promise<void> {
         try {
           const r = await measure(variant, round, dir, settings)
           results.push(r)
-          process.stderr.write(`  ${variant.padEnd(20)} ${Math.round(r.load.perSec)} req/s, p99 ${r.load.p99Ms} ms, app CPU ${r.cpuUsPerRequest.toFixed(1)} µs/req, ` +
+          process.stderr.write(`  ${variant.padEnd(20)} ${Math.round(r.load.perSec)} req/s, p99 ${r.load.p99Ms.toFixed(2)} ms, app CPU ${r.cpuUsPerRequest.toFixed(1)} µs/req, ` +
             `peak RSS ${r.closed.peakRssMb.toFixed(0)} MB, records ${r.readback.emitted} emitted / ${r.readback.found} on disk, ${r.readback.rotated} rotations\n`)
           if (r.problems.length > 0) anomalies.push(`${variant} round ${round}: ${r.problems.join('; ')}`)
         } catch (err) {
