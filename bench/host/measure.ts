@@ -158,7 +158,7 @@ function ownLinesAllowed (scan: LogScan): LogScan {
 }
 
 /** The environment without ONEAPM_* and DEBUG, so the machine's settings don't change the app's logger. */
-function hostEnv (): NodeJS.ProcessEnv {
+export function hostEnv (): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ONEAPM_') && k !== 'DEBUG' && !k.startsWith('NODE_TEST')) env[k] = v
   return env

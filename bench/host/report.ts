@@ -2,7 +2,7 @@
 // stdout and docs/benchmarks.md, and the targets of issue 8 as PASS/FAIL.
 
 import os from 'node:os'
-import { BODY } from './app'
+import { BODY, DELAY_RESOLUTION_MS } from './app'
 import type { RunResult } from './measure'
 import { REQUIRED, type Required, type StartupRuns } from './startup'
 import { APP_VARIANTS, CLUSTER_VARIANT, type Variant } from './variants'
@@ -188,7 +188,7 @@ What an agent's users see: their own app's throughput, latency, CPU and memory w
 - Load average (1 min) at start and end: ${meta.load.map((l) => l.toFixed(2)).join(', ')}
 - Node: ${process.version}
 - Packages: ${meta.versions}
-- Settings: ${s.rounds} rounds; per variant and round a fresh app process, ${s.warmupSeconds} s of warm-up load, then ${s.seconds} s measured; autocannon with ${s.connections} connections, 1 request in flight each; rotation at ${fmt(s.rotateSize)} bytes; ${s.workers} cluster workers; ${s.startupRuns} start-up runs per figure. The run took ${fmt(meta.seconds)} s.
+- Settings: ${s.rounds} round${s.rounds === 1 ? '' : 's'}; per variant and round a fresh app process, ${s.warmupSeconds} s of warm-up load, then ${s.seconds} s measured; autocannon with ${s.connections} connections, 1 request in flight each; rotation at ${fmt(s.rotateSize)} bytes; ${s.workers} cluster workers; ${s.startupRuns} start-up runs per figure. The run took ${fmt(meta.seconds)} s.
 
 ### The app under load
 
@@ -213,9 +213,12 @@ then round 2, ..., the order rotating from round to round; figures are medians o
   whole answer), in a histogram of microseconds (autocannon's own keeps whole milliseconds), in ms.
 - **app CPU**: the app process's \`process.cpuUsage()\`, user + system, all its threads, over the measured window, ÷ the
   requests it answered in that window. **logger CPU** is that minus the same figure for \`none\`: what the logger adds to each request.
-- **event-loop delay**: \`perf_hooks.monitorEventLoopDelay\` (10 ms resolution) in the app over the window, p99 and max; a
-  saturated server is busy by design, so compare the variants with each other.
-- **peak RSS**: the app's VmHWM at the end (after its logger closed), else the highest sample (every 100 ms).
+- **event-loop delay**: \`perf_hooks.monitorEventLoopDelay\` in the app over the window, p99 and max, less its ${DELAY_RESOLUTION_MS} ms
+  sampling interval (which its samples include): how late a timer runs. A saturated server is busy by design, so compare
+  the variants with each other.
+- **peak RSS**: the app's VmHWM at the end (after its logger closed), else the highest sample (every 100 ms). It grows with
+  the length of the run where a logger leaves garbage for the old generation (records the flight recorder kept, then pushed
+  out), so it is a figure for ${s.warmupSeconds + s.seconds} s of load, not a ceiling.
 - **records emitted / on disk**: emitted is counted by the app (5 per request at debug; none at info); on disk is the distinct
   ids found in the log (and its rotated files) after the app closed its logger. Each record carries an id
   (\`hostrec=<process>:<n>\`), so a record **lost** (emitted, not found) or **duplicated** (found twice, or an id never
@@ -255,7 +258,7 @@ ${anomalies.length === 0 ? 'None: every record emitted was on disk exactly once,
 ### How to run
 
 \`npm run bench:host\` builds (\`scripts/build.js --tests\`) and runs build/bench/host/run.js from a copy of build/ and dist/
-made in a temporary directory. Settings from the environment: BENCH_HOST_ROUNDS (5), BENCH_HOST_SECONDS (3),
+made in a temporary directory. Settings from the environment: BENCH_HOST_ROUNDS (3), BENCH_HOST_SECONDS (6),
 BENCH_HOST_WARMUP (1, seconds), BENCH_HOST_CONNECTIONS (10), BENCH_HOST_ROTATE_SIZE (bytes, 1048576), BENCH_HOST_WORKERS (2),
 BENCH_HOST_STARTUP_RUNS (15; 0 skips), BENCH_HOST_VARIANTS (a comma-separated subset of ${[...APP_VARIANTS, CLUSTER_VARIANT].join(', ')}),
 BENCH_HOST_DOC (the file to write this section into, docs/benchmarks.md; \`none\` writes nothing).

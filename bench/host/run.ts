@@ -3,7 +3,7 @@
 // in interleaved rounds; a cluster variant on one rotating file; start-up
 // figures. A table on stdout and a section of docs/benchmarks.md.
 //
-// Environment: BENCH_HOST_ROUNDS (5), BENCH_HOST_SECONDS (3), BENCH_HOST_WARMUP
+// Environment: BENCH_HOST_ROUNDS (3), BENCH_HOST_SECONDS (6), BENCH_HOST_WARMUP
 // (1), BENCH_HOST_CONNECTIONS (10), BENCH_HOST_ROTATE_SIZE (1048576),
 // BENCH_HOST_WORKERS (2), BENCH_HOST_STARTUP_RUNS (15; 0 skips),
 // BENCH_HOST_VARIANTS (comma-separated subset of VARIANTS), BENCH_HOST_DOC
@@ -13,7 +13,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { withHostBlock, wrapHost } from './doc-block'
-import { measure, type MeasureSettings, type RunResult } from './measure'
+import { hostEnv, measure, type MeasureSettings, type RunResult } from './measure'
 import { clusterTable, hostTable, mark, rows, section, startupTable, targets, type HostSettings } from './report'
 import { measureStartup, type StartupRuns } from './startup'
 import { isVariant, VARIANTS, type Variant } from './variants'
@@ -58,19 +58,13 @@ function versionOf (name: string): string {
   }
 }
 
-function cleanEnv (): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ONEAPM_') && k !== 'DEBUG' && !k.startsWith('NODE_TEST')) env[k] = v
-  return env
-}
-
 const message = (err: unknown): string => err instanceof Error ? err.message : String(err)
 
 async function main (): Promise<void> {
   const started = Date.now()
   const s: HostSettings = {
-    rounds: envNumber('BENCH_HOST_ROUNDS', 5, 1),
-    seconds: envNumber('BENCH_HOST_SECONDS', 3, 1),
+    rounds: envNumber('BENCH_HOST_ROUNDS', 3, 1),
+    seconds: envNumber('BENCH_HOST_SECONDS', 6, 1),
     warmupSeconds: envNumber('BENCH_HOST_WARMUP', 1, 0),
     connections: envNumber('BENCH_HOST_CONNECTIONS', 10, 1),
     rotateSize: envNumber('BENCH_HOST_ROTATE_SIZE', 1024 * 1024, 4096),
@@ -88,7 +82,7 @@ async function main (): Promise<void> {
     const app = snapshot(dir)
     if (s.startupRuns > 0) {
       process.stderr.write(`start-up: ${s.startupRuns} runs of each figure\n`)
-      startup = measureStartup(s.startupRuns, app, dir, cleanEnv())
+      startup = measureStartup(s.startupRuns, app, dir, hostEnv())
       anomalies.push(...startup.problems.map((p) => `start-up: ${p}`))
     }
     const settings: MeasureSettings = {
