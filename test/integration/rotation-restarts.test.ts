@@ -31,7 +31,7 @@ const KINDS = {
   size: { settings: { log_max_size: '4KB' }, rotation: {} },
   // A daily label is shared by every restart that day: the case where rotated names collide.
   'daily + size': { settings: { log_max_size: '4KB', log_rotate: 'daily' }, rotation: {} },
-  period: { settings: { log_max_size: 0 }, rotation: { periodMs: 150 } }
+  period: { settings: { log_max_size: 0 }, rotation: { periodMs: 100 } }
 } as const
 
 for (const [kind, spec] of Object.entries(KINDS)) {

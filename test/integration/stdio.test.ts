@@ -7,6 +7,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { runPiped, runScript } from '../helpers/child'
 import { LIB, readLines, tmpDir } from '../helpers/tmp'
+import { BATCH_MS } from '../../src/sinks/fd-writer'
 
 test('| head -1: the reader leaving causes no crash; the loss is counted', async () => {
   const res = await runPiped(`
@@ -84,16 +85,41 @@ test('lines from one event-loop turn leave in one write', () => {
   const file = path.join(tmpDir(), 'agent.log')
   const res = runScript(`
     const log = lib.createLogger({ log_file: ${JSON.stringify(file)} })
-    setImmediate(() => {
+    setTimeout(() => {
       const before = log.stats().writes
       for (let i = 0; i < 100; i++) log.info('turn record %d', i)
+      // Long after the last write: the turn's batch leaves at the end of the turn.
       setImmediate(() => setImmediate(() => {
         process.stdout.write(JSON.stringify({ writes: log.stats().writes - before }) + '\\n')
       }))
-    })
+    }, 100)
   `)
   assert.deepEqual(JSON.parse(res.stdout.trim()), { writes: 1 })
   assert.equal(readLines(file).filter((l) => l.includes('turn record')).length, 100)
+})
+
+test(`steady traffic: records of many turns leave in one write per ${BATCH_MS} ms, not one per turn`, () => {
+  const file = path.join(tmpDir(), 'agent.log')
+  const res = runScript(`
+    const log = lib.createLogger({ log_file: ${JSON.stringify(file)} })
+    setTimeout(() => {
+      const before = log.stats().writes
+      const start = Date.now()
+      let turns = 0
+      const next = () => {
+        log.info('request record %d', turns++)
+        if (turns < 2000) return setImmediate(next)
+        const ms = Date.now() - start
+        setTimeout(() => process.stdout.write(JSON.stringify({ writes: log.stats().writes - before, ms }) + '\\n'), 50)
+      }
+      next()
+    }, 100)
+  `)
+  const { writes, ms } = JSON.parse(res.stdout.trim()) as { writes: number, ms: number }
+  // At most one batch per BATCH_MS while traffic lasts, plus the first and the last.
+  assert.ok(writes <= ms / BATCH_MS + 3, `${writes} writes in ${ms} ms for 2,000 turns`)
+  assert.ok(writes < 2000 / 4, `${writes} writes for 2,000 turns`)
+  assert.equal(readLines(file).filter((l) => l.includes('request record')).length, 2000)
 })
 
 test('an error record is on disk before the call returns', () => {
