@@ -32,18 +32,20 @@ for (const [name, call] of Object.entries(scenarios)) {
       const gc = require('vm').runInNewContext('gc')
       const MB = ${MB}
       const STR = 1000000
-      const log = lib.createLogger({ log_file: ${JSON.stringify(path.join(dir, 'agent.log'))} })
+      const root = lib.createLogger({ log_file: ${JSON.stringify(path.join(dir, 'agent.log'))} })
+      let log = root
       const used = () => { gc(); gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers }
       log.debug('warm up'); log.info('warm up')
       const before = used()
       let big
-      // Spread over time like a real host, so the per-logger budget is not what bounds it.
+      // Spread over loggers and time like a real host, so the per-logger budget is not what bounds it.
       let i = 0
       function batch () {
+        log = root.child('part' + Math.floor(i / 100))
         for (let j = 0; j < 100 && i < 1500; j++, i++) { ${call} }
         if (i < 1500) return setTimeout(batch, 105)
         big = undefined
-        const s = log.stats().flightRecorder
+        const s = root.stats().flightRecorder
         console.log(JSON.stringify({ growth: used() - before, held: s.held, bytes: s.bytes, skipped: s.skipped }))
       }
       batch()
