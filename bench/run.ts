@@ -511,7 +511,25 @@ function targets (rs: readonly Row[]): Target[] {
   }
   check('1. info printf', 'records/s ≥ 2 × pino', (o, p) => o.info2 >= 2 * p.info2, (o, p) => ratio(o.info2, p.info2))
   check('2. info 5 fields', 'records/s ≥ 2 × pino', (o, p) => o.info5 >= 2 * p.info5, (o, p) => ratio(o.info5, p.info5))
-  check('4. error', 'records/s ≥ pino', (o, p) => o.error >= p.error, (o, p) => ratio(o.error, p.error))
+  // The best peer at error records (bunyan and debug beat pino there): issue 8 asks for twice it.
+  const best = rs.filter((r) => !(OURS as readonly string[]).includes(r.peer) && Number.isFinite(r.error)).sort((a, b) => b.error - a.error)[0]
+  for (const peer of OURS) {
+    const o = rs.find((r) => r.peer === peer)
+    const ok = o !== undefined && best !== undefined
+    out.push({
+      name: `4. error (${peer})`,
+      rule: 'records/s ≥ 2 × the best peer',
+      pass: ok ? o.error >= 2 * best.error : undefined,
+      detail: ok ? `${ratio(o.error, best.error)} ${best.peer} (${fmt(o.error)} vs ${fmt(best.error)} rec/s)` : 'not measured'
+    })
+  }
+  const json = rs.find((r) => r.peer === 'oneapm-json')
+  out.push({
+    name: '2. info 5 fields, JSON layout (oneapm-json)',
+    rule: 'records/s ≥ 3 × pino',
+    pass: json !== undefined && pino !== undefined ? json.info5 >= 3 * pino.info5 : undefined,
+    detail: json !== undefined && pino !== undefined ? ratio(json.info5, pino.info5) : 'not measured'
+  })
   check('3. disabled debug', 'ns/call ≤ max(pino × 1.10, pino + 1 ns)', (o, p) => o.ns <= Math.max(p.ns * 1.1, p.ns + 1),
     (o, p) => `${o.ns.toFixed(2)} ns vs ${p.ns.toFixed(2)} ns`)
   check('5. peak RSS', 'MB ≤ pino + 10 MB', (o, p) => o.rss <= p.rss + 10, (o, p) => `${o.rss.toFixed(1)} MB vs ${p.rss.toFixed(1)} MB`)
@@ -718,7 +736,7 @@ appender, debug with \`log\` writing \`util.format(...)\` lines to an fs write s
    (a logger whose calls take longer than 1 s in all stops early, at the next 100,000), the argument cycling through four strings so the call cannot be folded away.
    Loop overhead is included for every logger alike.
 4. \`error(err, 'request failed')\` with one \`new Error('boom')\` made before the loop (winston and log4js:
-   \`error('request failed', err)\`; debug: \`%o\`). This logger writes error records synchronously by design.
+   \`error('request failed', err)\`; debug: \`%o\`). This logger writes the first error record of a run of code synchronously, and every 64th after it in the same run (docs/architecture.md, "batched bursts"); the benchmark loop yields every 1,000 records, so one record in 64 is written synchronously.
 5. Peak RSS: workload 1 for ${fmt(RSS_RECORDS)} records, \`process.memoryUsage().rss\` sampled every 10,000
    records and once more after the logger is closed; the highest sample.
 6. Rotation, this logger (text) only: workload 1 for ${fmt(ROTATE_RECORDS)} records into a log that rotates at

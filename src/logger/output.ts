@@ -40,13 +40,14 @@ export interface SinkHooks {
 /** How long a synchronous flush may wait on a pipe that says EAGAIN. */
 const ERROR_FLUSH_WAIT_MS = 100
 /**
- * Error and critical records are on disk before the call returns, except in
- * a burst: after one is written synchronously, later ones logged in the same
- * turn of the event loop ride the turn's write, and every BURST_MAX-th is
- * written synchronously again (with all that waits). So a hard crash (SIGKILL,
- * a native abort, OOM) right after a burst loses at most BURST_MAX - 1 of its
- * errors, never the first; natural exit, process.exit() and an uncaught
- * exception lose none (the exit hook writes them).
+ * Error records are on disk before the call returns, except in a burst: after
+ * one is written synchronously, later ones logged by the same run of code (a
+ * loop, one callback: until the microtask queue next runs) ride the next
+ * write, and every BURST_MAX-th is written synchronously again (with all that
+ * waits). So a hard crash (SIGKILL, a native abort, OOM) right after a burst
+ * loses at most BURST_MAX - 1 of its errors, never the first; natural exit,
+ * process.exit() and an uncaught exception lose none (the exit hook writes
+ * them). Critical records never wait: they are what precedes an abort.
  */
 export const BURST_MAX = 64
 const EXIT_FLUSH_WAIT_MS = 1000
@@ -110,16 +111,19 @@ export class Output {
     return this.destination.writer
   }
 
-  /** Queues a formatted line; error and critical lines leave before this returns, but in a burst (BURST_MAX). */
+  /** Queues a formatted line; error and critical lines leave before this returns, errors but in a burst (BURST_MAX). */
   write (line: string, level: LevelValue): void {
     const writer = this.destination.writer
     writer.write(line, level)
     if (level < 50) return
-    if (this.burst === -1) {
-      // The turn's first error: synchronous, and a burst opens until the turn ends.
+    if (this.burst === -1 || level >= 60) {
+      // The first error of this run of code: synchronous, and a burst opens
+      // until it ends. A microtask, not setImmediate: a timer or I/O callback
+      // that runs before the next check phase is a new run, and its first
+      // error must not wait.
       writer.flushSync(ERROR_FLUSH_WAIT_MS)
+      if (this.burst === -1) queueMicrotask(this.endBurst)
       this.burst = 0
-      setImmediate(this.endBurst).unref()
     } else if (++this.burst === BURST_MAX) {
       writer.flushSync(ERROR_FLUSH_WAIT_MS)
       this.burst = 0

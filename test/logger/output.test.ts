@@ -60,8 +60,31 @@ test('errors in separate turns of the event loop are each written before their c
   assert.deepEqual(r.seqs, [0, 1, 2, 3, 4])
 })
 
-for (const level of ['error', 'critical']) {
-  test(`a burst of ${level} records in one turn, then SIGKILL: the first is on disk and at most BURST_MAX - 1 are lost`, () => {
+test('the first error of a later callback is written before its call returns, even before the next check phase', () => {
+  // Found by the attack pass: a burst opened in a setImmediate callback must
+  // not swallow the first error of a timer that runs before the next one.
+  const r = killedAfter(`
+    setTimeout(() => setImmediate(() => {
+      log.error({ seq: 0, err }, 'in an immediate')
+      setTimeout(() => { log.error({ seq: 1, err }, 'in a timer'); process.kill(process.pid, 'SIGKILL') }, 0)
+      const t = Date.now(); while (Date.now() - t < 5);
+    }), 20)
+  `, 'error', false)
+  assert.equal(r.signal, 'SIGKILL')
+  assert.deepEqual(r.seqs, [0, 1])
+})
+
+test('a critical record never waits, even after errors of the same burst', () => {
+  const r = killedAfter(`
+    for (let i = 0; i < 10; i++) log.error({ seq: i, err }, 'upload failed')
+    log.critical({ seq: 10 }, 'heap corrupted, aborting')
+  `)
+  assert.equal(r.signal, 'SIGKILL')
+  assert.deepEqual(r.seqs, Array.from({ length: 11 }, (_, i) => i), 'the critical record writes everything queued before it')
+})
+
+for (const level of ['error']) {
+  test(`a burst of ${level} records in one run of code, then SIGKILL: the first is on disk and at most BURST_MAX - 1 are lost`, () => {
     const n = 3 * BURST_MAX + 10
     const r = killedAfter(`for (let i = 0; i < ${n}; i++) log[level]({ seq: i, err }, 'failed')`, level)
     assert.equal(r.signal, 'SIGKILL')
