@@ -2,7 +2,7 @@
 // Project lint: the rules that keep the architecture readable, checked on
 // every CI run (tsc --noEmit checks the types).
 //  1. Imports point down the layers of docs/architecture.md:
-//       internal → record → format → sinks → collector → logger → index → cli
+//       internal → record → format → sinks → collector → ship → logger → index → cli
 //     config/ and diagnostics/ are shared: anyone may import them, and they
 //     import only internal, record, format, sinks and each other.
 //  2. cli/ uses the library only through src/index.ts.
@@ -12,7 +12,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 
 const src = path.join(__dirname, '..', 'src')
-const RANK = { internal: 0, record: 1, format: 2, sinks: 3, config: 3.5, diagnostics: 3.5, collector: 4, logger: 5, 'index.ts': 6, cli: 7 }
+const RANK = { internal: 0, record: 1, format: 2, sinks: 3, config: 3.5, diagnostics: 3.5, collector: 4, ship: 4.5, logger: 5, 'index.ts': 6, cli: 7 }
 const SHARED = new Set(['config', 'diagnostics'])
 const problems = []
 
