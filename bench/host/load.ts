@@ -6,6 +6,8 @@ import { createHistogram } from 'node:perf_hooks'
 export interface LoadSettings {
   readonly connections: number
   readonly seconds: number
+  /** Open loop at this many requests a second over all connections (autocannon's overallRate); closed loop when absent. */
+  readonly rate?: number
 }
 
 export interface LoadResult {
@@ -29,9 +31,13 @@ interface AutocannonResult {
 interface Instance {
   on: (event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void) => void
 }
-type Autocannon = (options: { url: string, connections: number, duration: number, pipelining: number }, done: (err: Error | null, result: AutocannonResult) => void) => Instance
+type Autocannon = (options: { url: string, connections: number, duration: number, pipelining: number, overallRate?: number }, done: (err: Error | null, result: AutocannonResult) => void) => Instance
 
-/** Closed-loop load: `connections` keep-alive connections, one request in flight each, for `seconds`. */
+/**
+ * Closed-loop load: `connections` keep-alive connections, one request in
+ * flight each, for `seconds`; with `rate`, the same connections at that many
+ * requests a second in all.
+ */
 export async function load (port: number, settings: LoadSettings): Promise<LoadResult> {
   // Loaded here, so that the app's processes and the start-up figures never see it.
   const autocannon = require('autocannon') as Autocannon
@@ -39,7 +45,7 @@ export async function load (port: number, settings: LoadSettings): Promise<LoadR
   // answer's time (ms, from process.hrtime) goes into a histogram of microseconds instead.
   const latency = createHistogram()
   const r = await new Promise<AutocannonResult>((resolve, reject) => {
-    const instance = autocannon({ url: `http://127.0.0.1:${port}/api/v1/users/42`, connections: settings.connections, duration: settings.seconds, pipelining: 1 },
+    const instance = autocannon({ url: `http://127.0.0.1:${port}/api/v1/users/42`, connections: settings.connections, duration: settings.seconds, pipelining: 1, ...(settings.rate === undefined ? {} : { overallRate: settings.rate }) },
       (err, result) => { err === null ? resolve(result) : reject(err) })
     instance.on('response', (_client, statusCode, _bytes, ms) => { if (statusCode < 300) latency.record(Math.max(1, Math.round(ms * 1000))) })
   })

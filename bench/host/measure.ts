@@ -18,6 +18,9 @@ export interface MeasureSettings extends LoadSettings {
   readonly rotateSize: number
   /** Workers of the cluster variant. */
   readonly workers: number
+  /** The CPU window: this many requests a second (0: none) for `fixedSeconds`, after the throughput window. */
+  readonly fixedRate: number
+  readonly fixedSeconds: number
   /** The compiled app and cluster scripts (a snapshot's, in run.ts). */
   readonly appJs: string
   readonly clusterJs: string
@@ -30,8 +33,16 @@ export interface RunResult {
   readonly window: Window
   readonly closed: Closed
   readonly readback: Readback
-  /** The app's CPU per request answered in the window, µs (the logger's share is this minus `none`'s). */
+  /** The app's CPU per request answered in the window, µs. */
   readonly cpuUsPerRequest: number
+  /**
+   * The same at the fixed rate (NaN when not run). Under a closed loop a
+   * slower app answers fewer requests per turn and pays more of the server's
+   * own per-turn cost on each, so CPU per request there mixes the logger's
+   * cost with the throughput it took; at one rate every variant serves the
+   * same load, and this minus `none`'s is the logger's own cost.
+   */
+  readonly fixedCpuUsPerRequest: number
   /** Anything wrong: lost, duplicated or unknown records, a missing file, torn lines, failed requests. */
   readonly problems: readonly string[]
 }
@@ -96,16 +107,25 @@ export async function measure (variant: Variant, round: number, dir: string, set
   const file = path.join(sub, 'agent.log')
   const job: AppJob = { variant, file, rotateSize: settings.rotateSize, ...(variant === CLUSTER_VARIANT ? { workers: settings.workers } : {}) }
   const script = variant === CLUSTER_VARIANT ? settings.clusterJs : settings.appJs
-  const app = new AppProcess(fork(script, [JSON.stringify(job)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: hostEnv() }))
+  const app = new AppProcess(fork(script, [JSON.stringify(job)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: hostEnv(), execArgv: profiling(variant, round) }))
   try {
     const { port } = await app.next('listening', `${variant}: starting`)
     const load1 = { connections: settings.connections, seconds: settings.warmupSeconds }
     if (settings.warmupSeconds > 0) await load(port, load1)
     app.child.send({ type: 'start' })
     await app.next('started', `${variant}: start`)
-    const measured = await load(port, settings)
+    let measured = await load(port, settings)
     app.child.send({ type: 'stop' })
     const window = await app.next('window', `${variant}: stop`)
+    let fixed: Window | undefined
+    if (settings.fixedRate > 0 && variant !== CLUSTER_VARIANT) {
+      app.child.send({ type: 'start' })
+      await app.next('started', `${variant}: start at a fixed rate`)
+      const atRate = await load(port, { connections: settings.connections, seconds: settings.fixedSeconds, rate: settings.fixedRate })
+      if (atRate.failed > 0) measured = { ...measured, failed: measured.failed + atRate.failed }
+      app.child.send({ type: 'stop' })
+      fixed = await app.next('window', `${variant}: stop at a fixed rate`)
+    }
     app.child.send({ type: 'close' })
     const closed = await app.next('closed', `${variant}: close`)
     await app.exit()
@@ -121,7 +141,7 @@ export async function measure (variant: Variant, round: number, dir: string, set
       problems.push(...scanProblems(scan, scan.records, processes))
       // Several processes check the size and append without a lock, so a shared file can outgrow the limit
       // by what the others append in between (documented): reported in the cluster table, not an anomaly.
-      if (spec.rotates && processes === 1 && scan.maxFileBytes > settings.rotateSize) problems.push(`a file of ${scan.maxFileBytes} bytes, over log_max_size (${settings.rotateSize})`)
+      if (spec.maxSize > 0 && processes === 1 && scan.maxFileBytes > spec.maxSize) problems.push(`a file of ${scan.maxFileBytes} bytes, over log_max_size (${spec.maxSize})`)
     }
     return {
       variant,
@@ -131,6 +151,7 @@ export async function measure (variant: Variant, round: number, dir: string, set
       closed: { emitted: closed.emitted, requests: closed.requests, peakRssMb: closed.peakRssMb },
       readback,
       cpuUsPerRequest: window.requests > 0 ? window.cpuUs / window.requests : NaN,
+      fixedCpuUsPerRequest: fixed !== undefined && fixed.requests > 0 ? fixed.cpuUs / fixed.requests : NaN,
       problems
     }
   } finally {
@@ -158,6 +179,12 @@ function ownLinesAllowed (scan: LogScan): LogScan {
 }
 
 /** The environment without ONEAPM_* and DEBUG, so the machine's settings don't change the app's logger. */
+/** BENCH_HOST_PROFILE=<dir>: each app writes a V8 CPU profile there (`<variant>-<round>.cpuprofile`), to see where a variant's time goes. */
+function profiling (variant: Variant, round: number): string[] {
+  const dir = process.env.BENCH_HOST_PROFILE
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${variant}-${round}.cpuprofile`]
+}
+
 export function hostEnv (): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ONEAPM_') && k !== 'DEBUG' && !k.startsWith('NODE_TEST')) env[k] = v

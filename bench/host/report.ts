@@ -14,6 +14,9 @@ export interface HostSettings {
   readonly connections: number
   readonly rotateSize: number
   readonly workers: number
+  /** The CPU window's rate, req/s (0: not run), and its length. */
+  readonly fixedRate: number
+  readonly fixedSeconds: number
   readonly startupRuns: number
   readonly variants: readonly Variant[]
 }
@@ -38,8 +41,10 @@ export interface Row {
   readonly ratio: number
   readonly p50Ms: number
   readonly p99Ms: number
-  /** The app's CPU per request, and that minus `none`'s: the logger's share. */
+  /** The app's CPU per request under the closed loop, and at the fixed rate. */
   readonly appCpuUs: number
+  readonly fixedAppCpuUs: number
+  /** The fixed rate's CPU per request minus `none`'s: the logger's own cost (the closed loop's when no fixed rate ran). */
   readonly loggerCpuUs: number
   readonly loopP99Ms: number
   readonly loopMaxMs: number
@@ -59,10 +64,12 @@ export function rows (results: readonly RunResult[], variants: readonly Variant[
   const none = of('none')
   const nonePerSec = median(none.map((r) => r.load.perSec))
   const noneCpu = median(none.map((r) => r.cpuUsPerRequest))
+  const noneFixed = median(none.map((r) => r.fixedCpuUsPerRequest))
   return variants.map((variant) => {
     const rs = of(variant)
     const perSec = median(rs.map((r) => r.load.perSec))
     const appCpuUs = median(rs.map((r) => r.cpuUsPerRequest))
+    const fixedAppCpuUs = median(rs.map((r) => r.fixedCpuUsPerRequest))
     return {
       variant,
       runs: rs.length,
@@ -71,7 +78,8 @@ export function rows (results: readonly RunResult[], variants: readonly Variant[
       p50Ms: median(rs.map((r) => r.load.p50Ms)),
       p99Ms: median(rs.map((r) => r.load.p99Ms)),
       appCpuUs,
-      loggerCpuUs: appCpuUs - noneCpu,
+      fixedAppCpuUs,
+      loggerCpuUs: Number.isFinite(fixedAppCpuUs) && Number.isFinite(noneFixed) ? fixedAppCpuUs - noneFixed : appCpuUs - noneCpu,
       loopP99Ms: median(rs.map((r) => r.window.loopDelayP99Ms)),
       loopMaxMs: median(rs.map((r) => r.window.loopDelayMaxMs)),
       peakRssMb: median(rs.map((r) => r.closed.peakRssMb)),
@@ -85,15 +93,16 @@ export function rows (results: readonly RunResult[], variants: readonly Variant[
   })
 }
 
-export function hostTable (rs: readonly Row[]): string {
+export function hostTable (rs: readonly Row[], fixedRate = 0): string {
+  const at = fixedRate > 0 ? ` at ${fmt(fixedRate)} req/s` : ''
   const lines = [
-    '| variant | req/s | × none | p50 / p99 latency, ms | app CPU, µs/req | logger CPU, µs/req | event-loop delay p99 / max, ms | peak RSS, MB | records emitted / on disk | lost / duplicated |',
+    `| variant | req/s | × none | p50 / p99 latency, ms | app CPU, µs/req: closed loop${fixedRate > 0 ? ' / ' + at.slice(1) : ''} | logger CPU, µs/req${at} | event-loop delay p99 / max, ms | peak RSS, MB | records emitted / on disk | lost / duplicated |`,
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|'
   ]
   for (const r of rs) {
     if (r.variant === CLUSTER_VARIANT) continue
     const logger = r.variant === 'none' ? '—' : fix(r.loggerCpuUs, 1)
-    lines.push(`| ${r.variant} | ${fmt(r.perSec)} | ${times(r.ratio, 1)} | ${fix(r.p50Ms, 2)} / ${fix(r.p99Ms, 2)} | ${fix(r.appCpuUs, 1)} | ${logger} | ` +
+    lines.push(`| ${r.variant} | ${fmt(r.perSec)} | ${times(r.ratio, 1)} | ${fix(r.p50Ms, 2)} / ${fix(r.p99Ms, 2)} | ${fix(r.appCpuUs, 1)}${fixedRate > 0 ? ` / ${fix(r.fixedAppCpuUs, 1)}` : ''} | ${logger} | ` +
       `${fix(r.loopP99Ms, 1)} / ${fix(r.loopMaxMs, 1)} | ${fix(r.peakRssMb, 0)} | ${fmt(r.emitted)} / ${fmt(r.found)} | ${r.runs > 0 ? `${r.lost} / ${r.duplicated}` : 'n/a'} |`)
   }
   return lines.join('\n')
@@ -192,7 +201,7 @@ What an agent's users see: their own app's throughput, latency, CPU and memory w
 
 ### The app under load
 
-${hostTable(rs)}
+${hostTable(rs, s.fixedRate)}
 
 The app (bench/host/app.ts) is a node:http server in a process of its own, on 127.0.0.1; autocannon runs in the
 parent process and keeps ${s.connections} connections busy (closed loop: each sends its next request when the answer
@@ -202,7 +211,7 @@ Every request makes the 5 \`debug\` calls an instrumented request makes (bench/h
 boolean, and one fields object \`{ method, url, status }\`), then answers ${BODY.length} bytes of JSON.
 Variants: ${appVariants.map((v) => `\`${v}\``).join(', ')}. \`none\` has no logger; \`oneapm-default\` is \`createLogger({ log_file })\`
 (level info, flight recorder on at 1MB: the debug calls are kept in memory, not written); \`oneapm-recorder-off\` adds
-\`log_flight_recorder: 0\` (the calls are dropped); \`oneapm-debug\` writes them (\`log_level: debug\`); \`oneapm-debug-rotate\`
+\`log_flight_recorder: 0\` (the calls are dropped); \`oneapm-debug\` writes them (\`log_level: debug\`; the default rotation at 100MB, which a run can reach, every rotated file kept and read back); \`oneapm-debug-rotate\`
 also rotates at ${fmt(s.rotateSize)} bytes (every rotated file kept, \`log_max_files: 0\`, so the check can count them);
 \`pino-*\` is pino with \`pino.destination({ sync: false })\` (as in \`npm run bench\`) and child loggers; \`bunyan-debug\`
 a bunyan file stream. The peers make the same calls with the same arguments. Round 1 runs every variant once,
@@ -211,8 +220,12 @@ then round 2, ..., the order rotating from round to round; figures are medians o
 - **req/s**: requests completed per second of the measured run, as autocannon counts them; **× none**: against \`none\` in the same run.
 - **p50 / p99 latency**: each answer's time as autocannon measures it (\`process.hrtime\`, from sending the request to the
   whole answer), in a histogram of microseconds (autocannon's own keeps whole milliseconds), in ms.
-- **app CPU**: the app process's \`process.cpuUsage()\`, user + system, all its threads, over the measured window, ÷ the
-  requests it answered in that window. **logger CPU** is that minus the same figure for \`none\`: what the logger adds to each request.
+- **app CPU**: the app process's \`process.cpuUsage()\`, user + system, all its threads, over a window, ÷ the requests it
+  answered in that window: first under the closed loop, then${s.fixedRate > 0 ? ` over ${s.fixedSeconds} s more at a fixed ${fmt(s.fixedRate)} req/s (autocannon's \`overallRate\`, below every variant's capacity)` : ' (no fixed-rate window in this run)'}.
+  **logger CPU** is the fixed-rate figure minus \`none\`'s: what the logger adds to each request. Under a closed loop a
+  slower app answers fewer requests per event-loop turn and pays more of the server's own per-turn cost (socket writes,
+  epoll) on each, so there the difference mixes the logger's cost with the throughput it took; at one rate every variant
+  serves the same load.
 - **event-loop delay**: \`perf_hooks.monitorEventLoopDelay\` in the app over the window, p99 and max, less its ${DELAY_RESOLUTION_MS} ms
   sampling interval (which its samples include): how late a timer runs. A saturated server is busy by design, so compare
   the variants with each other.

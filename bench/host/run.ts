@@ -5,9 +5,11 @@
 //
 // Environment: BENCH_HOST_ROUNDS (3), BENCH_HOST_SECONDS (6), BENCH_HOST_WARMUP
 // (1), BENCH_HOST_CONNECTIONS (10), BENCH_HOST_ROTATE_SIZE (1048576),
-// BENCH_HOST_WORKERS (2), BENCH_HOST_STARTUP_RUNS (15; 0 skips),
+// BENCH_HOST_WORKERS (2), BENCH_HOST_RATE (5000 req/s for the CPU window; 0
+// skips it), BENCH_HOST_RATE_SECONDS (3), BENCH_HOST_STARTUP_RUNS (15; 0 skips),
 // BENCH_HOST_VARIANTS (comma-separated subset of VARIANTS), BENCH_HOST_DOC
-// (docs/benchmarks.md; 'none' writes nothing).
+// (docs/benchmarks.md; 'none' writes nothing), BENCH_HOST_PROFILE (a directory:
+// each app process writes a V8 CPU profile there).
 
 import fs from 'node:fs'
 import os from 'node:os'
@@ -69,6 +71,8 @@ async function main (): Promise<void> {
     connections: envNumber('BENCH_HOST_CONNECTIONS', 10, 1),
     rotateSize: envNumber('BENCH_HOST_ROTATE_SIZE', 1024 * 1024, 4096),
     workers: envNumber('BENCH_HOST_WORKERS', 2, 1),
+    fixedRate: envNumber('BENCH_HOST_RATE', 5000, 0),
+    fixedSeconds: envNumber('BENCH_HOST_RATE_SECONDS', 3, 1),
     startupRuns: envNumber('BENCH_HOST_STARTUP_RUNS', 15, 0),
     variants: variantsFromEnv()
   }
@@ -91,6 +95,8 @@ async function main (): Promise<void> {
       warmupSeconds: s.warmupSeconds,
       rotateSize: s.rotateSize,
       workers: s.workers,
+      fixedRate: s.fixedRate,
+      fixedSeconds: s.fixedSeconds,
       appJs: path.join(app, 'build', 'bench', 'host', 'app.js'),
       clusterJs: path.join(app, 'build', 'bench', 'host', 'cluster.js')
     }
@@ -118,7 +124,7 @@ async function main (): Promise<void> {
   const ts = targets(rs, startup, results)
   const versions = ['oneapm-agent-log', 'pino', 'sonic-boom', 'bunyan', 'autocannon'].map((n) => `${n} ${versionOf(n)}`).join(', ')
 
-  process.stdout.write(`\n${hostTable(rs)}\n\n${clusterTable(rs, s)}\n\n${startup === undefined ? '' : `${startupTable(startup, s.startupRuns)}\n\n`}`)
+  process.stdout.write(`\n${hostTable(rs, s.fixedRate)}\n\n${clusterTable(rs, s)}\n\n${startup === undefined ? '' : `${startupTable(startup, s.startupRuns)}\n\n`}`)
   for (const t of ts) process.stdout.write(`${mark(t).padEnd(4)}  ${t.name}: ${t.rule}; ${t.detail}\n`)
   process.stdout.write(anomalies.length === 0 ? '\nNo anomalies.\n' : `\nAnomalies:\n${anomalies.map((a) => `  ${a}`).join('\n')}\n`)
   if (doc !== undefined) {

@@ -27,8 +27,10 @@ export interface VariantSpec {
   readonly level: 'info' | 'debug'
   /** This logger's settings beyond log_file; the defaults for the rest. */
   readonly settings: Readonly<Record<string, string>>
-  /** Whether the log rotates, so its rotated files are read back too. */
+  /** Whether the log may rotate, so its rotated files are read back too. */
   readonly rotates: boolean
+  /** The log_max_size the variant sets (bytes) and the check holds every file to; 0: the default's (100MB), unchecked. */
+  readonly maxSize: number
 }
 
 /**
@@ -42,16 +44,17 @@ export function rotation (maxSize: number): Readonly<Record<string, string>> {
 
 export function specOf (variant: Variant, rotateSize: number): VariantSpec {
   switch (variant) {
-    case 'none': return { kind: 'none', level: 'info', settings: {}, rotates: false }
-    case 'oneapm-default': return { kind: 'oneapm', level: 'info', settings: {}, rotates: false }
-    case 'oneapm-recorder-off': return { kind: 'oneapm', level: 'info', settings: { log_flight_recorder: '0' }, rotates: false }
-    case 'oneapm-debug': return { kind: 'oneapm', level: 'debug', settings: { log_level: 'debug' }, rotates: false }
+    case 'none': return { kind: 'none', level: 'info', settings: {}, rotates: false, maxSize: 0 }
+    case 'oneapm-default': return { kind: 'oneapm', level: 'info', settings: {}, rotates: false, maxSize: 0 }
+    case 'oneapm-recorder-off': return { kind: 'oneapm', level: 'info', settings: { log_flight_recorder: '0' }, rotates: false, maxSize: 0 }
+    // The default config rotates at 100MB, which a long run at debug reaches: every rotated file is kept and read back.
+    case 'oneapm-debug': return { kind: 'oneapm', level: 'debug', settings: { log_level: 'debug', log_max_files: '0' }, rotates: true, maxSize: 0 }
     case 'oneapm-debug-rotate':
     case 'cluster':
-      return { kind: 'oneapm', level: 'debug', settings: { log_level: 'debug', ...rotation(rotateSize) }, rotates: true }
-    case 'pino-info': return { kind: 'pino', level: 'info', settings: {}, rotates: false }
-    case 'pino-debug': return { kind: 'pino', level: 'debug', settings: {}, rotates: false }
-    case 'bunyan-debug': return { kind: 'bunyan', level: 'debug', settings: {}, rotates: false }
+      return { kind: 'oneapm', level: 'debug', settings: { log_level: 'debug', ...rotation(rotateSize) }, rotates: true, maxSize: rotateSize }
+    case 'pino-info': return { kind: 'pino', level: 'info', settings: {}, rotates: false, maxSize: 0 }
+    case 'pino-debug': return { kind: 'pino', level: 'debug', settings: {}, rotates: false, maxSize: 0 }
+    case 'bunyan-debug': return { kind: 'bunyan', level: 'debug', settings: {}, rotates: false, maxSize: 0 }
   }
 }
 

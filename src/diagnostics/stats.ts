@@ -91,6 +91,6 @@ export const STAT_DOCS: Readonly<Record<string, string>> = {
   'flightRecorder.held': 'below-level records the flight recorder holds now',
   'flightRecorder.bytes': 'memory the flight recorder\'s copies of those records take (at most log_flight_recorder)',
   'flightRecorder.evicted': 'records the flight recorder dropped to make room for newer ones or because they were older than log_flight_recorder_window',
-  'flightRecorder.skipped': 'below-level calls the flight recorder did not keep because their logger was over its budget (100 a second, bursts of 300)',
+  'flightRecorder.skipped': 'below-level calls the flight recorder did not keep because their logger was over its budget (100 a second, bursts of 300; paused for 100 ms at a time, the calls only counted)',
   'flightRecorder.dumps': 'times recorded context was written before an error'
 }

@@ -11,9 +11,11 @@
 // A copy costs time and memory, so each logger name has a budget:
 // KEEP_PER_SECOND calls a second, with bursts of up to KEEP_BURST. A host that
 // makes hundreds of thousands of debug calls a second at info pays for the copy
-// of at most that many; the rest are counted as skipped and cost a map lookup.
-// Over a long flood the budget refills evenly, so the calls just before an
-// error are still sampled. The rate was 1,000 once: measured in a host under
+// of at most that many. A logger over its budget is paused: the tree points
+// its below-level methods at a counting skip (no arguments gathered, no clock
+// read), and RESUME_MS later, once the budget has refilled a little, at the
+// recorder again. Over a long flood the calls just before an error are still
+// sampled, and the calls not kept are counted (skipped). The rate was 1,000 once: measured in a host under
 // load (npm run bench:host), the copies that turned the ring over every few
 // seconds cost 5 % of its throughput and 25 MB of heap for context nobody
 // read; at 100 a second a 1MB ring still spans the 30 s window, and a burst
@@ -41,6 +43,14 @@ export const KEEP_PER_SECOND = 100
 export const KEEP_BURST = 300
 /** Logger names with a budget; the tree caps names well below this. */
 const MAX_BUDGETS = 4096
+/** How long a logger over its budget stays paused: long enough that the flood costs nothing, short enough to keep sampling. */
+export const RESUME_MS = 100
+
+/** How the recorder tells the tree to stop and restart sending it a logger's calls. */
+export interface RecorderHooks {
+  readonly pause: (name: string) => void
+  readonly resume: (names: readonly string[]) => void
+}
 
 interface Budget { tokens: number, at: number }
 
@@ -56,12 +66,16 @@ export class FlightRecorder {
   /** Calls not kept because their logger name was over its budget. */
   skipped = 0
   dumps = 0
+  /** Logger names paused until the resume timer runs. */
+  private paused = new Set<string>()
+  private resumeTimer: NodeJS.Timeout | undefined
 
-  constructor (readonly capacity: number, readonly windowMs: number) {}
+  constructor (readonly capacity: number, readonly windowMs: number, private readonly hooks?: RecorderHooks) {}
 
   keep (logger: Logger, level: LevelValue, args: readonly unknown[], time: number, ctx: SerializeContext): void {
     if (!this.allow(logger.name, time)) {
       this.skipped++
+      this.pause(logger.name)
       return
     }
     const { args: copy, cost } = snapshotArgs(args, ctx, this.capacity)
@@ -84,6 +98,26 @@ export class FlightRecorder {
       this.ring = []
       this.head = 0
     }
+  }
+
+  private pause (name: string): void {
+    const hooks = this.hooks
+    if (hooks === undefined || this.paused.has(name)) return
+    this.paused.add(name)
+    hooks.pause(name)
+    this.resumeTimer ??= setTimeout(() => {
+      this.resumeTimer = undefined
+      const names = [...this.paused]
+      this.paused.clear()
+      hooks.resume(names)
+    }, RESUME_MS).unref()
+  }
+
+  /** Stops the resume timer (the output closes); paused loggers stay as the tree leaves them. */
+  stop (): void {
+    clearTimeout(this.resumeTimer)
+    this.resumeTimer = undefined
+    this.paused.clear()
   }
 
   /** Token bucket per logger name. */

@@ -32,6 +32,8 @@ export interface NodeState {
   sinkThreshold: number
   /** The `debug` instance this logger's records also go to, while its namespace is enabled. */
   mirror: ((fmt: string, ...args: unknown[]) => void) | undefined
+  /** Over its flight-recorder budget: below-level calls only count (see `skipCall`) until the budget refills. */
+  recorderPaused: boolean
   /** Line headers by level / 10, built for `headersFor`. */
   headers: string[]
   headersFor: Output | undefined
@@ -77,6 +79,20 @@ const RECORDING: Readonly<Record<number, LogMethod>> = Object.fromEntries(
   [60, 50, 40, 30, 20, 10].map((level) => [level, makeRecorder(level as LevelValue)])
 )
 
+/**
+ * A below-level call while its logger is over the flight recorder's budget:
+ * counted, nothing else. No rest parameter, so the arguments are never
+ * gathered: a flood of debug calls at info costs what a disabled call costs.
+ */
+function skipCall (this: Logger): void {
+  try {
+    const tree = this?.[kTree]
+    if (tree !== undefined) tree.recorderSkipped++
+  } catch {
+    // A `this` that throws on property access (a Proxy): not a logger, nothing to count.
+  }
+}
+
 export class Logger {
   declare readonly critical: LogMethod
   declare readonly error: LogMethod
@@ -100,7 +116,7 @@ export class Logger {
   constructor (tree: Tree, name: string, parent: Logger | undefined) {
     Object.defineProperty(this, kTree, { value: tree })
     Object.defineProperty(this, kNode, {
-      value: { name, parent, children: new Map(), ownLevel: undefined, threshold: LEVELS.info, sinkThreshold: LEVELS.info, mirror: undefined, headers: [], headersFor: undefined }
+      value: { name, parent, children: new Map(), ownLevel: undefined, threshold: LEVELS.info, sinkThreshold: LEVELS.info, mirror: undefined, recorderPaused: false, headers: [], headersFor: undefined }
     })
     this[kFields] = undefined
     this[kBound] = { output: undefined, text: '' }
@@ -132,7 +148,8 @@ export class Logger {
     try {
       const name = parseLevel(level)
       if (name === undefined || name === 'off') return false
-      return (this as unknown as Record<string, unknown>)[name] !== noop
+      const method = (this as unknown as Record<string, unknown>)[name]
+      return method !== noop && method !== skipCall
     } catch (err) {
       lastResort(err, 'keeps()')
       return false
@@ -259,13 +276,18 @@ export function headerOf (logger: Logger, output: Output, level: LevelValue): st
   return node.headers[i] ?? (node.headers[i] = output.format.header(output.ctx.redactor.name(node.name), level))
 }
 
-/** @internal Points each level method of `logger` at the real one, the flight recorder's, or the noop. */
+/**
+ * @internal Points each level method of `logger` at the real one, the
+ * flight recorder's (or, while the logger is over its recorder budget, the
+ * counting skip), or the noop.
+ */
 export function applyThreshold (logger: Logger, threshold: number, recording: boolean): void {
-  logger[kNode].threshold = threshold
-  const below = recording && Number.isFinite(threshold) ? RECORDING : undefined
+  const node = logger[kNode]
+  node.threshold = threshold
+  const keeping = recording && Number.isFinite(threshold)
   for (const [method, level] of METHODS) {
     Object.defineProperty(logger, method, {
-      value: threshold <= level ? ENABLED[level] : below?.[level] ?? noop,
+      value: threshold <= level ? ENABLED[level] : !keeping ? noop : node.recorderPaused ? skipCall : RECORDING[level],
       writable: true,
       configurable: true,
       enumerable: false

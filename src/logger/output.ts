@@ -14,7 +14,7 @@ import { openDestination, type Destination } from '../sinks/destination'
 import type { DropReason, FdWriter, WriteFn } from '../sinks/fd-writer'
 import type { StatfsFn } from '../sinks/network-fs'
 import { DEFAULT_TIMING, type FileEvent, type RotationSettings, type RotationTiming } from '../sinks/rotating-file'
-import { FlightRecorder } from './flight-recorder'
+import { FlightRecorder, type RecorderHooks } from './flight-recorder'
 import { directNotice } from './file-notices'
 import { LEVEL_NAMES, NAME_OF, type LevelName, type LevelValue } from '../record/levels'
 
@@ -23,6 +23,8 @@ export interface OutputHooks {
   readonly onFileEvent: (e: FileEvent) => void
   /** The destination went away for good (EPIPE, EBADF). */
   readonly onGone: (code: string) => void
+  /** Pauses and resumes loggers over their flight-recorder budget. */
+  readonly recorder?: RecorderHooks
 }
 
 /**
@@ -101,7 +103,7 @@ export class Output {
       ...(sinkHooks.statfs === undefined ? {} : { statfs: sinkHooks.statfs }),
       ...(sinkHooks.write === undefined ? {} : { write: sinkHooks.write })
     })
-    this.recorder = settings.log_flight_recorder > 0 ? new FlightRecorder(settings.log_flight_recorder, settings.log_flight_recorder_window) : undefined
+    this.recorder = settings.log_flight_recorder > 0 ? new FlightRecorder(settings.log_flight_recorder, settings.log_flight_recorder_window, hooks.recorder) : undefined
     this.written = Object.fromEntries(LEVEL_NAMES.map((n) => [n, 0])) as Record<LevelName, number>
     const writer = this.destination.writer
     this.cancelExit = flushAtExit(() => { writer.flushSync(EXIT_FLUSH_WAIT_MS) })
@@ -155,6 +157,7 @@ export class Output {
     if (this.closed) return
     this.closed = true
     this.cancelExit()
+    this.recorder?.stop()
     this.destination.writer.close(EXIT_FLUSH_WAIT_MS)
   }
 }

@@ -74,6 +74,8 @@ export class Tree {
   private early = new EarlyQueue()
   /** Log calls made while a record was being formatted (see `busy`). */
   private reentrant = 0
+  /** Below-level calls not kept because their logger was paused over its flight-recorder budget (logger.ts skipCall). */
+  recorderSkipped = 0
   /** Records the host's logger threw on (said once, see hostFailed). */
   private hostFailures = 0
   /** Names folded into an ancestor because MAX_LOGGERS was reached. */
@@ -140,7 +142,8 @@ export class Tree {
     const output = new Output(settings, {
       onRecovered: (n, reason) => { this.reportDrops(n, reason) },
       onGone: () => { this.count(`${output.destination.target}_gone`) },
-      onFileEvent: (e) => { this.reportFileEvent(e) }
+      onFileEvent: (e) => { this.reportFileEvent(e) },
+      recorder: { pause: (name) => { this.pauseRecording(name, true) }, resume: (names) => { for (const n of names) this.pauseRecording(n, false) } }
     }, sinkHooks)
     this.output = output
     this.cancelEarlyExit?.()
@@ -150,7 +153,10 @@ export class Tree {
     // and debug printing to stderr itself, the debug copy is left out.
     this.mirrors = !(output.destination.target === 'stderr' && DebugBridge.writesToStderr())
     this.baseLevel = settings.log_level
-    for (const node of this.nodes.values()) node[kNode].ownLevel = undefined
+    for (const node of this.nodes.values()) {
+      node[kNode].ownLevel = undefined
+      node[kNode].recorderPaused = false
+    }
     for (const [name, level] of Object.entries(settings.log_levels)) {
       this.node(name === '' ? 'oneapm' : `oneapm.${name}`)[kNode].ownLevel = level
     }
@@ -321,6 +327,16 @@ export class Tree {
     }
   }
 
+  /** A logger over its flight-recorder budget stops (or starts again) sending its below-level calls to the recorder. */
+  private pauseRecording (name: string, paused: boolean): void {
+    const logger = this.nodes.get(name)
+    const recording = this.output?.recorder !== undefined
+    if (logger === undefined) return
+    const node = logger[kNode]
+    node.recorderPaused = paused
+    applyThreshold(logger, node.threshold, recording)
+  }
+
   /** Writes the recent below-level records just before an error, marked as recorded context. */
   private dumpRecorder (output: Output, now: number): void {
     const recorder = output.recorder as FlightRecorder
@@ -328,7 +344,7 @@ export class Tree {
     if (records === undefined) return
     this.writeAlways(this.root, 30,
       `flight recorder: the ${records.length} records below log level from the last ${Math.round(recorder.windowMs / 1000)} s follow, as context for the next error`,
-      { event: 'flight_recorder_dump', records: records.length, window_s: Math.round(recorder.windowMs / 1000), evicted: recorder.evicted, skipped: recorder.skipped })
+      { event: 'flight_recorder_dump', records: records.length, window_s: Math.round(recorder.windowMs / 1000), evicted: recorder.evicted, skipped: recorder.skipped + this.recorderSkipped })
     for (const r of records) this.deliver(r.logger, recordOf(r.time, r.level, materialize(r.args), output.ctx), output, true)
   }
 
@@ -403,7 +419,7 @@ export class Tree {
     s.dropped = { ...w.dropped, closed: w.dropped.closed + output.droppedAfterClose }
     s.sinkErrors = { ...w.errors }
     const r = output.recorder
-    if (r !== undefined) s.flightRecorder = { held: r.size, bytes: r.bytes, evicted: r.evicted, skipped: r.skipped, dumps: r.dumps }
+    if (r !== undefined) s.flightRecorder = { held: r.size, bytes: r.bytes, evicted: r.evicted, skipped: r.skipped + this.recorderSkipped, dumps: r.dumps }
     return s
   }
 

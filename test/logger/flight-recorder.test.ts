@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createLogger } from '../../src/index'
 import { noop } from '../../src/internal/noop'
-import { FlightRecorder, KEEP_BURST, KEEP_PER_SECOND } from '../../src/logger/flight-recorder'
+import { FlightRecorder, KEEP_BURST, KEEP_PER_SECOND, RESUME_MS } from '../../src/logger/flight-recorder'
 import { Redactor } from '../../src/format/redact'
 import type { Logger } from '../../src/logger/logger'
 import { readLines, tmpDir } from '../helpers/tmp'
@@ -151,4 +151,60 @@ test('an error after a burst of collector debug records still brings the recent 
   assert.ok(polls.length >= KEEP_BURST, `${polls.length}`)
   const s = log.stats().flightRecorder
   assert.equal(s.skipped + polls.length, 5000)
+})
+
+test('a logger over its budget is paused: its below-level calls cost a counting skip, not a copy, and are sampled again after RESUME_MS; other loggers are not paused', async () => {
+  const { log, lines } = logger()
+  const collector = log.child('collector')
+  const view = log.child('collector', { run_id: 'x' })
+  const other = log.child('shim')
+  const recording = collector.debug
+  for (let i = 0; i < KEEP_BURST; i++) collector.debug('poll %d', i)
+  assert.equal(collector.debug, recording, 'within the burst the calls are kept')
+  let got = 0
+  const getter = { get value () { got++; return 1 } }
+  collector.debug('over budget %j', getter)
+  assert.notEqual(collector.debug, recording, 'over budget: paused')
+  assert.equal(collector.keeps('debug'), false, 'keeps() says a paused call does nothing, so callers skip costly arguments')
+  assert.equal(other.keeps('debug'), true, 'another logger keeps its own budget')
+  const held = log.stats().flightRecorder.held
+  for (let i = 0; i < 10_000; i++) collector.debug('flood %j', getter)
+  for (let i = 0; i < 1000; i++) view.trace('flood through a child view')
+  assert.equal(got, 0, 'no argument of a skipped call was read')
+  assert.equal(log.stats().flightRecorder.held, held)
+  assert.equal(log.stats().flightRecorder.skipped, 1 + 10_000 + 1000, 'every call not kept is counted')
+  assert.equal(log.child('collector.sub').keeps('debug'), true, 'a descendant logger has its own budget')
+  await sleep(RESUME_MS + 50)
+  assert.equal(collector.debug, recording, 'resumed once the budget refilled')
+  collector.debug('sampled again')
+  assert.equal(log.stats().flightRecorder.held, held + 1)
+  collector.error('collector gone')
+  const out = lines()
+  assert.ok(out.some((l) => l.includes('[recorded] sampled again')), 'the call after the pause is in the dump')
+  assert.ok(out.some((l) => l.includes(`event=flight_recorder_dump`) && l.includes(`skipped=${11_001}`)), out.find((l) => l.includes('flight_recorder_dump')))
+  await log.close()
+})
+
+test('a level change while a logger is paused keeps the right methods: enabled levels write, and the pause ends with its timer', async () => {
+  const { log, lines } = logger()
+  const collector = log.child('collector')
+  for (let i = 0; i <= KEEP_BURST; i++) collector.debug('poll %d', i)
+  assert.equal(collector.keeps('debug'), false)
+  collector.setLevel('debug')
+  collector.debug('written at debug')
+  assert.ok(lines().some((l) => l.endsWith('DEBUG - written at debug')))
+  collector.setLevel('info')
+  await sleep(RESUME_MS + 50)
+  assert.equal(collector.keeps('debug'), true)
+  await log.close()
+})
+
+test('a skipped call through a detached method or a hostile this never throws', () => {
+  const { log } = logger()
+  const collector = log.child('collector')
+  for (let i = 0; i <= KEEP_BURST; i++) collector.debug('poll %d', i)
+  const skip = collector.debug
+  const hostile = new Proxy({}, { get () { throw new Error('boom') } })
+  assert.doesNotThrow(() => { skip('detached'); skip.call(hostile, 'x'); skip.call(5 as never, 'y') })
+  void log.close()
 })

@@ -6,6 +6,7 @@ import test from 'node:test'
 import { measure, type MeasureSettings } from '../../../bench/host/measure'
 import { CALLS_PER_REQUEST } from '../../../bench/host/instrument'
 import { readbackProblems } from '../../../bench/host/readback'
+import { specOf } from '../../../bench/host/variants'
 import { tmpDir } from '../../helpers/tmp'
 
 const BENCH = path.join(__dirname, '..', '..', '..', 'bench', 'host')
@@ -15,6 +16,8 @@ const settings: MeasureSettings = {
   warmupSeconds: 0,
   rotateSize: 64 * 1024,
   workers: 2,
+  fixedRate: 400,
+  fixedSeconds: 1,
   appJs: path.join(BENCH, 'app.js'),
   clusterJs: path.join(BENCH, 'cluster.js')
 }
@@ -25,6 +28,15 @@ test('host bench: the app without a logger answers the load and emits no records
   assert.equal(r.readback.emitted, 0)
   assert.deepEqual(r.problems, [])
   assert.ok(r.window.requests > 0 && r.window.cpuUs > 0)
+  assert.ok(r.fixedCpuUsPerRequest > 0 && Number.isFinite(r.fixedCpuUsPerRequest), 'the fixed-rate CPU window ran')
+})
+
+test('host bench: the debug variant keeps the default config, whose 100MB rotation a long run reaches, so its rotated files are read back', () => {
+  const spec = specOf('oneapm-debug', 64 * 1024)
+  assert.equal(spec.settings.log_max_size, undefined, 'the default rotation')
+  assert.equal(spec.rotates, true)
+  assert.equal(spec.settings.log_max_files, '0', 'every rotated file kept for the count')
+  assert.equal(spec.maxSize, 0, 'no 64KB size check on a file that rotates at 100MB')
 })
 
 test('host bench: at debug, every record emitted is on disk once, 5 per request', async () => {
