@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { LevelSetting } from '../record/levels'
 import {
-  parseBoolean, parseCount, parseDuration, parseFormat, parseHost, parseProxy, parseRotate, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
+  parseBoolean, parseCount, parseShipFields, parseShipList, parseDuration, parseFormat, parseHost, parseProxy, parseRotate, parseLevelValue, parseNameList, parseNamespaceLevels, parseSize, parseString,
   type LogFormat, type Parsed, type RotatePeriod
 } from './values'
 
@@ -30,6 +30,15 @@ export interface LogSettings {
   readonly log_flight_recorder_window: number
   /** Write to log_file even when the agent was given the host's logger (support sessions). */
   readonly log_ignore_host_logger: boolean
+  /** Where the agent's records are also shipped: syslog+udp|tcp|tls|unix://..., otlp+http(s)://..., or otlp. */
+  readonly log_ship: readonly string[]
+  readonly log_ship_level: LevelSetting
+  /** Which record fields travel: all, or the named ones (the message always travels). */
+  readonly log_ship_fields: 'all' | readonly string[]
+  /** Bytes of records held per destination while it is slow or down. */
+  readonly log_ship_queue: number
+  /** OTLP headers, `name=value,...` (secret); OTEL_EXPORTER_OTLP_HEADERS is honoured too. */
+  readonly log_ship_headers: string | undefined
   readonly license_key: string | undefined
   readonly app_name: string | undefined
   readonly host: string | undefined
@@ -142,6 +151,33 @@ const SPECS: { readonly [K in SettingKey]: KeySpec<K> } = {
     default: 'false',
     doc: 'When the agent was handed the host application\'s logger, ignore it and write to log_file anyway (for support sessions).',
     parse: parseBoolean
+  },
+  log_ship: {
+    default: '',
+    doc: 'Also ship the agent\'s records to the log pipeline: a comma-separated list of syslog+udp://host:514, syslog+tcp://host:601, syslog+tls://host:6514, syslog+unix:///dev/log, otlp+http://host:4318, otlp+https://host:4318, or otlp (the endpoint from OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT). Empty: no shipping.',
+    parse: parseShipList
+  },
+  log_ship_level: {
+    default: 'info',
+    doc: 'The lowest level shipped (log_ship), whatever log_level is.',
+    parse: parseLevelValue
+  },
+  log_ship_fields: {
+    default: 'all',
+    doc: 'Which record fields are shipped: all, or a comma-separated list of field names. The message, level, time, logger and pid always travel.',
+    parse: parseShipFields
+  },
+  log_ship_queue: {
+    default: '1MB',
+    doc: 'Memory per shipping destination for records it has not taken yet (slow or down); past it records are dropped, counted and reported. 64KB to 64MB.',
+    size: true,
+    parse: (v) => parseSize(v, 64 * 1024, 64 * 1024 * 1024)
+  },
+  log_ship_headers: {
+    default: '',
+    doc: 'HTTP headers for OTLP destinations, name=value pairs separated by commas (as OTEL_EXPORTER_OTLP_HEADERS, which is honoured too). Secret: values are masked in every output.',
+    secret: true,
+    parse: parseString
   },
   license_key: {
     default: '',

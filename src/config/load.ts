@@ -313,6 +313,16 @@ function noteSecrets (scrubber: SecretScrubber, key: string, input: unknown): vo
   }
   if (key === 'proxy' || key === 'host') scrubber.addProxy(text)
   else scrubber.addUrl(text)
+  if (key === 'log_ship_headers') for (const value of headerValues(text)) scrubber.add(value)
+  if (key === 'log_ship') for (const item of text.split(/[\s,]+/)) scrubber.addUrl(item)
+}
+
+/** The values of `name=value,name2=value2` (OTLP headers): each one a secret of its own. */
+export function headerValues (text: string): string[] {
+  return text.split(',').map((pair) => {
+    const at = pair.indexOf('=')
+    return at === -1 ? '' : pair.slice(at + 1).trim()
+  }).filter((v) => v !== '')
 }
 
 function chooseFile (explicit: string | false | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string, problems: Pending[]): string | undefined {

@@ -232,3 +232,36 @@ export function parseProxy (input: unknown): Parsed<string | undefined> {
     return no(accepted)
   }
 }
+
+/** The schemes log_ship accepts; each is checked in full (host, port, path, query) when the destination is built. */
+export const SHIP_SCHEMES = ['syslog+udp://', 'syslog+tcp://', 'syslog+tls://', 'syslog+unix://', 'otlp+http://', 'otlp+https://'] as const
+
+/**
+ * log_ship: destinations separated by commas (or spaces). A destination with
+ * an unknown scheme is left out with a note; all of them bad is a problem.
+ */
+export function parseShipList (input: unknown): Parsed<readonly string[]> {
+  const accepted = 'a comma-separated list of syslog+udp://host:514, syslog+tcp://host:601, syslog+tls://host:6514, syslog+unix:///dev/log, otlp+http://host:4318, otlp+https://host:4318, or otlp; empty for none'
+  const items = Array.isArray(input) ? input : typeof input === 'string' ? input.split(/[\s,]+/) : input === undefined || input === null ? [] : undefined
+  if (items === undefined || !items.every((i) => typeof i === 'string')) return no(accepted)
+  const given = (items as string[]).map((s) => s.trim()).filter((s) => s !== '').slice(0, 16)
+  const good = given.filter(isShipDestination)
+  const bad = given.filter((d) => !isShipDestination(d))
+  if (bad.length > 0 && good.length === 0) return no(accepted)
+  const unique = [...new Set(good)]
+  if (bad.length === 0) return ok(unique)
+  return { ok: true, value: unique, note: `${bad.length} destination(s) with an unknown scheme left out; accepted: ${accepted}` }
+}
+
+function isShipDestination (d: string): boolean {
+  const lower = d.toLowerCase()
+  return lower === 'otlp' || SHIP_SCHEMES.some((s) => lower.startsWith(s) && d.length > s.length)
+}
+
+/** log_ship_fields: `all`, or field names. */
+export function parseShipFields (input: unknown): Parsed<'all' | readonly string[]> {
+  if (typeof input === 'string' && (input.trim().toLowerCase() === 'all' || input.trim() === '')) return ok('all')
+  const names = parseNameList(input)
+  if (!names.ok) return no('all, or a comma-separated list of field names, such as event,cause,status')
+  return ok(names.value.length === 0 ? 'all' : names.value)
+}

@@ -37,6 +37,27 @@ export interface LoggerStats {
    * calls not kept because their logger was over its rate budget, dumps written before errors.
    */
   flightRecorder: { held: number, bytes: number, evicted: number, skipped: number, dumps: number }
+  /** One entry per log_ship destination. */
+  ship: ShipDestinationStats[]
+}
+
+/** A shipping destination's counters (log_ship). */
+export interface ShipDestinationStats {
+  /** The destination, credentials masked: `syslog+tcp://relay:601`. */
+  readonly target: string
+  /** Records the receiver took (OTLP 2xx) or the kernel took whole (syslog). */
+  sent: number
+  /** Records not sent: the queue was full (log_ship_queue), the receiver rejected them for good, or shipping had stopped. */
+  dropped: { queue_full: number, rejected: number, closed: number }
+  /** Records sent again after a failed attempt. */
+  retried: number
+  /** Records cut to the destination's message cap, with a marker. */
+  truncated: number
+  /** Records waiting now, and the bytes they take (bounded by log_ship_queue). */
+  queued: number
+  queueBytes: number
+  /** Batches that failed (network errors, retryable statuses). */
+  failures: number
 }
 
 /** Counters other parts of the agent add to (interference probes, collector recording). */
@@ -64,7 +85,8 @@ export function emptyStats (): LoggerStats {
     internalErrors: 0,
     interference: {},
     collector: { requests: 0, failures: 0, recoveries: 0 },
-    flightRecorder: { held: 0, bytes: 0, evicted: 0, skipped: 0, dumps: 0 }
+    flightRecorder: { held: 0, bytes: 0, evicted: 0, skipped: 0, dumps: 0 },
+    ship: []
   }
 }
 
@@ -92,5 +114,13 @@ export const STAT_DOCS: Readonly<Record<string, string>> = {
   'flightRecorder.bytes': 'memory the flight recorder\'s copies of those records take (at most log_flight_recorder)',
   'flightRecorder.evicted': 'records the flight recorder dropped to make room for newer ones or because they were older than log_flight_recorder_window',
   'flightRecorder.skipped': 'below-level calls the flight recorder did not keep because their logger was over its budget (100 a second, bursts of 300; paused for 100 ms at a time, the calls only counted)',
-  'flightRecorder.dumps': 'times recorded context was written before an error'
+  'flightRecorder.dumps': 'times recorded context was written before an error',
+  'ship[].sent': 'per log_ship destination: records the receiver took (OTLP) or the kernel took whole (syslog)',
+  'ship[].dropped.queue_full': 'records dropped because the destination was slow or down and its queue (log_ship_queue) was full',
+  'ship[].dropped.rejected': 'records the receiver refused for good (an OTLP 400, a partial success\'s rejected count, a message too big for UDP): never retried',
+  'ship[].dropped.closed': 'records logged after shipping stopped (close(), or at exit once the spool was written)',
+  'ship[].retried': 'records sent again after a failed attempt (network errors, 429/502/503/504)',
+  'ship[].truncated': 'records cut to the destination\'s message cap, with a visible marker',
+  'ship[].queued': 'records waiting for the destination now; queueBytes is the memory they take',
+  'ship[].failures': 'batches that failed and were retried with backoff'
 }

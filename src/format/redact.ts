@@ -9,7 +9,7 @@
 
 import { flatCopy } from '../internal/flat-copy'
 import { isLicenseName, isSecretName, normalizeName } from './secret-names'
-import { MASK, credentialLike, scrub, scrubPem } from './scrub'
+import { MASK, credentialLike, isNameChar, scrub, scrubPem } from './scrub'
 
 export { MASK }
 
@@ -28,6 +28,9 @@ export interface RedactorOptions {
 /** A partial license key at the end of a cut window is masked from this many characters (the mask shows 4). */
 const MIN_PARTIAL = 5
 /** A word this short and alone can be a shape keyword: Bearer, Basic, Token, Digest, a JWT, a PEM key. */
+/** Longest name the pre-filter reads back from a separator; a longer run goes to the scan. */
+const MAX_NAME_SCAN = 256
+
 const SHAPE_HINT = /bearer|basic|token|digest|negotiate|ntlm|oauth|dpop|gnap|hoba|mutual|concealed|vapid|scram|aws4|apikey|eyj|private key/i
 /** Logger names are redacted once each; the cache is dropped when this full (names built from data). */
 const MAX_NAMES = 4096
@@ -192,9 +195,50 @@ export class Redactor {
       }
       if (cut) s = this.partialKeyAtEnd(s)
     }
-    // Every shape needs one of these; most messages have none.
-    if (s.indexOf(':') === -1 && s.indexOf('=') === -1 && s.indexOf('%3') === -1 && s.indexOf('<') === -1 && !SHAPE_HINT.test(s)) return s
+    if (!cut && !this.mayHoldShape(s)) return s
     return scrub(scrubPem(s), cut, this.textName)
+  }
+
+  /**
+   * Whether the scanner (scrub.ts) could mask anything in `s`, decided with
+   * native searches: most messages hold `=` or `:` only after ordinary words
+   * (`status=200`, `GET http://host:80/`), and then the per-character scan
+   * is skipped. Conservative: anything it cannot rule out goes to the scan.
+   *  - an encoded character (`%`) or an XML tag (`<`): the scan;
+   *  - a URL with userinfo (`://` and `@`): the scan;
+   *  - an auth scheme, a JWT or a PEM key (SHAPE_HINT): the scan;
+   *  - each `=` and `:`: the word before it (past blanks, one quote and any
+   *    backslashes, as the scanner's separator rule allows) is tested as the
+   *    scanner would test it; a secret name sends the text to the scan.
+   */
+  private mayHoldShape (s: string): boolean {
+    if (s.indexOf('%') !== -1 || s.indexOf('<') !== -1) return true
+    if (s.indexOf('@') !== -1 && s.indexOf('://') !== -1) return true
+    const eq = s.indexOf('=')
+    const colon = s.indexOf(':')
+    if (eq === -1 && colon === -1) return SHAPE_HINT.test(s)
+    if (SHAPE_HINT.test(s)) return true
+    for (let at = eq; at !== -1; at = s.indexOf('=', at + 1)) if (this.secretBefore(s, at)) return true
+    for (let at = colon; at !== -1; at = s.indexOf(':', at + 1)) if (this.secretBefore(s, at)) return true
+    return false
+  }
+
+  /** Whether the name that ends just before the separator at `at` is a secret one. */
+  private secretBefore (s: string, at: number): boolean {
+    let k = at - 1
+    while (k >= 0 && (s.charCodeAt(k) === 32 || s.charCodeAt(k) === 9)) k--
+    const q = s.charCodeAt(k)
+    if (q === 34 || q === 39) {
+      k--
+      while (k >= 0 && s.charCodeAt(k) === 92) k--
+    }
+    const end = k + 1
+    // Bounded: a name longer than the cap is tested by its tail, which the secret-name rules look at anyway.
+    const stop = Math.max(0, end - MAX_NAME_SCAN)
+    while (k >= stop && isNameChar(s.charCodeAt(k))) k--
+    if (k + 1 === end) return false
+    if (k + 1 === stop && stop > 0) return true
+    return this.isSecretKey(s.slice(k + 1, end))
   }
 
   /** The start of the license key (or an encoding of it) cut off by the window's end. */

@@ -32,12 +32,25 @@ const SCHEMES = new Set([
 ])
 /** The longest word in SCHEMES. */
 const MAX_SCHEME = 16
+/**
+ * First letter (lower-cased) and length of each scheme, as `letter * 32 +
+ * length`: most words of a message are ruled out here, before a slice and a
+ * lower-casing allocate anything.
+ */
+const SCHEME_SHAPES = new Uint8Array(128 * 32)
+for (const scheme of SCHEMES) SCHEME_SHAPES[scheme.charCodeAt(0) * 32 + scheme.length] = 1
+
+/** Whether the word from `start` to `end` of `s` could be a scheme, by its first letter and length. */
+function schemeShape (s: string, start: number, end: number): boolean {
+  const first = s.charCodeAt(start) | 32
+  return end - start <= MAX_SCHEME && first < 128 && SCHEME_SHAPES[first * 32 + end - start] === 1
+}
 
 /** Whether `name` (as written, maybe percent-encoded) marks what follows as secret. */
 export type SecretTest = (name: string) => boolean
 
 /** Characters of a name: letters, digits, `_ - . % [ ] $`. */
-function isNameChar (c: number): boolean {
+export function isNameChar (c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
     c === 95 || c === 45 || c === 46 || c === 37 || c === 91 || c === 93 || c === 36
 }
@@ -190,7 +203,7 @@ class Scrubber {
 
   /** An auth scheme word from `start` to `end`, followed by a blank. */
   private isScheme (start: number, end: number): boolean {
-    return end - start <= MAX_SCHEME && isBlank(this.s.charCodeAt(end)) && SCHEMES.has(this.s.slice(start, end).toLowerCase())
+    return isBlank(this.s.charCodeAt(end)) && schemeShape(this.s, start, end) && SCHEMES.has(this.s.slice(start, end).toLowerCase())
   }
 
   /**
@@ -201,7 +214,7 @@ class Scrubber {
     const s = this.s
     let w = k
     while (w - k <= MAX_SCHEME && isSchemeChar(s.charCodeAt(w))) w++
-    if (w === k || w - k > MAX_SCHEME || !SCHEMES.has(s.slice(k, w).toLowerCase())) return -1
+    if (w === k || !schemeShape(s, k, w) || !SCHEMES.has(s.slice(k, w).toLowerCase())) return -1
     const c = s.charCodeAt(w)
     if (isBlank(c) || c === 43) return w + 1
     if (c === PERCENT && s.charCodeAt(w + 1) === 50 && s.charCodeAt(w + 2) === 48) return w + 3

@@ -30,6 +30,8 @@ export interface NodeState {
   threshold: number
   /** Lowest level written to the log destination. */
   sinkThreshold: number
+  /** Lowest level any extra sink (shipping, a debug session) takes from this logger; Infinity for none. */
+  extraThreshold: number
   /** The `debug` instance this logger's records also go to, while its namespace is enabled. */
   mirror: ((fmt: string, ...args: unknown[]) => void) | undefined
   /** Over its flight-recorder budget: below-level calls only count (see `skipCall`) until the budget refills. */
@@ -116,7 +118,7 @@ export class Logger {
   constructor (tree: Tree, name: string, parent: Logger | undefined) {
     Object.defineProperty(this, kTree, { value: tree })
     Object.defineProperty(this, kNode, {
-      value: { name, parent, children: new Map(), ownLevel: undefined, threshold: LEVELS.info, sinkThreshold: LEVELS.info, mirror: undefined, recorderPaused: false, headers: [], headersFor: undefined }
+      value: { name, parent, children: new Map(), ownLevel: undefined, threshold: LEVELS.info, sinkThreshold: LEVELS.info, extraThreshold: Infinity, mirror: undefined, recorderPaused: false, headers: [], headersFor: undefined }
     })
     this[kFields] = undefined
     this[kBound] = { output: undefined, text: '' }

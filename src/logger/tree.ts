@@ -1,7 +1,11 @@
-// One logger tree: the `oneapm` root, its named descendants, their levels,
-// and the Output they share. Before the tree is configured (early agent
-// start-up), records wait in a bounded FIFO and are written, in order and
-// with their original times, once configure() brings the Output.
+// One logger tree: the `oneapm` root, its named descendants and their
+// levels, and the sinks a record goes to: the main one (the host's logger or
+// the log destination, logger/delivery.ts) and any extra ones (shipping,
+// logger/ship-sink.ts), each with its own threshold. A logger's methods are
+// enabled down to the lowest threshold of any sink (or debug's mirror), so a
+// record no sink wants costs the noop. Before the tree is configured (early
+// agent start-up), records wait in a bounded FIFO and are written, in order
+// and with their original times, once configure() brings the Output.
 
 import type { LogSettings } from '../config/keys'
 import { Redactor } from '../format/redact'
@@ -10,22 +14,20 @@ import { internalErrors } from '../internal/last-resort'
 import type { LogRecord } from '../record/record'
 import type { FormatContext } from '../format/line-format'
 import { emptyStats, newSupportCounters, type LoggerStats, type SupportCounters } from '../diagnostics/stats'
-import type { DropReason } from '../sinks/fd-writer'
 import { recordOf } from './args'
-import { ACCEPTED_LEVELS, NAME_OF, parseLevel, type LevelName, type LevelSetting, type LevelValue } from '../record/levels'
+import { ACCEPTED_LEVELS, parseLevel, type LevelSetting, type LevelValue } from '../record/levels'
 import { Logger, applyThreshold, boundTextOf, headerOf, kNode, thresholdFor, withFields } from './logger'
 import { Output, type SinkHooks } from './output'
-import { DebugBridge, type DebugChange } from './debug-bridge'
+import { DebugBridge } from './debug-bridge'
 import { DEFAULT_WATCH_MS, HostWatch } from './host-watch'
 import { HostLogger } from './host-logger'
-import type { Interference } from '../diagnostics/stdio-probe'
-import { textBody, textFormat } from '../format/text'
-import type { FlightRecorder } from './flight-recorder'
-import type { FileEvent } from '../sinks/rotating-file'
-import { fileNotice } from './file-notices'
 import { EARLY_MAX, EarlyQueue } from './early-queue'
 import { materialize } from './snapshot'
-import { describeThrown, safeString } from '../internal/describe'
+import { safeString } from '../internal/describe'
+import { Delivery } from './delivery'
+import { Notices } from './notices'
+import { guard } from './reentry'
+import { ShipSink } from './ship-sink'
 
 export { EARLY_MAX } from './early-queue'
 
@@ -37,23 +39,15 @@ const EARLY_CTX = { redactor: new Redactor(), maxString: 16 * 1024 }
  * per-request names (`child('req-' + id)`) must not grow memory forever.
  */
 export const MAX_LOGGERS = 1000
-/** How long a record logged in an exit listener may wait on a pipe. */
-const EXIT_FLUSH_WAIT_MS = 1000
 
-/**
- * Set while a record is being formatted or handed to the host's logger, i.e.
- * while code we don't own (toJSON, getters, the host's logger) may run. A log
- * call made then would format a record that may log again: it is dropped and
- * counted instead (stats().reentrant). Shared by every tree, so two trees
- * can't bounce a record between them either.
- */
-let busy = false
-
-const DROP_REASONS: Readonly<Record<DropReason, string>> = {
-  buffer_full: 'the destination was too slow and the buffer was full',
-  write_error: 'writes were failing',
-  destination_gone: 'the destination went away',
-  closed: 'the logger was closed'
+/** A sink beside the main one (shipping; a debug session's output): its own threshold per logger, layout and counters. */
+export interface ExtraSink {
+  /** The lowest level it takes from the logger named `name`; Infinity for none. */
+  thresholdFor (name: string): number
+  /** One record; never throws (a sink counts its own failures). */
+  take (logger: Logger, rec: LogRecord): void
+  /** Stops it; what it holds is its own business (the ship sink spools it). */
+  close (): void
 }
 
 export class Tree {
@@ -62,9 +56,10 @@ export class Tree {
   readonly counters: SupportCounters = newSupportCounters()
   private readonly nodes = new Map<string, Logger>()
   output: Output | undefined
+  /** Sinks beside the main one, set by configure (shipping) or later (a debug session). */
+  private extra: ExtraSink[] = []
   /** The host application's logger, when the agent was given one (and not told to ignore it). */
   host: HostLogger | undefined
-  private readonly lastFileError = new Map<string, number>()
   /** Watches debug namespaces and the standard streams; set once configured. */
   private watch: HostWatch | undefined
   /** Records may also go through debug (not when both would land on stderr). */
@@ -72,17 +67,17 @@ export class Tree {
   /** The level of loggers with no level of their own (log_level). */
   private baseLevel: LevelSetting
   private early = new EarlyQueue()
-  /** Log calls made while a record was being formatted (see `busy`). */
+  /** Log calls made while a record was being formatted (see reentry.ts). */
   private reentrant = 0
   /** Below-level calls not kept because their logger was paused over its flight-recorder budget (logger.ts skipCall). */
   recorderSkipped = 0
-  /** Records the host's logger threw on (said once, see hostFailed). */
-  private hostFailures = 0
   /** Names folded into an ancestor because MAX_LOGGERS was reached. */
   private folded = 0
   private cancelEarlyExit: (() => void) | undefined
   /** Builds an Output with default settings if the process ends before configure(). */
   private readonly lateDefaults: () => LogSettings
+  private readonly delivery = new Delivery(this)
+  private readonly notices = new Notices(this)
 
   constructor (earlyLevel: LevelSetting, lateDefaults: () => LogSettings) {
     this.baseLevel = earlyLevel
@@ -135,20 +130,26 @@ export class Tree {
     return withFields(parent, undefined, { logger: fullName })
   }
 
-  /** Attaches the Output, applies levels, then writes what waited in the early queue. */
-  configure (settings: LogSettings, sinkHooks: SinkHooks = {}, hostLogger?: object): Output {
-    // Reconfiguring (the agent reloaded its config): finish the old destination first.
-    this.output?.close()
+  /**
+   * Attaches the Output and the extra sinks `sinks(output)` builds, applies
+   * levels, then writes what waited in the early queue.
+   */
+  configure (settings: LogSettings, sinkHooks: SinkHooks = {}, hostLogger?: object, sinks?: (output: Output) => ExtraSink[]): Output {
+    // Reconfiguring (the agent reloaded its config): finish the old sinks first.
+    this.closeSinks()
     const output = new Output(settings, {
-      onRecovered: (n, reason) => { this.reportDrops(n, reason) },
+      onRecovered: (n, reason) => { this.notices.drops(n, reason) },
       onGone: () => { this.count(`${output.destination.target}_gone`) },
-      onFileEvent: (e) => { this.reportFileEvent(e) },
+      onFileEvent: (e) => { this.notices.fileEvent(e) },
       recorder: { pause: (name) => { this.pauseRecording(name, true) }, resume: (names) => { for (const n of names) this.pauseRecording(n, false) } }
     }, sinkHooks)
     this.output = output
     this.cancelEarlyExit?.()
     this.host = hostLogger === undefined || settings.log_ignore_host_logger ? undefined : new HostLogger(hostLogger as Record<string, unknown>)
-    this.watch ??= new HostWatch((c) => { this.debugChanged(c) }, (i) => { this.stdioChanged(i) }, () => { this.recheckHost() }, sinkHooks.watchMs ?? DEFAULT_WATCH_MS)
+    this.watch ??= new HostWatch((c) => {
+      this.refresh(this.root)
+      this.notices.debugChanged(c)
+    }, (i) => { this.notices.stdioChanged(i) }, () => { this.notices.recheckHost() }, sinkHooks.watchMs ?? DEFAULT_WATCH_MS)
     // A record must never reach the same stream twice: with log_file = stderr
     // and debug printing to stderr itself, the debug copy is left out.
     this.mirrors = !(output.destination.target === 'stderr' && DebugBridge.writesToStderr())
@@ -160,23 +161,34 @@ export class Tree {
     for (const [name, level] of Object.entries(settings.log_levels)) {
       this.node(name === '' ? 'oneapm' : `oneapm.${name}`)[kNode].ownLevel = level
     }
+    this.extra = sinks?.(output) ?? []
     this.refresh(this.root)
     this.replayEarly(output)
     return output
   }
 
+  /** Adds a sink beside the main one (a debug session's output); returns a function that removes it. */
+  addSink (sink: ExtraSink): () => void {
+    this.extra = [...this.extra, sink]
+    this.refresh(this.root)
+    return () => {
+      this.extra = this.extra.filter((s) => s !== sink)
+      this.refresh(this.root)
+    }
+  }
+
   emit (logger: Logger, level: LevelValue, args: readonly unknown[]): void {
-    if (busy) {
+    if (guard.busy) {
       this.reentrant++
       return
     }
     // Before the guard: a change it finds is reported through the logger.
     if (this.output?.closed === false) this.watch?.debug.poll()
-    busy = true
+    guard.busy = true
     try {
       this.emitNow(logger, level, args)
     } finally {
-      busy = false
+      guard.busy = false
     }
   }
 
@@ -190,123 +202,37 @@ export class Tree {
     const node = logger[kNode]
     const now = Date.now()
     if (level < node.sinkThreshold) {
-      // Enabled only for the debug mirror: not for the log destination.
-      if (node.mirror !== undefined) this.mirror(node.mirror, logger, recordOf(now, level, args, output.ctx), output)
+      // Below the main sink's level: for the debug mirror, an extra sink, the flight recorder.
+      const mirror = level >= 20 ? node.mirror : undefined
+      const extra = level >= node.extraThreshold
+      if (mirror !== undefined || extra) {
+        const rec = recordOf(now, level, args, output.ctx)
+        if (extra) this.toExtra(logger, rec)
+        if (mirror !== undefined) this.delivery.mirror(mirror, logger, rec, output)
+      }
       output.recorder?.keep(logger, level, args, now, output.ctx)
       return
     }
-    if (level >= 50 && output.recorder !== undefined) this.dumpRecorder(output, now)
+    if (level >= 50 && output.recorder !== undefined) this.delivery.dumpRecorder(output, now)
     const rec = recordOf(now, level, args, output.ctx)
-    this.deliver(logger, rec, output, false)
-    if (node.mirror !== undefined && level >= 20) this.mirror(node.mirror, logger, rec, output)
+    this.delivery.deliver(logger, rec, output, false)
+    if (level >= node.extraThreshold) this.toExtra(logger, rec)
+    if (node.mirror !== undefined && level >= 20) this.delivery.mirror(node.mirror, logger, rec, output)
   }
 
-  /** A formatted record to the host's logger when one is in use and listening, else to the destination. */
-  private deliver (logger: Logger, rec: LogRecord, output: Output, recorded: boolean, ctx: FormatContext = output.ctx): void {
-    const host = this.host
-    if (host !== undefined && host.silenced === undefined) {
-      try {
-        host.send(logger.name, rec, logger.bindings, ctx, recorded ? { recorded: true } : undefined)
-        // Counted once the host's logger took it: a record it threw on was not delivered there.
-        output.written[NAME_OF[rec.level] as LevelName]++
-        return
-      } catch (err) {
-        this.hostFailed(host, err, output)
-      }
-    }
-    this.toDestination(logger, rec, output, recorded, ctx)
-  }
-
-  /**
-   * The host's logger threw on a record (a transport that is down): that
-   * record goes to the destination instead, and the first failure is said
-   * there, once per tree, with the fix.
-   */
-  private hostFailed (host: HostLogger, err: unknown, output: Output): void {
-    this.count('host_logger_failed')
-    if (this.hostFailures++ > 0) return
-    const reason = describeThrown(err)
-    const rec: LogRecord = {
-      time: Date.now(),
-      level: 40,
-      msg: `${host.describe()} threw while taking an agent record (${reason}); that record, and any later one it throws on, is written to ${output.destination.target} instead. Fix: repair the host logger's transport, or set ONEAPM_LOG_IGNORE_HOST_LOGGER=true to always use log_file`,
-      fields: { event: 'host_interference', cause: 'host_logger_failed', host_logger: host.kind, reason },
-      err: undefined
-    }
-    this.toDestination(this.root, rec, output, false, output.ctx)
-  }
-
-  /** A formatted record to the log destination. */
-  private toDestination (logger: Logger, rec: LogRecord, output: Output, recorded: boolean, ctx: FormatContext): void {
-    let header = headerOf(logger, output, rec.level)
-    if (recorded) header = output.format.recordedHeader(header)
-    this.write(output, output.format.line(rec, header, boundTextOf(logger, output), ctx), rec.level)
-  }
-
-  /** A formatted line to the destination; no code of the host's runs here, so internal notices may log. */
-  private write (output: Output, line: string, level: LevelValue): void {
-    const was = busy
-    busy = false
-    try {
-      output.write(line, level)
-      // Our exit hook has run: no later turn of the event loop will write this.
-      if (exiting()) output.writer.flushSync(EXIT_FLUSH_WAIT_MS)
-    } finally {
-      busy = was
-    }
-  }
-
-  /** The record through `debug`: message and fields as the text layout prints them; debug adds name and time. */
-  private mirror (d: (fmt: string, ...args: unknown[]) => void, logger: Logger, rec: LogRecord, output: Output): void {
-    const bound = logger.bindings
-    d('%s', textBody(rec, Object.keys(bound).length === 0 ? '' : textFormat.bindings(bound, output.ctx), output.ctx))
-  }
-
-  private debugChanged (c: DebugChange): void {
-    this.refresh(this.root)
-    const target = this.output?.destination.target ?? 'the log destination'
-    const fields = { event: 'host_interference', before: c.before, after: c.after }
-    if (c.otherCopy) {
-      this.count('debug_env_changed')
-      this.root.warning({ ...fields, cause: 'debug_env_changed' },
-        'another copy of debug in the host changed DEBUG from %j to %j; the agent uses its own copy, where oneapm:* is %s. Agent diagnostics continue in %s',
-        c.before, c.after, c.isOn ? 'still on' : 'off', target)
-    } else if (c.wasOn && !c.isOn) {
-      this.count('debug_disabled')
-      this.root.warning({ ...fields, cause: 'debug_disabled' },
-        'the host turned off the agent\'s debug namespaces: DEBUG was %j, is now %j. Agent diagnostics continue in %s. Fix: keep oneapm:* in the host\'s debug.enable(...) call, or rely on log_file',
-        c.before, c.after, target)
-    } else if (!c.wasOn && c.isOn) {
-      this.root.info({ event: 'debug_enabled', before: c.before, after: c.after },
-        'debug namespaces for the agent are on (DEBUG=%j): records at debug and above also go through debug', c.after)
+  /** One record to every extra sink that wants it. */
+  private toExtra (logger: Logger, rec: LogRecord): void {
+    for (const sink of this.extra) {
+      if (rec.level >= sink.thresholdFor(logger.name)) sink.take(logger, rec)
     }
   }
 
   /** Says once (per change) that the host's logger would hide agent warnings, and where records go instead. */
   reportHostLogger (): void {
-    const host = this.host
-    if (host === undefined || host.silenced === undefined) return
-    this.count('host_logger_silenced')
-    this.always(this.root, 40,
-      `${host.describe()} would hide agent warnings: ${host.silenced}. Agent records go to ${this.output?.destination.target ?? 'log_file'} instead until that changes. Fix: let the host logger show warnings from the agent, or set ONEAPM_LOG_IGNORE_HOST_LOGGER=true to always use log_file`,
-      { event: 'host_interference', cause: 'host_logger_silenced', host_logger: host.kind, reason: host.silenced })
+    this.notices.reportHostLogger()
   }
 
-  private recheckHost (): void {
-    const host = this.host
-    if (host === undefined) return
-    const { changed, reason } = host.recheck()
-    if (!changed) return
-    if (reason !== undefined) this.reportHostLogger()
-    else this.root.info({ event: 'host_logger_restored', host_logger: host.kind }, '%s shows agent warnings again; agent records go there again', host.describe())
-  }
-
-  private stdioChanged (i: Interference): void {
-    this.count(i.cause)
-    this.root.warning({ event: 'host_interference', cause: i.cause }, '%s', i.message)
-  }
-
-  private count (cause: string): void {
+  count (cause: string): void {
     this.counters.interference[cause] = (this.counters.interference[cause] ?? 0) + 1
   }
 
@@ -315,59 +241,48 @@ export class Tree {
     const output = this.output
     if (output?.recorder === undefined) return
     // Keeping copies the arguments, which runs getters and toJSON.
-    if (busy) {
+    if (guard.busy) {
       this.reentrant++
       return
     }
-    busy = true
+    guard.busy = true
     try {
       output.recorder.keep(logger, level, args, Date.now(), output.ctx)
     } finally {
-      busy = false
+      guard.busy = false
     }
   }
 
   /** A logger over its flight-recorder budget stops (or starts again) sending its below-level calls to the recorder. */
   private pauseRecording (name: string, paused: boolean): void {
     const logger = this.nodes.get(name)
-    const recording = this.output?.recorder !== undefined
     if (logger === undefined) return
     const node = logger[kNode]
     node.recorderPaused = paused
-    applyThreshold(logger, node.threshold, recording)
-  }
-
-  /** Writes the recent below-level records just before an error, marked as recorded context. */
-  private dumpRecorder (output: Output, now: number): void {
-    const recorder = output.recorder as FlightRecorder
-    const records = recorder.take(now)
-    if (records === undefined) return
-    this.writeAlways(this.root, 30,
-      `flight recorder: the ${records.length} records below log level from the last ${Math.round(recorder.windowMs / 1000)} s follow, as context for the next error`,
-      { event: 'flight_recorder_dump', records: records.length, window_s: Math.round(recorder.windowMs / 1000), evicted: recorder.evicted, skipped: recorder.skipped + this.recorderSkipped })
-    for (const r of records) this.deliver(r.logger, recordOf(r.time, r.level, materialize(r.args), output.ctx), output, true)
+    applyThreshold(logger, node.threshold, this.output?.recorder !== undefined)
   }
 
   /** Writes a record whatever the level, unless the logger is off: the startup line, level changes. */
   always (logger: Logger, level: LevelValue, msg: string, fields: object, ctx?: FormatContext): void {
-    if (busy) {
+    if (guard.busy) {
       // logStats() or setLevel() from a toJSON or the host's logger.
       this.reentrant++
       return
     }
-    busy = true
+    guard.busy = true
     try {
       this.writeAlways(logger, level, msg, fields, ctx)
     } finally {
-      busy = false
+      guard.busy = false
     }
   }
 
-  private writeAlways (logger: Logger, level: LevelValue, msg: string, fields: object, ctx?: FormatContext): void {
+  writeAlways (logger: Logger, level: LevelValue, msg: string, fields: object, ctx?: FormatContext): void {
     const output = this.output
     if (output === undefined || output.closed || !Number.isFinite(logger[kNode].threshold)) return
     const rec: LogRecord = { time: Date.now(), level, msg, fields, err: undefined }
-    this.deliver(logger, rec, output, false, ctx)
+    this.delivery.deliver(logger, rec, output, false, ctx)
+    if (level >= logger[kNode].extraThreshold) this.toExtra(logger, rec)
   }
 
   setLevel (logger: Logger, input: unknown): boolean {
@@ -397,6 +312,14 @@ export class Tree {
 
   close (): void {
     this.watch?.stop()
+    this.closeSinks()
+  }
+
+  /** The extra sinks first: what they say as they close (a spool written) still reaches the destination. */
+  private closeSinks (): void {
+    const extra = this.extra
+    this.extra = []
+    for (const sink of extra) sink.close()
     this.output?.close()
   }
 
@@ -420,6 +343,7 @@ export class Tree {
     s.sinkErrors = { ...w.errors }
     const r = output.recorder
     if (r !== undefined) s.flightRecorder = { held: r.size, bytes: r.bytes, evicted: r.evicted, skipped: r.skipped + this.recorderSkipped, dumps: r.dumps }
+    for (const sink of this.extra) if (sink instanceof ShipSink) s.ship.push(...sink.stats())
     return s
   }
 
@@ -428,7 +352,11 @@ export class Tree {
     const node = from[kNode]
     node.sinkThreshold = thresholdFor(node, this.baseLevel)
     node.mirror = this.mirrors ? this.watch?.debug.mirrorFor(node.name) : undefined
-    applyThreshold(from, node.mirror === undefined ? node.sinkThreshold : Math.min(node.sinkThreshold, 20), this.output?.recorder !== undefined)
+    let extra = Infinity
+    for (const sink of this.extra) extra = Math.min(extra, sink.thresholdFor(node.name))
+    node.extraThreshold = extra
+    const main = node.mirror === undefined ? node.sinkThreshold : Math.min(node.sinkThreshold, 20)
+    applyThreshold(from, Math.min(main, extra), this.output?.recorder !== undefined)
     for (const child of node.children.values()) this.refresh(child)
   }
 
@@ -453,7 +381,8 @@ export class Tree {
     for (const r of this.early.drain()) {
       if (r.logger[kNode].threshold > r.level) continue
       const rec = recordOf(r.time, r.level, materialize(r.args), output.ctx)
-      this.write(output, output.format.line(rec, headerOf(r.logger, output, r.level), boundTextOf(r.logger, output), output.ctx), r.level)
+      this.delivery.write(output, output.format.line(rec, headerOf(r.logger, output, r.level), boundTextOf(r.logger, output), output.ctx), r.level)
+      if (r.level >= r.logger[kNode].extraThreshold) this.toExtra(r.logger, rec)
     }
     const dropped = this.early.droppedTotal
     if (dropped > 0) {
@@ -463,24 +392,5 @@ export class Tree {
         `${dropped} records logged before the logger was configured were dropped (${levels}): the early queue holds ${EARLY_MAX}, dropping the oldest of the lowest level first and never an error for a lower record`,
         { event: 'records_dropped', reason: 'early_queue_full', dropped, by_level: { ...by } })
     }
-  }
-
-  /** What happened to the log file: rotations, and changes made by someone else. */
-  private reportFileEvent (e: FileEvent): void {
-    const notice = fileNotice(e)
-    if (notice === undefined) return
-    if (e.kind === 'rotation_error') {
-      // A broken directory would fail every batch: say it once a minute.
-      const now = Date.now()
-      if (now - (this.lastFileError.get(e.code) ?? -Infinity) < 60_000) return
-      this.lastFileError.set(e.code, now)
-    }
-    const log = this.node('oneapm.logfile')
-    log[notice.level](notice.fields, notice.msg)
-  }
-
-  private reportDrops (n: number, reason: DropReason): void {
-    this.always(this.root, 40, `dropped ${n} records because ${DROP_REASONS[reason]}; writing has resumed`,
-      { event: 'records_dropped', reason, dropped: n })
   }
 }

@@ -1,0 +1,141 @@
+// The shipping sink: records at log_ship_level and above, as the JSON
+// layout's lines (redacted and capped once, here, before any destination
+// sees them), pushed to each log_ship destination's queue. One JSON line per
+// record whatever the number of destinations.
+//
+// At exit (natural, process.exit(), uncaught exception) what the queues
+// still hold is written to the spool synchronously; when the sink is built,
+// spools left by earlier processes are claimed and queued first.
+
+import type { LogSettings } from '../config/keys'
+import type { ShipDestinationStats } from '../diagnostics/stats'
+import { jsonFormat } from '../format/json'
+import type { FormatContext } from '../format/line-format'
+import { flushAtExit } from '../internal/exit'
+import { thresholdOf, type LevelValue } from '../record/levels'
+import type { LogRecord } from '../record/record'
+import { ShipQueue } from '../ship/queue'
+import { readSpools, spoolDir, writeSpool } from '../ship/spool'
+import type { ShipTransport } from '../ship/transport'
+import type { Logger } from './logger'
+
+export type ShipNotice = (level: 30 | 40, msg: string, fields: Readonly<Record<string, unknown>>) => void
+
+export interface ShipSinkOptions {
+  readonly settings: LogSettings
+  readonly ctx: FormatContext
+  readonly transports: readonly ShipTransport[]
+  readonly notice: ShipNotice
+  /** For tests: the batch timer. */
+  readonly batchMs?: number
+  /** Where spools are read and written (default: next to log_file). */
+  readonly spoolDir?: string
+}
+
+export class ShipSink {
+  /** The lowest level shipped, for every logger. */
+  readonly threshold: number
+  readonly queues: readonly ShipQueue[]
+  private readonly headers = new Map<string, string[]>()
+  private readonly bound = new WeakMap<Logger, string>()
+  private readonly cancelExit: () => void
+  private readonly dir: string
+  private closed = false
+
+  constructor (private readonly options: ShipSinkOptions) {
+    const { settings } = options
+    this.threshold = thresholdOf(settings.log_ship_level)
+    const fields = settings.log_ship_fields === 'all' ? 'all' : new Set(settings.log_ship_fields)
+    this.queues = options.transports.map((t) => new ShipQueue(t, {
+      maxBytes: settings.log_ship_queue,
+      fields,
+      notice: options.notice,
+      ...(options.batchMs === undefined ? {} : { batchMs: options.batchMs })
+    }))
+    this.dir = options.spoolDir ?? spoolDir(settings.log_file)
+    this.cancelExit = flushAtExit(() => { this.close() })
+    this.replay()
+  }
+
+  /** Lowest level this sink takes from a logger (the same for all). */
+  thresholdFor (_name: string): number {
+    return this.threshold
+  }
+
+  take (logger: Logger, rec: LogRecord): void {
+    if (this.closed) return
+    const ctx = this.options.ctx
+    const line = jsonFormat.line(rec, this.header(logger.name, rec.level), this.bindings(logger), ctx)
+    const json = line.charCodeAt(line.length - 1) === 10 ? line.slice(0, -1) : line
+    for (const q of this.queues) q.push(json)
+  }
+
+  private header (name: string, level: LevelValue): string {
+    let byLevel = this.headers.get(name)
+    if (byLevel === undefined) {
+      byLevel = []
+      this.headers.set(name, byLevel)
+    }
+    const i = level / 10
+    // Redacted once per logger and level, as the destination's headers are.
+    return byLevel[i] ?? (byLevel[i] = jsonFormat.header(this.options.ctx.redactor.name(name), level))
+  }
+
+  private bindings (logger: Logger): string {
+    let text = this.bound.get(logger)
+    if (text === undefined) {
+      const fields = logger.bindings
+      text = Object.keys(fields).length === 0 ? '' : jsonFormat.bindings(fields, this.options.ctx)
+      this.bound.set(logger, text)
+    }
+    return text
+  }
+
+  /** Spools left by processes that ended with records unsent: queued ahead of this process's own. */
+  private replay (): void {
+    const found = readSpools(this.dir)
+    for (const { file, reason } of found.ignored) {
+      this.options.notice(40, `a shipping spool file was left alone: ${file} is ${reason}. Remove it if it is not the agent's`,
+        { event: 'ship_spool_ignored', file, reason })
+    }
+    let queued = 0
+    let unknown = 0
+    for (const section of found.sections) {
+      const q = this.queues.find((x) => x.stats.target === section.destination)
+      if (q === undefined) unknown += section.lines.length
+      else queued += q.pushAll(section.lines)
+    }
+    if (found.files.length > 0) {
+      this.options.notice(30, `${queued} records left unsent by earlier processes were read from ${found.files.length} spool file(s) and queued for shipping` +
+        (unknown > 0 ? `; ${unknown} were for destinations no longer in log_ship and were dropped` : '') + (found.skipped > 0 ? `; ${found.skipped} damaged lines skipped` : ''),
+        { event: 'ship_spool_read', files: found.files.length, records: queued, dropped: unknown, skipped: found.skipped })
+    }
+  }
+
+  stats (): ShipDestinationStats[] {
+    return this.queues.map((q) => ({ ...q.stats, dropped: { ...q.stats.dropped } }))
+  }
+
+  /**
+   * Stops shipping and writes what the queues still hold to the spool,
+   * synchronously: at exit, at close(), and when a new config replaces this
+   * sink (whose successor reads the spool back at once). Idempotent.
+   */
+  close (): void {
+    if (this.closed) return
+    this.closed = true
+    this.cancelExit()
+    for (const q of this.queues) q.close()
+    const sections = this.queues.map((q) => ({ destination: q.stats.target, lines: q.unsent() }))
+    const unsent = sections.reduce((n, s) => n + s.lines.length, 0)
+    if (unsent === 0) return
+    const r = writeSpool(this.dir, sections)
+    if ('error' in r) {
+      this.options.notice(40, `${unsent} records not yet shipped are lost: the spool file could not be written in ${this.dir} (${r.error})`,
+        { event: 'records_dropped', reason: 'ship_spool_failed', dropped: unsent, code: r.error })
+    } else {
+      this.options.notice(30, `${r.lines} records not yet shipped were written to ${r.file}; the next process that ships sends them`,
+        { event: 'ship_spooled', file: r.file, records: r.lines, dropped: unsent - r.lines })
+    }
+  }
+}

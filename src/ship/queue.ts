@@ -1,0 +1,260 @@
+// One shipping destination's queue: the JSON lines of the records it takes,
+// bounded in bytes (log_ship_queue), sent in batches by its transport, one
+// batch in flight at a time.
+//
+// - push() is O(1) and never waits: past the bound a record is dropped and
+//   counted. An outage is told in the local log once when it starts (and at
+//   most once a minute while it lasts, by the collector's coalescing), and
+//   once when the destination takes records again, with the count dropped.
+// - A batch leaves when BATCH_MAX records wait, else BATCH_MS after the first
+//   one; the transport answers per record: sent, rejected for good (never
+//   retried: an OTLP 400), or to retry (a network error, 429/503): those stay
+//   at the head and go again after a backoff (exponential with jitter, capped;
+//   the receiver's Retry-After when it gave one).
+// - Notices are told from a microtask, never from inside push(): push runs
+//   inside a log call, and a notice is a log call (shipped too, so it may find
+//   the queue full: that only counts).
+// - At exit, what is still queued (the batch in flight too: its outcome will
+//   never come) is handed to the spool (ship/spool.ts) synchronously.
+
+import { Coalescer, type Verdict } from '../collector/coalesce'
+import type { ShipDestinationStats } from '../diagnostics/stats'
+import { shippedRecord, type FieldSelection } from './shipped-record'
+import type { SendOutcome, ShipTransport } from './transport'
+
+export const BATCH_MAX = 512
+export const BATCH_MS = 1000
+const BACKOFF_FIRST_MS = 500
+const BACKOFF_MAX_MS = 30_000
+const RETRY_AFTER_MAX_MS = 5 * 60_000
+/** At most one health line a minute, and only while the counters change. */
+export const HEALTH_MS = 60_000
+/** Per-line overhead charged against the bound: the array slot and string header. */
+const LINE_OVERHEAD = 32
+
+export type ShipStats = ShipDestinationStats
+
+export interface QueueOptions {
+  readonly maxBytes: number
+  readonly fields: FieldSelection
+  /** Tells the local log (oneapm.ship): outage start, still failing, recovered, rejected records, health. */
+  readonly notice: (level: 30 | 40, msg: string, fields: Readonly<Record<string, unknown>>) => void
+  readonly batchMs?: number
+  readonly now?: () => number
+}
+
+export class ShipQueue {
+  readonly stats: ShipStats
+  private lines: string[] = []
+  private head = 0
+  private bytes = 0
+  private inFlight = 0
+  private timer: NodeJS.Timeout | undefined
+  private backoffMs = 0
+  private closed = false
+  private readonly coalescer: Coalescer
+  /** Drops not yet told in the local log, and whether a microtask will tell them. */
+  private untoldDrops = 0
+  private telling = false
+  private pendingVerdicts: Array<{ verdict: Verdict, outcome?: SendOutcome }> = []
+  private readonly health: NodeJS.Timeout
+  private lastHealth = ''
+  private lastHealthSent = 0
+
+  constructor (readonly transport: ShipTransport, private readonly options: QueueOptions) {
+    this.stats = { target: transport.target, sent: 0, dropped: { queue_full: 0, rejected: 0, closed: 0 }, retried: 0, truncated: 0, queued: 0, queueBytes: 0, failures: 0 }
+    this.coalescer = new Coalescer(60_000, options.now ?? Date.now)
+    this.health = setInterval(() => { this.healthLine() }, HEALTH_MS).unref()
+  }
+
+  /** Queues one JSON line (no newline). O(1); drops and counts past the bound. */
+  push (line: string): void {
+    if (this.closed) {
+      this.stats.dropped.closed++
+      return
+    }
+    const cost = line.length + LINE_OVERHEAD
+    if (this.bytes + cost > this.options.maxBytes) {
+      this.stats.dropped.queue_full++
+      this.untoldDrops++
+      this.tellSoon()
+      return
+    }
+    this.lines.push(line)
+    this.bytes += cost
+    this.stats.queued++
+    this.stats.queueBytes = this.bytes
+    this.schedule()
+  }
+
+  /** Lines queued ahead of new ones (a spool from an earlier process). */
+  pushAll (lines: readonly string[]): number {
+    let taken = 0
+    for (const line of lines) {
+      const before = this.stats.queued
+      this.push(line)
+      if (this.stats.queued > before) taken++
+    }
+    return taken
+  }
+
+  private get waiting (): number {
+    return this.lines.length - this.head
+  }
+
+  private schedule (): void {
+    if (this.inFlight > 0 || this.closed) return
+    if (this.timer !== undefined) {
+      // A batch is due at the timer (or after a backoff); a full batch need not wait for BATCH_MS.
+      if (this.backoffMs > 0 || this.waiting < BATCH_MAX) return
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    const wait = this.backoffMs > 0 ? this.backoffMs : this.waiting >= BATCH_MAX ? 0 : this.options.batchMs ?? BATCH_MS
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.sendBatch()
+    }, wait).unref()
+  }
+
+  private sendBatch (): void {
+    if (this.closed || this.inFlight > 0 || this.waiting === 0) return
+    const n = Math.min(BATCH_MAX, this.waiting)
+    const records = []
+    for (let i = 0; i < n; i++) records.push(shippedRecord(this.lines[this.head + i] as string, this.options.fields))
+    this.inFlight = n
+    let sent: Promise<SendOutcome>
+    try {
+      sent = this.transport.send(records)
+    } catch (err) {
+      // The contract says never; a transport bug must not lose the batch or stop the queue.
+      sent = Promise.resolve({ sent: 0, rejected: 0, retry: n, truncated: 0, reason: err instanceof Error ? err.message : 'send threw' })
+    }
+    sent.then((o) => { this.settle(n, o) }, () => { this.settle(n, { sent: 0, rejected: 0, retry: n, truncated: 0, reason: 'send failed' }) })
+  }
+
+  private settle (n: number, o: SendOutcome): void {
+    this.inFlight = 0
+    if (this.closed) return
+    const retry = clamp(o.retry, 0, n)
+    const done = n - retry
+    for (let i = 0; i < done; i++) {
+      this.bytes -= (this.lines[this.head] as string).length + LINE_OVERHEAD
+      this.lines[this.head++] = ''
+    }
+    this.compact()
+    this.stats.sent += clamp(o.sent, 0, done)
+    this.stats.truncated += clamp(o.truncated, 0, done)
+    const rejected = clamp(o.rejected, 0, done)
+    this.stats.dropped.rejected += rejected
+    if (retry > 0) {
+      this.stats.failures++
+      this.stats.retried += retry
+      const base = this.backoffMs === 0 ? BACKOFF_FIRST_MS : Math.min(BACKOFF_MAX_MS, this.backoffMs * 2)
+      const jittered = Math.round(base * (0.75 + Math.random() * 0.5))
+      this.backoffMs = o.retryAfterMs !== undefined && o.retryAfterMs > 0 ? Math.min(RETRY_AFTER_MAX_MS, Math.max(o.retryAfterMs, BACKOFF_FIRST_MS)) : jittered
+      this.queueVerdict(this.coalescer.failure(o.reason ?? 'unreachable'), o)
+    } else {
+      this.backoffMs = 0
+      const v = this.coalescer.success()
+      if (v.kind === 'recovered' || this.untoldDrops > 0) this.queueVerdict(v, o)
+    }
+    if (rejected > 0) this.queueVerdict({ kind: 'quiet' }, { ...o, rejected })
+    this.stats.queued = this.waiting
+    this.stats.queueBytes = this.bytes
+    if (this.waiting > 0) this.schedule()
+  }
+
+  private compact (): void {
+    if (this.head === this.lines.length) {
+      this.lines = []
+      this.head = 0
+    } else if (this.head > 1024 && this.head * 2 > this.lines.length) {
+      this.lines = this.lines.slice(this.head)
+      this.head = 0
+    }
+  }
+
+  private queueVerdict (verdict: Verdict, outcome?: SendOutcome): void {
+    this.pendingVerdicts.push(outcome === undefined ? { verdict } : { verdict, outcome })
+    this.tellSoon()
+  }
+
+  private tellSoon (): void {
+    if (this.telling) return
+    this.telling = true
+    queueMicrotask(() => {
+      this.telling = false
+      this.tell()
+    })
+  }
+
+  /** Says in the local log what happened since the last time: coalesced outage lines, rejected records, drops. */
+  private tell (): void {
+    const target = this.stats.target
+    const verdicts = this.pendingVerdicts
+    this.pendingVerdicts = []
+    for (const { verdict: v, outcome: o } of verdicts) {
+      const reason = o?.reason ?? 'unreachable'
+      switch (v.kind) {
+        case 'first_failure':
+          this.options.notice(40, `shipping to ${target} failed (${reason}); records wait in memory (log_ship_queue) and are sent again with backoff${o?.retryAfterMs === undefined ? '' : ` (the receiver asked to wait ${Math.ceil(o.retryAfterMs / 1000)} s)`}`,
+            { event: 'ship_error', destination: target, cause: reason, queued: this.waiting })
+          break
+        case 'still_failing':
+          this.options.notice(40, `shipping to ${target} still failing: ${v.cause}, ${v.count} times in the last ${v.seconds} s; ${this.stats.dropped.queue_full} records dropped so far`,
+            { event: 'ship_error', destination: target, cause: v.cause, count: v.count, dropped: this.stats.dropped.queue_full, queued: this.waiting })
+          break
+        case 'recovered':
+          this.options.notice(30, `shipping to ${target} recovered after ${v.seconds} s (${v.failures} failed attempts: ${v.causes.join(', ')}); ${this.untoldDrops} records were dropped while the queue was full`,
+            { event: 'ship_recovered', destination: target, failures: v.failures, seconds: v.seconds, dropped: this.untoldDrops })
+          this.untoldDrops = 0
+          break
+        case 'ok':
+          if (this.untoldDrops > 0) {
+            // A burst outran the destination without any failure: said once it caught up.
+            this.options.notice(40, `shipping to ${target}: ${this.untoldDrops} records dropped because the queue (log_ship_queue) was full; the destination is keeping up again`,
+              { event: 'records_dropped', reason: 'ship_queue_full', destination: target, dropped: this.untoldDrops })
+            this.untoldDrops = 0
+          }
+          break
+        case 'quiet':
+          if (o !== undefined && o.rejected > 0) {
+            this.options.notice(40, `shipping to ${target}: the receiver rejected ${o.rejected} records (${reason}); they are not sent again`,
+              { event: 'ship_rejected', destination: target, rejected: o.rejected, cause: reason })
+          }
+          break
+      }
+    }
+  }
+
+  private healthLine (): void {
+    const s = this.stats
+    const key = `${s.dropped.queue_full},${s.dropped.rejected},${s.retried},${s.truncated},${s.failures}`
+    // The health line is shipped too: one more record sent is its own, not a change.
+    const moved = key !== this.lastHealth || s.sent - this.lastHealthSent > 1
+    this.lastHealth = key
+    this.lastHealthSent = s.sent
+    if (!moved) return
+    this.options.notice(30, `shipping to ${s.target}: ${s.sent} sent, ${s.dropped.queue_full} dropped (queue full), ${s.dropped.rejected} rejected, ${s.retried} retried, ${s.truncated} truncated, ${s.queued} waiting`,
+      { event: 'ship_health', destination: s.target, sent: s.sent, dropped: s.dropped.queue_full, rejected: s.dropped.rejected, retried: s.retried, truncated: s.truncated, queued: s.queued })
+  }
+
+  /** Everything not yet sent, oldest first (at exit: for the spool). */
+  unsent (): string[] {
+    return this.lines.slice(this.head)
+  }
+
+  /** Stops sending; what is queued stays for unsent(). Idempotent. */
+  close (): void {
+    if (this.closed) return
+    this.closed = true
+    clearTimeout(this.timer)
+    clearInterval(this.health)
+    this.transport.close()
+  }
+}
+
+function clamp (n: number, min: number, max: number): number {
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.floor(n))) : min
+}

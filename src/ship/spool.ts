@@ -1,0 +1,196 @@
+// What shipping could not send before the process ended, kept for the next
+// process: `oneapm-unsent-<pid>.jsonl` next to the log (the temp directory
+// when the log is stderr or stdout).
+//
+// Written at exit, synchronously (no later turn of the event loop comes):
+// into a temp name, then renamed, so a reader never sees half a spool. A
+// section per destination: a header line {"oneapm_unsent":1,"destination":
+// "<target>","count":N}, then its N lines as queued (the JSON layout's, so
+// already redacted). Bounded: each queue is (log_ship_queue), and the file
+// stops at SPOOL_MAX.
+//
+// Read at start by any process that ships: a file is claimed by renaming it
+// to a name of its own (only one process wins), checked to be a regular file
+// of our own user (never a symlink, FIFO or someone else's file: those are
+// left alone and told once), read up to SPOOL_MAX, then removed.
+
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+export const SPOOL_MAX = 16 * 1024 * 1024
+const PREFIX = 'oneapm-unsent-'
+const SUFFIX = '.jsonl'
+
+export interface SpoolSection {
+  readonly destination: string
+  readonly lines: readonly string[]
+}
+
+export interface SpoolRead {
+  readonly sections: readonly SpoolSection[]
+  /** Files read and removed. */
+  readonly files: readonly string[]
+  /** Lines that were not JSON objects, or past SPOOL_MAX: not sent. */
+  readonly skipped: number
+  /** Files left alone, and why: not a regular file of ours, unreadable. */
+  readonly ignored: ReadonlyArray<{ readonly file: string, readonly reason: string }>
+}
+
+/** The directory spool files go to for a log_file setting. */
+export function spoolDir (logFile: string): string {
+  return logFile === 'stderr' || logFile === 'stdout' ? os.tmpdir() : path.dirname(logFile)
+}
+
+/** Writes the sections to `<dir>/oneapm-unsent-<pid>.jsonl`; returns the path and the lines written, or why not. */
+export function writeSpool (dir: string, sections: readonly SpoolSection[], pid = process.pid): { file: string, lines: number } | { error: string } {
+  const nonEmpty = sections.filter((s) => s.lines.length > 0)
+  if (nonEmpty.length === 0) return { file: '', lines: 0 }
+  const tmp = path.join(dir, `.${PREFIX}${pid}${SUFFIX}.tmp`)
+  let fd: number
+  try {
+    fs.rmSync(tmp, { force: true })
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0), 0o600)
+  } catch (err) {
+    return { error: codeOf(err) }
+  }
+  let written = 0
+  let lines = 0
+  try {
+    for (const s of nonEmpty) {
+      const header = JSON.stringify({ oneapm_unsent: 1, destination: s.destination, count: s.lines.length }) + '\n'
+      if (written + header.length > SPOOL_MAX) break
+      let body = ''
+      let count = 0
+      for (const line of s.lines) {
+        if (written + header.length + body.length + line.length + 1 > SPOOL_MAX) break
+        body += line + '\n'
+        count++
+      }
+      const chunk = count === s.lines.length ? header + body : JSON.stringify({ oneapm_unsent: 1, destination: s.destination, count }) + '\n' + body
+      fs.writeSync(fd, chunk)
+      written += chunk.length
+      lines += count
+    }
+  } catch (err) {
+    fs.closeSync(fd)
+    fs.rmSync(tmp, { force: true })
+    return { error: codeOf(err) }
+  }
+  fs.closeSync(fd)
+  // Never over an existing spool (a previous process with the same pid): a name of its own.
+  let file = path.join(dir, `${PREFIX}${pid}${SUFFIX}`)
+  if (fs.existsSync(file)) file = path.join(dir, `${PREFIX}${pid}-${Date.now()}${SUFFIX}`)
+  try {
+    fs.renameSync(tmp, file)
+  } catch (err) {
+    fs.rmSync(tmp, { force: true })
+    return { error: codeOf(err) }
+  }
+  return { file, lines }
+}
+
+/** `oneapm-unsent-123.jsonl` or `oneapm-unsent-123-1764550000000.jsonl`; a hand-written check, no regex on names from a directory. */
+export function isSpoolName (name: string): boolean {
+  if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX)) return false
+  const mid = name.slice(PREFIX.length, name.length - SUFFIX.length)
+  const parts = mid.split('-')
+  return parts.length <= 2 && parts.every((p) => p.length > 0 && p.length <= 16 && [...p].every((c) => c >= '0' && c <= '9'))
+}
+
+/** Claims, reads and removes every spool file in `dir` (none of our own pid's current name). */
+export function readSpools (dir: string, pid = process.pid): SpoolRead {
+  const sections: SpoolSection[] = []
+  const files: string[] = []
+  const ignored: Array<{ file: string, reason: string }> = []
+  let skipped = 0
+  let budget = SPOOL_MAX
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir).filter(isSpoolName).sort()
+  } catch {
+    return { sections, files, skipped, ignored }
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined
+  for (const name of names.slice(0, 64)) {
+    const file = path.join(dir, name)
+    let st: fs.Stats
+    try {
+      st = fs.lstatSync(file)
+    } catch {
+      continue
+    }
+    if (!st.isFile() || (uid !== undefined && st.uid !== uid)) {
+      ignored.push({ file, reason: st.isFile() ? 'owned by another user' : 'not a regular file' })
+      continue
+    }
+    const claimed = `${file}.claimed-${pid}`
+    try {
+      fs.renameSync(file, claimed)
+    } catch {
+      continue // Another process claimed it first.
+    }
+    let text = ''
+    try {
+      const fd = fs.openSync(claimed, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0))
+      try {
+        const cst = fs.fstatSync(fd)
+        if (!cst.isFile() || cst.ino !== st.ino) {
+          ignored.push({ file, reason: 'replaced while being read' })
+          continue
+        }
+        const buf = Buffer.alloc(Math.min(cst.size, budget))
+        const n = buf.length === 0 ? 0 : fs.readSync(fd, buf, 0, buf.length, 0)
+        text = buf.toString('utf8', 0, n)
+        if (cst.size > budget) skipped += 1
+        budget -= n
+      } finally {
+        fs.closeSync(fd)
+      }
+      fs.rmSync(claimed, { force: true })
+      files.push(file)
+    } catch (err) {
+      ignored.push({ file, reason: codeOf(err) })
+      continue
+    }
+    skipped += parseSpool(text, sections)
+  }
+  return { sections, files, skipped, ignored }
+}
+
+/** Adds the sections of one spool's text; returns the lines skipped (not JSON objects, or past a section's count). */
+export function parseSpool (text: string, into: SpoolSection[]): number {
+  let skipped = 0
+  let current: { destination: string, lines: string[], left: number } | undefined
+  for (const line of text.split('\n')) {
+    if (line === '') continue
+    const head = headerOf(line)
+    if (head !== undefined) {
+      current = { destination: head.destination, lines: [], left: head.count }
+      into.push(current)
+      continue
+    }
+    if (current === undefined || current.left <= 0 || !line.startsWith('{')) {
+      skipped++
+      continue
+    }
+    current.lines.push(line)
+    current.left--
+  }
+  return skipped
+}
+
+function headerOf (line: string): { destination: string, count: number } | undefined {
+  if (!line.startsWith('{"oneapm_unsent":')) return undefined
+  try {
+    const o = JSON.parse(line) as Record<string, unknown>
+    if (typeof o.destination === 'string' && typeof o.count === 'number' && Number.isSafeInteger(o.count) && o.count >= 0) return { destination: o.destination, count: o.count }
+  } catch {
+    // Not a header after all.
+  }
+  return undefined
+}
+
+function codeOf (err: unknown): string {
+  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'EIO'
+}
