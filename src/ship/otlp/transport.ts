@@ -59,6 +59,9 @@ export function parseRetryAfter (value: string | string[] | undefined, now: numb
   let digits = true
   for (let i = 0; digits && i < v.length; i++) digits = v.charCodeAt(i) >= 0x30 && v.charCodeAt(i) <= 0x39
   if (digits) return Math.min(Number(v) * 1000, MAX_RETRY_AFTER_MS)
+  // An HTTP-date starts with its day name; Date.parse would take `-5` for a year.
+  const first = v.charCodeAt(0) | 0x20
+  if (first < 0x61 || first > 0x7a) return undefined
   const at = Date.parse(v)
   if (!Number.isFinite(at)) return undefined
   return Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS)
