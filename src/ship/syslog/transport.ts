@@ -1,0 +1,44 @@
+// createSyslogTransport: a ShipTransport for one syslog destination of
+// log_ship (see url.ts for the URL forms, format.ts for the message, udp.ts
+// and stream.ts for delivery, framing and what happens when the receiver
+// restarts).
+//
+// Beyond the ShipTransport contract, a syslog transport exposes `counters`
+// (connects, failed connects, batches resent after a receiver restart), for
+// stats().ship and the periodic health line.
+
+import type { ShipResource, ShipTransport } from '../transport'
+import type { BackoffOptions } from './backoff'
+import { createSyslogFormatter } from './format'
+import { createStreamTransport } from './stream'
+import { createUdpTransport } from './udp'
+import type { SyslogTarget } from './url'
+
+export interface SyslogTransportOptions {
+  /** Connect (and DNS lookup for UDP) timeout; default 5000 ms. */
+  readonly connectTimeoutMs?: number
+  /** TCP/TLS/unix: a batch not drained into the kernel by then ends the connection and is retried; default 10000 ms. */
+  readonly writeTimeoutMs?: number
+  /** TCP/TLS/unix: the last batch is resent when the peer closes within this long after it was written; default 1000 ms. */
+  readonly resendWindowMs?: number
+  /** Reconnect delays; default 100 ms doubling to 30 s, ±20 %. */
+  readonly backoff?: BackoffOptions
+}
+
+export interface SyslogCounters {
+  connects: number
+  connectFailures: number
+  /** Batches written again on a new connection because the old one ended just after them (duplicates possible). */
+  resentBatches: number
+  resentRecords: number
+}
+
+export interface SyslogTransport extends ShipTransport {
+  /** A snapshot of the counters. */
+  readonly counters: Readonly<SyslogCounters>
+}
+
+export function createSyslogTransport (target: SyslogTarget, resource: ShipResource, options: SyslogTransportOptions = {}): SyslogTransport {
+  const format = createSyslogFormatter(resource, { facility: target.facility, maxBytes: target.maxBytes })
+  return target.protocol === 'udp' ? createUdpTransport(target, format, options) : createStreamTransport(target, format, options)
+}
