@@ -24,9 +24,11 @@
 // from mmjsonparse and print as noise in the file.
 //
 // Nothing in a record can break framing or a line: the MSG is JSON, so
-// newlines, NUL and every control are escaped (`\n`, `\u0000`), and so are
-// DEL, the C1 controls and U+2028/U+2029; the header fields are printable
-// ASCII. The same bytes go over UDP, TCP, TLS and unix sockets.
+// newlines and every control are escaped (`\n`, `\u0001`), and so are DEL,
+// the C1 controls and U+2028/U+2029; the header fields are printable ASCII.
+// The same bytes go over UDP, TCP, TLS and unix sockets, and a multi-line
+// message stays one line in /var/log/syslog. NUL becomes U+FFFD: rsyslog
+// (json-c) ends a string at an escaped NUL, losing the rest of it.
 //
 // Every message is capped (options.maxBytes). A message over the cap stays
 // valid JSON: the message, then the error's type and message, then the fields
@@ -43,6 +45,8 @@ const MAX_MSGID_BYTES = 32
 const MARKER_ROOM = 32
 /** In a message over the cap, the thread name keeps at most this many bytes. */
 const MAX_THREAD_BYTES = 64
+/** In a message over the cap, the error's type keeps at most this many bytes. */
+const MAX_ERR_TYPE_BYTES = 128
 
 const SEVERITY: Readonly<Record<number, number>> = { 60: 2, 50: 3, 40: 4, 30: 6, 20: 7, 10: 7 }
 
@@ -94,6 +98,7 @@ function piece (s: string, i: number): { text: string, units: number, bytes: num
   const c = s.charCodeAt(i)
   if (c === 34) return { text: '\\"', units: 1, bytes: 2 }
   if (c === 92) return { text: '\\\\', units: 1, bytes: 2 }
+  if (c === 0) return { text: '\uFFFD', units: 1, bytes: 3 }
   if (c < 32) {
     const short = c === 10 ? '\\n' : c === 13 ? '\\r' : c === 9 ? '\\t' : undefined
     return short === undefined ? { text: unicodeEscape(c), units: 1, bytes: 6 } : { text: short, units: 1, bytes: 2 }
@@ -126,6 +131,7 @@ export function jsonBytes (s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
     if (c === 34 || c === 92 || c === 10 || c === 13 || c === 9) n += 2
+    else if (c === 0) n += 3
     else if (c < 32) n += 6
     else if (c < 127) n += 1
     else if (c <= 0x9f || c === 0x2028 || c === 0x2029) n += 6
@@ -156,11 +162,15 @@ export function jsonBody (s: string, max = Infinity): { readonly text: string, r
 
 const JSON_EXTRA = /[\u007f-\u009f\u2028\u2029]/g
 
+function noNul (_key: string, v: unknown): unknown {
+  return typeof v === 'string' && v.includes('\0') ? v.replaceAll('\0', '\uFFFD') : v
+}
+
 /** A field value as JSON that cannot break a line (JSON.stringify leaves DEL, C1 and U+2028/9 raw). */
 function valueJson (v: unknown): string {
   let s: string | undefined
   try {
-    s = JSON.stringify(v)
+    s = JSON.stringify(v, noNul)
   } catch {
     s = undefined
   }
@@ -235,21 +245,21 @@ function body (rec: ShippedRecord, header: string, maxBytes: number): FormattedM
     return { message: Buffer.from(header + assemble(jsonBody(msg).text, jsonBody(thread).text, recorded, fields.map((f) => f.text), err === undefined ? undefined : [jsonBody(errType).text, jsonBody(errMessage).text, errStack === undefined ? undefined : jsonBody(errStack).text])), truncated: false }
   }
 
-  // Over the cap: share what is left between the parts, most telling first.
+  // Over the cap: share what is left between the parts. Small, telling
+  // parts first (thread, error type and the start of its message), then the
+  // message up to half, then the fields that fit whole; what is left goes to
+  // the rest of the message and the stack, half each when both want it.
   let left = maxBytes - headerBytes - frame - MARKER_ROOM
-  const threadCut = jsonBody(thread, Math.max(0, Math.min(MAX_THREAD_BYTES, left)))
-  left -= threadCut.bytes
-  const errHead = err === undefined ? 0 : Math.min(jsonBytes(errType) + jsonBytes(errMessage), Math.floor(left / 2))
-  const msgCut = jsonBody(msg, Math.max(0, left - errHead))
-  left -= msgCut.bytes
-  let errParts: [string, string, string | undefined] | undefined
-  if (err !== undefined) {
-    const t = jsonBody(errType, Math.max(0, left))
-    left -= t.bytes
-    const m = jsonBody(errMessage, Math.max(0, left))
-    left -= m.bytes
-    errParts = [t.text, m.text, undefined]
+  const take = (s: string, max: number): { text: string, bytes: number } => {
+    const cut = jsonBody(s, Math.max(0, Math.min(max, left)))
+    left -= cut.bytes
+    return cut
   }
+  const threadCut = take(thread, MAX_THREAD_BYTES)
+  const typeCut = err === undefined ? undefined : take(errType, MAX_ERR_TYPE_BYTES)
+  const messageCut = err === undefined ? undefined : take(errMessage, Math.floor(left / 8))
+  const msgBytes = jsonBytes(msg)
+  let msgCut = take(msg, Math.floor(left / 2))
   const kept: string[] = []
   for (const f of fields) {
     if (f.bytes <= left) {
@@ -257,10 +267,15 @@ function body (rec: ShippedRecord, header: string, maxBytes: number): FormattedM
       left -= f.bytes
     }
   }
-  if (errParts !== undefined && errStack !== undefined) {
-    const st = jsonBody(errStack, Math.max(0, left))
-    left -= st.bytes
-    errParts[2] = st.text
+  const stackBytes = errStack === undefined ? 0 : jsonBytes(errStack)
+  if (msgCut.bytes < msgBytes) {
+    const grow = stackBytes > 0 ? Math.floor(left / 2) : left
+    left += msgCut.bytes
+    msgCut = take(msg, msgCut.bytes + grow)
+  }
+  let errParts: [string, string, string | undefined] | undefined
+  if (typeCut !== undefined && messageCut !== undefined) {
+    errParts = [typeCut.text, messageCut.text, errStack === undefined ? undefined : take(errStack, left).text]
   }
   // Kept bytes, the marker not counted: everything else was left out.
   const keptBytes = maxBytes - MARKER_ROOM - Math.max(left, 0)

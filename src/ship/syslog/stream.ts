@@ -11,7 +11,7 @@
 // handed it to the kernel down to the socket's highWaterMark ('drain'), or
 // the write fits under it. A write that does not drain within
 // writeTimeoutMs ends the connection, and the batch is retried. Nothing is
-// buffered beyond the batch being sent and the last one sent.
+// buffered beyond the batch being sent and the copies kept for a resend (2.).
 //
 // The message in flight when the receiver restarts: a write into a
 // connection whose peer has just died succeeds (it only reaches the kernel);
@@ -20,15 +20,18 @@
 //      the kernel already holds is seen; a connection the peer ended is then
 //      replaced before anything is written into it (the idle-restart case
 //      loses nothing).
-//   2. The last batch that counted as sent is kept. When the peer ends the
-//      connection by an error (ECONNRESET, EPIPE: data reached a closed
-//      socket or was discarded unread), or in any way within resendWindowMs
-//      (1 s) of that write, the batch is written again first on the next
-//      connection, once. Duplicates are possible (at most one batch per
-//      reconnect); loss is limited to batches written before the last one
-//      that the dying receiver had not read, plus whatever the receiver had
-//      read but not stored (syslog has no acknowledgement; use a local relay
-//      with a disk queue where that matters).
+//   2. What was written in the last resendWindowMs (1 s) is kept, up to
+//      resendMaxBytes (256 KiB, oldest dropped first). When the peer ends
+//      the connection, those batches are written again, first, on the next
+//      connection, once. A receiver that is stopping stops reading before
+//      it closes; what we write in between is lost without this (measured
+//      with rsyslog and SIGTERM: the last two batches before the FIN).
+//      Duplicates are possible (what the receiver did read in that second);
+//      loss is limited to what was written more than resendWindowMs before
+//      the connection ended, or beyond resendMaxBytes, and not read, plus
+//      whatever the receiver read but did not store (syslog has no
+//      acknowledgement; where that matters, ship to a local relay with a
+//      disk queue).
 //
 // A unix path that is a datagram socket (/dev/log under journald or
 // rsyslog's imuxsock) cannot be reached: Node has no unix datagram sockets.
@@ -49,6 +52,9 @@ import type { SyslogNetTarget, SyslogUnixTarget } from './url'
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 const DEFAULT_WRITE_TIMEOUT_MS = 10_000
 const DEFAULT_RESEND_WINDOW_MS = 1000
+const DEFAULT_RESEND_MAX_BYTES = 256 * 1024
+
+interface Written { readonly bytes: Buffer, readonly records: number, readonly at: number }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
@@ -56,6 +62,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   const writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS
   const resendWindowMs = options.resendWindowMs ?? DEFAULT_RESEND_WINDOW_MS
+  const resendMaxBytes = options.resendMaxBytes ?? DEFAULT_RESEND_MAX_BYTES
   const backoff = createBackoff(options.backoff)
   const counters: SyslogCounters = { connects: 0, connectFailures: 0, resentBatches: 0, resentRecords: 0 }
 
@@ -64,23 +71,46 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
   let opening: net.Socket | undefined
   /** The peer ended `sock` (FIN or error) and its 'close' has not come yet. */
   let peerEnded = false
-  let sockError = false
   let notBefore = 0
   let lastError = ''
-  let lastBatch: { bytes: Buffer, records: number, at: number } | undefined
+  /** Batches written on `sock` in the last resendWindowMs, oldest first, at most resendMaxBytes. */
+  let recent: Written[] = []
+  let recentBytes = 0
   let resend: { bytes: Buffer, records: number } | undefined
   let closed = false
   let abortWrite: (() => void) | undefined
   let ca: string | undefined
 
-  /** Forget `s` as the connection; keep its last batch for resending when it may have been lost. */
-  function drop (s: net.Socket, hadError: boolean): void {
+  function prune (now: number): void {
+    let i = 0
+    while (i < recent.length && (now - recent[i]!.at > resendWindowMs || recentBytes > resendMaxBytes)) {
+      recentBytes -= recent[i]!.bytes.length
+      i++
+    }
+    if (i > 0) recent = recent.slice(i)
+  }
+
+  function remember (bytes: Buffer, records: number): void {
+    if (resendWindowMs <= 0 || bytes.length > resendMaxBytes) {
+      recent = []
+      recentBytes = 0
+      return
+    }
+    recent.push({ bytes, records, at: Date.now() })
+    recentBytes += bytes.length
+    prune(Date.now())
+  }
+
+  /** Forget `s` as the connection; what was written on it just before it ended is to be written again. */
+  function drop (s: net.Socket): void {
     if (s !== sock) return
     sock = undefined
-    if (lastBatch !== undefined && resend === undefined && (hadError || Date.now() - lastBatch.at <= resendWindowMs)) {
-      resend = { bytes: lastBatch.bytes, records: lastBatch.records }
+    prune(Date.now())
+    if (recent.length > 0 && resend === undefined) {
+      resend = { bytes: Buffer.concat(recent.map((w) => w.bytes)), records: recent.reduce((n, w) => n + w.records, 0) }
     }
-    lastBatch = undefined
+    recent = []
+    recentBytes = 0
     s.destroy()
   }
 
@@ -122,14 +152,13 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
           return
         }
         lastError = errorReason(err)
-        sockError = true
         peerEnded = true
       })
       s.once(target.protocol === 'tls' ? 'secureConnect' : 'connect', () => { settle(s) })
       s.on('end', () => { peerEnded = true })
-      s.on('close', (hadError) => {
+      s.on('close', () => {
         settle('connection closed while connecting')
-        drop(s, hadError || sockError)
+        drop(s)
       })
       // Read, and discard: a receiver sends nothing, but reading is how its FIN is seen.
       s.on('data', () => {})
@@ -139,7 +168,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
   async function ensure (): Promise<net.Socket | string> {
     if (sock !== undefined) {
       if (!peerEnded && !sock.destroyed && sock.writable) return sock
-      drop(sock, sockError)
+      drop(sock)
     }
     const wait = notBefore - Date.now()
     if (wait > 0) return `reconnecting in ${wait} ms after ${lastError}`
@@ -157,7 +186,6 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
     counters.connects++
     sock = r
     peerEnded = false
-    sockError = false
     return r
   }
 
@@ -219,7 +247,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
     const payload = again === undefined ? bytes : Buffer.concat([again.bytes, bytes])
     const done = await write(s, payload)
     if (done !== true) {
-      if (sock === s) drop(s, true)
+      if (sock === s) drop(s)
       notBefore = Date.now() + backoff.next()
       return retryAll(n, done, notBefore - Date.now())
     }
@@ -229,7 +257,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
       counters.resentRecords += again.records
     }
     backoff.reset()
-    if (sock === s) lastBatch = { bytes, records: frames.length, at: Date.now() }
+    if (sock === s) remember(bytes, frames.length)
     return { sent: frames.length, rejected, retry: 0, truncated }
   }
 
@@ -253,7 +281,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
         s.destroy()
       }
       resend = undefined
-      lastBatch = undefined
+      recent = []
     },
     get counters () { return { ...counters } }
   }

@@ -19,8 +19,10 @@ export interface SyslogTransportOptions {
   readonly connectTimeoutMs?: number
   /** TCP/TLS/unix: a batch not drained into the kernel by then ends the connection and is retried; default 10000 ms. */
   readonly writeTimeoutMs?: number
-  /** TCP/TLS/unix: the last batch is resent when the peer closes within this long after it was written; default 1000 ms. */
+  /** TCP/TLS/unix: batches written this long before the peer ended the connection are written again on the next one; default 1000 ms (0: never). */
   readonly resendWindowMs?: number
+  /** TCP/TLS/unix: at most this many bytes are kept for that; default 256 KiB. */
+  readonly resendMaxBytes?: number
   /** Reconnect delays; default 100 ms doubling to 30 s, ±20 %. */
   readonly backoff?: BackoffOptions
 }
@@ -28,7 +30,7 @@ export interface SyslogTransportOptions {
 export interface SyslogCounters {
   connects: number
   connectFailures: number
-  /** Batches written again on a new connection because the old one ended just after them (duplicates possible). */
+  /** Resends on a new connection of what was written just before the old one ended (duplicates possible). */
   resentBatches: number
   resentRecords: number
 }

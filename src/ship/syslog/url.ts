@@ -12,9 +12,11 @@
 // Query options, after `?`, joined by `&`, each at most once:
 //   facility=local0..local7 | kern | user | mail | daemon | auth | syslog | lpr
 //            | news | uucp | cron | authpriv | ftp | 0..23   (default local0 = 16)
-//   max=N    the largest message in bytes, 480..65535 (default 8192, rsyslog's
-//            default maxMessageSize; 2048 for UDP, RFC 5426's SHOULD; for UDP
-//            at most 65507, an IPv4 datagram's payload)
+//   max=N    the largest message in bytes, 480..65535 (default 8096: what
+//            rsyslog accepts with its default maxMessageSize of 8k, measured:
+//            8.2302 logs "max msg size is 8096" and cuts a longer message,
+//            which then fails to parse as JSON; 2048 for UDP, RFC 5426's
+//            SHOULD; for UDP at most 65507, an IPv4 datagram's payload)
 //   ca=/path.pem  (TLS only) the CA certificates (PEM) that verify the
 //            relay, instead of Node's trust store; without it, Node's store
 //            plus NODE_EXTRA_CA_CERTS. Percent-encoding is decoded.
@@ -51,7 +53,7 @@ export type SyslogTarget = SyslogNetTarget | SyslogUnixTarget
 export type ParseResult = { readonly ok: true, readonly value: SyslogTarget } | { readonly ok: false, readonly problem: string }
 
 export const DEFAULT_PORTS: Readonly<Record<SyslogProtocol, number>> = { udp: 514, tcp: 601, tls: 6514, unix: 0 }
-export const DEFAULT_MAX_BYTES = 8192
+export const DEFAULT_MAX_BYTES = 8096
 export const DEFAULT_UDP_MAX_BYTES = 2048
 export const MIN_MAX_BYTES = 480
 export const MAX_MAX_BYTES = 65535
