@@ -151,10 +151,14 @@ export async function startRsyslog (): Promise<Rsyslog> {
   const out = path.join(dir, 'out.jsonl')
   const stderrFile = path.join(dir, 'rsyslogd.log')
   let child: ChildProcess | undefined
+  let watchdog: ChildProcess | undefined
   let exited: Promise<void> = Promise.resolve()
   let probes = 0
 
-  const killNow = (): void => { try { child?.kill('SIGKILL') } catch {} }
+  const killNow = (): void => {
+    try { child?.kill('SIGKILL') } catch {}
+    try { watchdog?.kill('SIGKILL') } catch {}
+  }
   process.on('exit', killNow)
 
   async function probe (): Promise<void> {
@@ -205,10 +209,21 @@ export async function startRsyslog (): Promise<Rsyslog> {
     const c = child
     exited = new Promise((resolve) => { c.once('exit', () => { resolve() }) })
     c.on('error', () => {})
+    // If this process dies without its after() hooks (SIGKILL, a runner
+    // killed mid-run), the watchdog's stdin closes and it kills rsyslogd.
+    if (c.pid !== undefined) {
+      const dog = spawn('sh', ['-c', `read _; kill -KILL ${c.pid} 2>/dev/null`], { stdio: ['pipe', 'ignore', 'ignore'] })
+      dog.on('error', () => {})
+      dog.unref();
+      (dog.stdin as unknown as net.Socket).unref()
+      watchdog = dog
+    }
     await probe()
   }
 
   async function stop (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    watchdog?.kill('SIGKILL')
+    watchdog = undefined
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
     child.kill(signal)
     const timer = setTimeout(killNow, 10_000)
