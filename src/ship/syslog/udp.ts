@@ -1,0 +1,167 @@
+// Syslog over UDP (RFC 5426): one message per datagram, on a connected,
+// unref'd socket (created on the first send, after one DNS lookup). A
+// connected socket hears the ICMP "port unreachable" a stopped receiver
+// causes: the next send fails with ECONNREFUSED and the rest of the batch is
+// retried after the backoff. UDP has no other feedback, so while the receiver
+// is down, about one datagram per reconnect attempt is lost (the one that
+// draws the ICMP answer), and a datagram the receiver's buffer has no room
+// for is lost silently. EMSGSIZE (a datagram over the path's limit; only
+// with a max above the default 2048) rejects that message; the rest go on.
+// Nothing here throws or emits an unhandled 'error' (winston-syslog #123).
+
+import dgram from 'node:dgram'
+import dns from 'node:dns'
+import net from 'node:net'
+import type { SendOutcome, ShippedRecord } from '../transport'
+import { createBackoff } from './backoff'
+import { encodeBatch, errorCode, errorReason, retryAll } from './batch'
+import type { SyslogFormatter } from './format'
+import type { SyslogCounters, SyslogTransport, SyslogTransportOptions } from './transport'
+import type { SyslogNetTarget } from './url'
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000
+
+export function createUdpTransport (target: SyslogNetTarget, format: SyslogFormatter, options: SyslogTransportOptions): SyslogTransport {
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+  const backoff = createBackoff(options.backoff)
+  const counters: SyslogCounters = { connects: 0, connectFailures: 0, resentBatches: 0, resentRecords: 0 }
+  let sock: dgram.Socket | undefined
+  let notBefore = 0
+  let lastError = ''
+  let closed = false
+
+  function drop (s: dgram.Socket): void {
+    if (sock === s) sock = undefined
+    try { s.close() } catch {}
+  }
+
+  function lookup (host: string): Promise<{ address: string, family: number } | string> {
+    const family = net.isIP(host)
+    if (family !== 0) return Promise.resolve({ address: host, family })
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { resolve(`DNS lookup of ${host} timed out after ${connectTimeoutMs} ms`) }, connectTimeoutMs)
+      timer.unref()
+      dns.lookup(host, (err, address, fam) => {
+        clearTimeout(timer)
+        resolve(err === null ? { address, family: fam } : errorReason(err))
+      })
+    })
+  }
+
+  async function connect (): Promise<dgram.Socket | string> {
+    const addr = await lookup(target.host)
+    if (typeof addr === 'string') return addr
+    return new Promise((resolve) => {
+      let s: dgram.Socket
+      try {
+        s = dgram.createSocket({ type: addr.family === 6 ? 'udp6' : 'udp4' })
+      } catch (err) {
+        resolve(errorReason(err))
+        return
+      }
+      let settled = false
+      const settle = (v: dgram.Socket | string): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        if (typeof v === 'string') drop(s)
+        resolve(v)
+      }
+      const timer = setTimeout(() => { settle(`connect timeout after ${connectTimeoutMs} ms`) }, connectTimeoutMs)
+      timer.unref()
+      s.on('error', (err) => {
+        lastError = errorReason(err)
+        if (!settled) settle(lastError)
+        else drop(s)
+      })
+      try {
+        s.connect(target.port, addr.address, () => { settle(s) })
+        s.unref()
+      } catch (err) {
+        settle(errorReason(err))
+      }
+    })
+  }
+
+  async function ensure (): Promise<dgram.Socket | string> {
+    if (sock !== undefined) return sock
+    const wait = notBefore - Date.now()
+    if (wait > 0) return `reconnecting in ${wait} ms after ${lastError}`
+    const r = await connect()
+    if (typeof r === 'string') {
+      counters.connectFailures++
+      lastError = r
+      notBefore = Date.now() + backoff.next()
+      return r
+    }
+    if (closed) {
+      drop(r)
+      return 'closed'
+    }
+    counters.connects++
+    sock = r
+    return r
+  }
+
+  function sendOne (s: dgram.Socket, message: Buffer): Promise<unknown> {
+    return new Promise((resolve) => {
+      try {
+        s.send(message, (err) => { resolve(err ?? undefined) })
+      } catch (err) {
+        resolve(err)
+      }
+    })
+  }
+
+  async function send (records: readonly ShippedRecord[]): Promise<SendOutcome> {
+    const n = records.length
+    if (closed) return retryAll(n, 'closed')
+    const batch = encodeBatch(records, format)
+    const s = await ensure()
+    if (typeof s === 'string') return retryAll(n, s, notBefore - Date.now())
+    let sent = 0
+    let rejected = 0
+    let truncated = 0
+    let reason: string | undefined
+    for (let i = 0; i < n; i++) {
+      const m = batch.messages[i]
+      if (m === undefined) {
+        rejected++
+        continue
+      }
+      const err = closed ? new Error('closed') : await sendOne(s, m)
+      if (err === undefined) {
+        sent++
+        if (batch.truncated[i] === true) truncated++
+      } else if (errorCode(err) === 'EMSGSIZE') {
+        rejected++
+        reason = `${errorReason(err)} (a ${m.length}-byte datagram)`
+      } else {
+        lastError = errorReason(err)
+        drop(s)
+        notBefore = Date.now() + backoff.next()
+        const out: SendOutcome = { sent, rejected, retry: n - i, truncated, reason: lastError, retryAfterMs: Math.max(1, notBefore - Date.now()) }
+        return out
+      }
+    }
+    if (sent > 0) backoff.reset()
+    return reason === undefined ? { sent, rejected, retry: 0, truncated } : { sent, rejected, retry: 0, truncated, reason }
+  }
+
+  return {
+    target: target.display,
+    send: async (records) => {
+      try {
+        return await send(records)
+      } catch (err) {
+        return retryAll(Array.isArray(records) ? records.length : 0, errorReason(err))
+      }
+    },
+    close () {
+      if (closed) return
+      closed = true
+      if (sock !== undefined) drop(sock)
+    },
+    get counters () { return { ...counters } }
+  }
+}
