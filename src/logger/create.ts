@@ -8,6 +8,7 @@ import { parseLevel } from '../record/levels'
 import { joinName, type Logger } from './logger'
 import { safeString } from '../internal/describe'
 import { Tree } from './tree'
+import { shipSinks } from './ship-sink'
 import type { SinkHooks } from './output'
 
 let processTree: Tree | undefined
@@ -72,7 +73,11 @@ export function createLogger (config?: AgentConfig | Readonly<Record<string, unk
     const chosen = cfg.settings
     settings = chosen
     tree = global ? sharedTree() : new Tree(chosen.log_level, () => chosen)
-    const output = tree.configure(chosen, options.hooks, options.hostLogger)
+    const t = tree
+    const output = tree.configure(chosen, options.hooks, options.hostLogger, (out) => shipSinks(chosen, out.ctx, {
+      notice: (level, msg, fields) => { const log = t.node('oneapm.ship'); if (level === 40) log.warning(fields, '%s', msg); else log.info(fields, '%s', msg) },
+      problem: (msg, fields) => { t.always(t.node('oneapm.config'), 40, msg, fields) }
+    }))
     writeStartup(tree, cfg, output)
     tree.reportHostLogger()
     return tree.root

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs'
 import type { LogSettings } from '../config/keys'
-import { knownSecrets } from '../config/load'
+import { headerValues, knownSecrets } from '../config/load'
 import { jsonFormat } from '../format/json'
 import type { FormatContext, LineFormat } from '../format/line-format'
 import { Redactor } from '../format/redact'
@@ -54,6 +54,26 @@ const ERROR_FLUSH_WAIT_MS = 100
 export const BURST_MAX = 64
 const EXIT_FLUSH_WAIT_MS = 1000
 
+/** The OTLP header values the environment gives (OTEL_EXPORTER_OTLP_*HEADERS) when shipping is on: secrets like log_ship_headers'. */
+function otlpEnvSecrets (settings: LogSettings): string[] {
+  if (settings.log_ship.length === 0) return []
+  const out: string[] = []
+  for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_LOGS_HEADERS']) {
+    const v = process.env[name]
+    if (v !== undefined) {
+      for (const value of headerValues(v)) {
+        out.push(value)
+        try {
+          out.push(decodeURIComponent(value))
+        } catch {
+          // Not percent-encoded.
+        }
+      }
+    }
+  }
+  return out
+}
+
 export class Output {
   readonly format: LineFormat
   readonly ctx: FormatContext
@@ -77,7 +97,7 @@ export class Output {
     this.format = settings.log_format === 'json' ? jsonFormat : textFormat
     this.ctx = {
       // Every secret the config was given, not only the license key in use (an empty ONEAPM_LICENSE_KEY= overrides the file's).
-      redactor: new Redactor({ licenseKey: settings.license_key, extraNames: settings.log_redact, secrets: knownSecrets(settings) }),
+      redactor: new Redactor({ licenseKey: settings.license_key, extraNames: settings.log_redact, secrets: [...knownSecrets(settings), ...otlpEnvSecrets(settings)] }),
       maxString: settings.log_max_line,
       maxLine: settings.log_max_line
     }

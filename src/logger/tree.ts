@@ -13,7 +13,7 @@ import { exiting, flushAtExit } from '../internal/exit'
 import { internalErrors } from '../internal/last-resort'
 import type { LogRecord } from '../record/record'
 import type { FormatContext } from '../format/line-format'
-import { emptyStats, newSupportCounters, type LoggerStats, type SupportCounters } from '../diagnostics/stats'
+import { emptyStats, newSupportCounters, type LoggerStats, type ShipDestinationStats, type SupportCounters } from '../diagnostics/stats'
 import { recordOf } from './args'
 import { ACCEPTED_LEVELS, parseLevel, type LevelSetting, type LevelValue } from '../record/levels'
 import { Logger, applyThreshold, boundTextOf, headerOf, kNode, thresholdFor, withFields } from './logger'
@@ -58,6 +58,8 @@ export class Tree {
   output: Output | undefined
   /** Sinks beside the main one, set by configure (shipping) or later (a debug session). */
   private extra: ExtraSink[] = []
+  /** The shipping counters as they were when the sinks closed: stats() still shows them after close(). */
+  private closedShip: ShipDestinationStats[] = []
   /** The host application's logger, when the agent was given one (and not told to ignore it). */
   host: HostLogger | undefined
   /** Watches debug namespaces and the standard streams; set once configured. */
@@ -320,6 +322,8 @@ export class Tree {
     const extra = this.extra
     this.extra = []
     for (const sink of extra) sink.close()
+    const ship = extra.filter((x): x is ShipSink => x instanceof ShipSink)
+    if (ship.length > 0) this.closedShip = ship.flatMap((x) => x.stats())
     this.output?.close()
   }
 
@@ -344,6 +348,7 @@ export class Tree {
     const r = output.recorder
     if (r !== undefined) s.flightRecorder = { held: r.size, bytes: r.bytes, evicted: r.evicted, skipped: r.skipped + this.recorderSkipped, dumps: r.dumps }
     for (const sink of this.extra) if (sink instanceof ShipSink) s.ship.push(...sink.stats())
+    if (s.ship.length === 0) s.ship = this.closedShip.map((x) => ({ ...x, dropped: { ...x.dropped } }))
     return s
   }
 
