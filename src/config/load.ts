@@ -9,6 +9,7 @@ import { escapeText, jsonString } from '../format/escape'
 import { parseIni, type IniDocument, type IniEntry } from './ini'
 import { KEYS, META_ENV, SETTING_KEYS, envName, type LogSettings, type SettingKey } from './keys'
 import { maskKeyLike, GUESSED_MIN, LINE_SHOWN, SecretScrubber, cutWhole, looksSecret, maskProxy } from './secrets'
+import { headerSecretForms } from './header-secrets'
 import { editDistance, type Parsed } from './values'
 import { optionOf } from '../internal/describe'
 import { kindOf, type PathKind } from '../sinks/log-path'
@@ -317,12 +318,12 @@ function noteSecrets (scrubber: SecretScrubber, key: string, input: unknown): vo
   if (key === 'log_ship') for (const item of text.split(/[\s,]+/)) scrubber.addUrl(item)
 }
 
-/** The values of `name=value,name2=value2` (OTLP headers): each one a secret of its own. */
+/** The values of `name=value,name2=value2` (OTLP headers), each with its credential parts: each one a secret of its own. */
 export function headerValues (text: string): string[] {
-  return text.split(',').map((pair) => {
+  return text.split(',').flatMap((pair) => {
     const at = pair.indexOf('=')
-    return at === -1 ? '' : pair.slice(at + 1).trim()
-  }).filter((v) => v !== '')
+    return at === -1 ? [] : headerSecretForms(pair.slice(at + 1))
+  })
 }
 
 function chooseFile (explicit: string | false | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string, problems: Pending[]): string | undefined {

@@ -30,7 +30,7 @@ export interface OtlpEndpoint {
   readonly url: string
   /** Lower-case names; the values are secrets. */
   readonly headers: Readonly<Record<string, string>>
-  /** `otlp+https://collector:4318/v1/logs [authorization=****]`: names only. */
+  /** `otlp+https://collector:4318/v1/logs [headers: authorization; values hidden]`: names only. */
   readonly target: string
   /** From OTEL_EXPORTER_OTLP_LOGS_TIMEOUT / OTEL_EXPORTER_OTLP_TIMEOUT when set and valid. */
   readonly timeoutMs: number | undefined
@@ -249,9 +249,15 @@ export function parseOtlpHeaders (input: unknown, where: string): Resolved<Reado
   }
 }
 
-/** `authorization=****, x-scope-orgid=****`: names only. */
+/**
+ * `headers: authorization, x-scope-orgid; values hidden`: names only. Never
+ * a header name right before `=` or `:` (not `authorization=****`): the
+ * local log's Redactor reads that as a secret assignment and masks the rest
+ * of the message after it, and messages go on after the target with `:`.
+ */
 export function showHeaders (headers: Readonly<Record<string, string>>): string {
-  return Object.keys(headers).map((n) => `${n}=${MASK}`).join(', ')
+  const names = Object.keys(headers)
+  return names.length === 0 ? '' : `headers: ${names.join(', ')}; values hidden`
 }
 
 function envTimeout (env: Env, notes: string[]): number | undefined {

@@ -16,6 +16,7 @@ import type { Socket } from 'node:net'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import { undici } from '../../collector/undici'
+import { headerSecretForms } from '../../config/header-secrets'
 import { MASK } from '../../format/redact'
 import type { SendOutcome, ShippedRecord, ShipResource, ShipTransport } from '../transport'
 import { encodeExportRequest } from './encode'
@@ -157,7 +158,8 @@ class OtlpTransport implements ShipTransport {
     this.gzip = options.gzip ?? true
     this.headers = { ...endpoint.headers, 'content-type': 'application/json' }
     if (this.gzip) this.headers['content-encoding'] = 'gzip'
-    this.secrets = Object.values(endpoint.headers).filter((v) => v.length >= MIN_SECRET).sort((a, b) => b.length - a.length)
+    // Each value and its credential parts: a receiver may quote the token without its scheme.
+    this.secrets = [...new Set(Object.values(endpoint.headers).flatMap(headerSecretForms))].filter((v) => v.length >= MIN_SECRET).sort((a, b) => b.length - a.length)
     const t = options.timeoutMs ?? endpoint.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.timeoutMs = Number.isFinite(t) && t > 0 ? t : DEFAULT_TIMEOUT_MS
     this.now = options.now ?? Date.now

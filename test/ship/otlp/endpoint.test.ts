@@ -63,7 +63,7 @@ test('headers: k=v pairs, percent-decoded, names lower-cased; log_ship_headers o
   })
   assert.ok(r.ok)
   assert.deepEqual({ ...r.value.headers }, { authorization: 'Bearer tok-A', 'x-generic': 'g', 'x-both': 'logs', 'x-extra': '1' })
-  assert.equal(r.value.target, 'otlp+http://c:4318/v1/logs [authorization=****, x-generic=****, x-both=****, x-extra=****]')
+  assert.equal(r.value.target, 'otlp+http://c:4318/v1/logs [headers: authorization, x-generic, x-both, x-extra; values hidden]')
   const none = parseOtlpHeaders('', 'log_ship_headers')
   assert.ok(none.ok && Object.keys(none.value).length === 0)
 })

@@ -87,7 +87,7 @@ test('a batch arrives gzip-compressed as application/json, with the headers, dec
   assert.equal(req?.headers['x-tenant'], 'acme')
   assert.deepEqual(req?.messages, ['m0', 'm1', 'm2', 'ünïcødé \u2028 "quoted"'])
   noSecret(transport.target)
-  assert.equal(transport.target, `otlp+${server.origin}/v1/logs [authorization=****, x-tenant=****]`)
+  assert.equal(transport.target, `otlp+${server.origin}/v1/logs [headers: authorization, x-tenant; values hidden]`)
 })
 
 test('503 with Retry-After, then 200: retry (retryAfterMs) then sent, every record accepted exactly once', async (t) => {
