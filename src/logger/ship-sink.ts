@@ -11,12 +11,12 @@ import type { LogSettings } from '../config/keys'
 import type { ShipDestinationStats } from '../diagnostics/stats'
 import { jsonFormat } from '../format/json'
 import type { FormatContext } from '../format/line-format'
-import { flushAtExit } from '../internal/exit'
+import { exiting, flushAtExit } from '../internal/exit'
 import { thresholdOf, type LevelValue } from '../record/levels'
 import type { LogRecord } from '../record/record'
 import { buildDestinations, shipResource } from '../ship/destinations'
 import { ShipQueue } from '../ship/queue'
-import { readSpools, spoolDir, writeSpool } from '../ship/spool'
+import { appendSpool, readSpools, SPOOL_MAX, spoolDir, writeSpool } from '../ship/spool'
 import type { ShipTransport } from '../ship/transport'
 import type { Logger } from './logger'
 
@@ -42,6 +42,9 @@ export class ShipSink {
   private readonly cancelExit: () => void
   private readonly dir: string
   private closed = false
+  /** The spool written at exit, which records logged later (in the host's exit listeners) are appended to. */
+  private spoolFile: string | undefined
+  private lateBudget = SPOOL_MAX
 
   constructor (private readonly options: ShipSinkOptions) {
     const { settings } = options
@@ -64,11 +67,22 @@ export class ShipSink {
   }
 
   take (logger: Logger, rec: LogRecord): void {
-    if (this.closed) return
+    if (this.closed && !exiting()) return
     const ctx = this.options.ctx
     const line = jsonFormat.line(rec, this.header(logger.name, rec.level), this.bindings(logger), ctx)
     const json = line.charCodeAt(line.length - 1) === 10 ? line.slice(0, -1) : line
+    if (this.closed) return this.late(json)
     for (const q of this.queues) q.push(json)
+  }
+
+  /** A record logged after the exit spool was written (a host exit listener that runs after ours): into the spool too. */
+  private late (json: string): void {
+    if (json.length + 1024 > this.lateBudget) return
+    this.lateBudget -= json.length + 1024
+    const sections = this.queues.map((q) => ({ destination: q.stats.target, lines: [json] }))
+    if (this.spoolFile !== undefined && 'lines' in appendSpool(this.spoolFile, sections, this.lateBudget + json.length + 1024)) return
+    const r = writeSpool(this.dir, sections)
+    if ('file' in r) this.spoolFile = r.file
   }
 
   private header (name: string, level: LevelValue): string {
@@ -131,6 +145,7 @@ export class ShipSink {
     const unsent = sections.reduce((n, s) => n + s.lines.length, 0)
     if (unsent === 0) return
     const r = writeSpool(this.dir, sections)
+    if ('file' in r) this.spoolFile = r.file
     if ('error' in r) {
       this.options.notice(40, `${unsent} records not yet shipped are lost: the spool file could not be written in ${this.dir} (${r.error})`,
         { event: 'records_dropped', reason: 'ship_spool_failed', dropped: unsent, code: r.error })

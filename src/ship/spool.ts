@@ -3,7 +3,9 @@
 // when the log is stderr or stdout).
 //
 // Written at exit, synchronously (no later turn of the event loop comes):
-// into a temp name, then renamed, so a reader never sees half a spool. A
+// into a temp name of its own, then linked to its name (never over what
+// holds it), so a reader never sees half a spool; records logged later in
+// a host exit listener are appended to it. A
 // section per destination: a header line {"oneapm_unsent":1,"destination":
 // "<target>","count":N}, then its N lines as queued (the JSON layout's, so
 // already redacted). Bounded: each queue is (log_ship_queue), and the file
@@ -14,6 +16,7 @@
 // of our own user (never a symlink, FIFO or someone else's file: those are
 // left alone and told once), read up to SPOOL_MAX, then removed.
 
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -46,48 +49,107 @@ export function spoolDir (logFile: string): string {
 export function writeSpool (dir: string, sections: readonly SpoolSection[], pid = process.pid): { file: string, lines: number } | { error: string } {
   const nonEmpty = sections.filter((s) => s.lines.length > 0)
   if (nonEmpty.length === 0) return { file: '', lines: 0 }
-  const tmp = path.join(dir, `.${PREFIX}${pid}${SUFFIX}.tmp`)
+  // A temp name of our own (O_EXCL): whatever already holds a name is never removed or written through.
+  const tmp = path.join(dir, `.${PREFIX}${pid}-${crypto.randomBytes(6).toString('hex')}${SUFFIX}.tmp`)
   let fd: number
   try {
-    fs.rmSync(tmp, { force: true })
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0), 0o600)
   } catch (err) {
     return { error: codeOf(err) }
   }
-  let written = 0
   let lines = 0
   try {
-    for (const s of nonEmpty) {
-      const header = JSON.stringify({ oneapm_unsent: 1, destination: s.destination, count: s.lines.length }) + '\n'
-      if (written + header.length > SPOOL_MAX) break
-      let body = ''
-      let count = 0
-      for (const line of s.lines) {
-        if (written + header.length + body.length + line.length + 1 > SPOOL_MAX) break
-        body += line + '\n'
-        count++
-      }
-      const chunk = count === s.lines.length ? header + body : JSON.stringify({ oneapm_unsent: 1, destination: s.destination, count }) + '\n' + body
-      fs.writeSync(fd, chunk)
-      written += chunk.length
-      lines += count
-    }
+    lines = writeSections(fd, nonEmpty, SPOOL_MAX)
   } catch (err) {
     fs.closeSync(fd)
     fs.rmSync(tmp, { force: true })
     return { error: codeOf(err) }
   }
   fs.closeSync(fd)
-  // Never over an existing spool (a previous process with the same pid): a name of its own.
-  let file = path.join(dir, `${PREFIX}${pid}${SUFFIX}`)
-  if (fs.existsSync(file)) file = path.join(dir, `${PREFIX}${pid}-${Date.now()}${SUFFIX}`)
-  try {
-    fs.renameSync(tmp, file)
-  } catch (err) {
+  const file = publish(tmp, dir, pid)
+  if (typeof file !== 'string') {
     fs.rmSync(tmp, { force: true })
-    return { error: codeOf(err) }
+    return file
   }
   return { file, lines }
+}
+
+/** Appends sections to a spool this process wrote (records logged after the exit spool was written). */
+export function appendSpool (file: string, sections: readonly SpoolSection[], budget: number): { lines: number } | { error: string } {
+  let fd: number
+  try {
+    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0))
+  } catch (err) {
+    return { error: codeOf(err) }
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return { error: 'ENOTFILE' }
+    return { lines: writeSections(fd, sections.filter((s) => s.lines.length > 0), budget) }
+  } catch (err) {
+    return { error: codeOf(err) }
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Writes each section (header, then its lines) up to `max` characters; returns the lines written. */
+function writeSections (fd: number, sections: readonly SpoolSection[], max: number): number {
+  let written = 0
+  let lines = 0
+  for (const s of sections) {
+    const header = JSON.stringify({ oneapm_unsent: 1, destination: s.destination, count: s.lines.length }) + '\n'
+    if (written + header.length > max) break
+    let body = ''
+    let count = 0
+    for (const line of s.lines) {
+      if (written + header.length + body.length + line.length + 1 > max) break
+      body += line + '\n'
+      count++
+    }
+    const chunk = count === s.lines.length ? header + body : JSON.stringify({ oneapm_unsent: 1, destination: s.destination, count }) + '\n' + body
+    fs.writeSync(fd, chunk)
+    written += chunk.length
+    lines += count
+  }
+  return lines
+}
+
+/**
+ * Gives the finished temp file its spool name without ever replacing what
+ * holds that name (a spool of an earlier process with our pid, a symlink):
+ * a hard link fails with EEXIST where a rename would replace. Returns the
+ * name, or why not.
+ */
+function publish (tmp: string, dir: string, pid: number): string | { error: string } {
+  const stamp = Date.now()
+  for (let i = 0; i < 100; i++) {
+    const file = path.join(dir, i === 0 ? `${PREFIX}${pid}${SUFFIX}` : `${PREFIX}${pid}-${stamp}${i}${SUFFIX}`)
+    try {
+      fs.linkSync(tmp, file)
+    } catch (err) {
+      if (codeOf(err) === 'EEXIST') continue
+      // No hard links here (some network or FUSE file systems): a rename onto a name that holds nothing.
+      if (exists(file)) continue
+      try {
+        fs.renameSync(tmp, file)
+        return file
+      } catch (e) {
+        return { error: codeOf(e) }
+      }
+    }
+    fs.rmSync(tmp, { force: true })
+    return file
+  }
+  return { error: 'EEXIST' }
+}
+
+function exists (file: string): boolean {
+  try {
+    fs.lstatSync(file)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** `oneapm-unsent-123.jsonl` or `oneapm-unsent-123-1764550000000.jsonl`; a hand-written check, no regex on names from a directory. */
