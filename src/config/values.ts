@@ -240,17 +240,23 @@ export const SHIP_SCHEMES = ['syslog+udp://', 'syslog+tcp://', 'syslog+tls://', 
  * log_ship: destinations separated by commas (or spaces). A destination with
  * an unknown scheme is left out with a note; all of them bad is a problem.
  */
+/** Destinations log_ship takes; more are left out with a note. */
+const MAX_SHIP = 16
+
 export function parseShipList (input: unknown): Parsed<readonly string[]> {
   const accepted = 'a comma-separated list of syslog+udp://host:514, syslog+tcp://host:601, syslog+tls://host:6514, syslog+unix:///dev/log, otlp+http://host:4318, otlp+https://host:4318, or otlp; empty for none'
   const items = Array.isArray(input) ? input : typeof input === 'string' ? input.split(/[\s,]+/) : input === undefined || input === null ? [] : undefined
   if (items === undefined || !items.every((i) => typeof i === 'string')) return no(accepted)
-  const given = (items as string[]).map((s) => s.trim()).filter((s) => s !== '').slice(0, 16)
+  const all = (items as string[]).map((s) => s.trim()).filter((s) => s !== '')
+  const given = all.slice(0, MAX_SHIP)
   const good = given.filter(isShipDestination)
   const bad = given.filter((d) => !isShipDestination(d))
   if (bad.length > 0 && good.length === 0) return no(accepted)
   const unique = [...new Set(good)]
-  if (bad.length === 0) return ok(unique)
-  return { ok: true, value: unique, note: `${bad.length} destination(s) with an unknown scheme left out; accepted: ${accepted}` }
+  const notes: string[] = []
+  if (bad.length > 0) notes.push(`${bad.length} destination(s) with an unknown scheme left out; accepted: ${accepted}`)
+  if (all.length > MAX_SHIP) notes.push(`${all.length - MAX_SHIP} destination(s) past the first ${MAX_SHIP} left out (at most ${MAX_SHIP} destinations)`)
+  return notes.length === 0 ? ok(unique) : { ok: true, value: unique, note: notes.join('; ') }
 }
 
 function isShipDestination (d: string): boolean {

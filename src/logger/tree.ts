@@ -358,7 +358,9 @@ export class Tree {
     node.sinkThreshold = thresholdFor(node, this.baseLevel)
     node.mirror = this.mirrors ? this.watch?.debug.mirrorFor(node.name) : undefined
     let extra = Infinity
-    for (const sink of this.extra) extra = Math.min(extra, sink.thresholdFor(node.name))
+    // Turned off by name (log_levels name:off, setLevel('off')): off for shipping too, whatever log_ship_level is.
+    const silenced = !Number.isFinite(thresholdFor(node, 'trace'))
+    for (const sink of this.extra) if (!(silenced && sink instanceof ShipSink)) extra = Math.min(extra, sink.thresholdFor(node.name))
     node.extraThreshold = extra
     const main = node.mirror === undefined ? node.sinkThreshold : Math.min(node.sinkThreshold, 20)
     applyThreshold(from, Math.min(main, extra), this.output?.recorder !== undefined)

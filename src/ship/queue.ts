@@ -31,6 +31,13 @@ const RETRY_AFTER_MAX_MS = 5 * 60_000
 export const HEALTH_MS = 60_000
 /** Per-line overhead charged against the bound: the array slot and string header. */
 const LINE_OVERHEAD = 32
+/** Any character past Latin-1: V8 then holds the whole string at two bytes a character. */
+const TWO_BYTE = /[^\u0000-\u00ff]/
+
+/** What a queued line costs in memory, as V8 holds it. */
+function costOf (line: string): number {
+  return (TWO_BYTE.test(line) ? line.length * 2 : line.length) + LINE_OVERHEAD
+}
 
 export type ShipStats = ShipDestinationStats
 
@@ -73,7 +80,7 @@ export class ShipQueue {
       this.stats.dropped.closed++
       return
     }
-    const cost = line.length + LINE_OVERHEAD
+    const cost = costOf(line)
     if (this.bytes + cost > this.options.maxBytes) {
       this.stats.dropped.queue_full++
       this.untoldDrops++
@@ -139,7 +146,7 @@ export class ShipQueue {
     const retry = clamp(o.retry, 0, n)
     const done = n - retry
     for (let i = 0; i < done; i++) {
-      this.bytes -= (this.lines[this.head] as string).length + LINE_OVERHEAD
+      this.bytes -= costOf(this.lines[this.head] as string)
       this.lines[this.head++] = ''
     }
     this.compact()
