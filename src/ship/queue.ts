@@ -67,6 +67,9 @@ export class ShipQueue {
   private readonly health: NodeJS.Timeout
   private lastHealth = ''
   private lastHealthSent = 0
+  /** Rejected records not yet told, and when the last rejection notice was. */
+  private untoldRejected = 0
+  private rejectedToldAt = -Infinity
 
   constructor (readonly transport: ShipTransport, private readonly options: QueueOptions) {
     this.stats = { target: transport.target, sent: 0, dropped: { queue_full: 0, rejected: 0, closed: 0 }, retried: 0, truncated: 0, queued: 0, queueBytes: 0, failures: 0 }
@@ -160,13 +163,23 @@ export class ShipQueue {
       const base = this.backoffMs === 0 ? BACKOFF_FIRST_MS : Math.min(BACKOFF_MAX_MS, this.backoffMs * 2)
       const jittered = Math.round(base * (0.75 + Math.random() * 0.5))
       this.backoffMs = o.retryAfterMs !== undefined && o.retryAfterMs > 0 ? Math.min(RETRY_AFTER_MAX_MS, Math.max(o.retryAfterMs, BACKOFF_FIRST_MS)) : jittered
-      this.queueVerdict(this.coalescer.failure(o.reason ?? 'unreachable'), o)
+      this.queueVerdict(this.coalescer.failure(causeKey(o.reason ?? 'unreachable')), o)
     } else {
       this.backoffMs = 0
       const v = this.coalescer.success()
       if (v.kind === 'recovered' || this.untoldDrops > 0) this.queueVerdict(v, o)
     }
-    if (rejected > 0) this.queueVerdict({ kind: 'quiet' }, { ...o, rejected })
+    if (rejected > 0) {
+      // Said at most once a minute, with the count since: a rejection notice is shipped too, and a
+      // receiver that rejects everything would otherwise draw one line per batch, each drawing the next.
+      this.untoldRejected += rejected
+      const now = (this.options.now ?? Date.now)()
+      if (now - this.rejectedToldAt >= HEALTH_MS) {
+        this.rejectedToldAt = now
+        this.queueVerdict({ kind: 'quiet' }, { ...o, rejected: this.untoldRejected })
+        this.untoldRejected = 0
+      }
+    }
     this.stats.queued = this.waiting
     this.stats.queueBytes = this.bytes
     if (this.waiting > 0) this.schedule()
@@ -260,6 +273,26 @@ export class ShipQueue {
     clearInterval(this.health)
     this.transport.close()
   }
+}
+
+/**
+ * What failures are coalesced by: the reason without the receiver's own
+ * words (after `: `) and with its numbers as `#`, so that a receiver naming
+ * each answer differently (a request id, a counter) or a changing wait
+ * (`reconnecting in 812 ms`) is still one cause: one warning, few causes.
+ */
+export function causeKey (reason: string): string {
+  const colon = reason.indexOf(': ')
+  const head = (colon > 0 ? reason.slice(0, colon) : reason).slice(0, 80)
+  let out = ''
+  for (let i = 0; i < head.length; i++) {
+    const c = head.charCodeAt(i)
+    const digit = c >= 0x30 && c <= 0x39
+    if (!digit) out += head[i]
+    else if (i === 0 || !(head.charCodeAt(i - 1) >= 0x30 && head.charCodeAt(i - 1) <= 0x39)) out += '#'
+  }
+  // An HTTP status stays itself: 503 and 429 are different causes.
+  return head.startsWith('HTTP ') ? head.slice(0, 8) : out
 }
 
 function clamp (n: number, min: number, max: number): number {
