@@ -108,7 +108,8 @@ export class ShipSink {
 
   /** Spools left by processes that ended with records unsent: queued ahead of this process's own. */
   private replay (): void {
-    const found = readSpools(this.dir)
+    // No more than the queues can hold: the rest stays on disk for a later start, rather than dropped here.
+    const found = readSpools(this.dir, process.pid, this.options.settings.log_ship_queue * this.queues.length)
     for (const { file, reason } of found.ignored) {
       this.options.notice(40, `a shipping spool file was left alone: ${file} is ${reason}. Remove it if it is not the agent's`,
         { event: 'ship_spool_ignored', file, reason })

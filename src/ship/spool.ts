@@ -160,13 +160,18 @@ export function isSpoolName (name: string): boolean {
   return parts.length <= 2 && parts.every((p) => p.length > 0 && p.length <= 16 && [...p].every((c) => c >= '0' && c <= '9'))
 }
 
-/** Claims, reads and removes every spool file in `dir` (none of our own pid's current name). */
-export function readSpools (dir: string, pid = process.pid): SpoolRead {
+/**
+ * Claims, reads and removes the spool files in `dir`, up to `max` characters
+ * in all (what the queues can take). A file that does not fit what is left
+ * is not touched: it stays for the next start, never removed unread (only a
+ * first file larger than `max` on its own is read in part).
+ */
+export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): SpoolRead {
   const sections: SpoolSection[] = []
   const files: string[] = []
   const ignored: Array<{ file: string, reason: string }> = []
   let skipped = 0
-  let budget = SPOOL_MAX
+  let budget = Math.min(max, SPOOL_MAX)
   let names: string[]
   try {
     names = fs.readdirSync(dir).filter(isSpoolName).sort()
@@ -186,6 +191,7 @@ export function readSpools (dir: string, pid = process.pid): SpoolRead {
       ignored.push({ file, reason: st.isFile() ? 'owned by another user' : 'not a regular file' })
       continue
     }
+    if (st.size > budget && (files.length > 0 || budget <= 0)) break
     const claimed = `${file}.claimed-${pid}`
     try {
       fs.renameSync(file, claimed)

@@ -63,3 +63,20 @@ test('records logged in a host exit listener registered after ours are spooled f
   assert.ok(msgs.includes('late one') && msgs.includes('late two'), msgs.join('\n'))
   assert.equal(msgs.filter((m) => m === 'before exit').length, 1)
 })
+
+test('readSpools never deletes what it did not read: past its budget, spool files stay for the next start', () => {
+  const dir = tmpDir()
+  const line = JSON.stringify({ msg: 'x'.repeat(1000) })
+  const lines = Array.from({ length: 7000 }, () => line)
+  for (const pid of [101, 102, 103]) {
+    const r = writeSpool(dir, section(lines), pid)
+    assert.ok('file' in r && r.lines === 7000, JSON.stringify(r))
+  }
+  const first = readSpools(dir, 1)
+  const read = first.sections.reduce((n, s) => n + s.lines.length, 0)
+  const left = fs.readdirSync(dir).filter((n) => n.startsWith('oneapm-unsent-'))
+  assert.equal(read + left.length * 7000, 21000, `read ${read}, files left: ${left.join(', ')}`)
+  assert.ok(left.length >= 1)
+  const second = readSpools(dir, 1)
+  assert.equal(second.sections.reduce((n, s) => n + s.lines.length, 0) + read, 21000 - (left.length - second.files.length) * 7000)
+})
