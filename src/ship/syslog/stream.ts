@@ -45,6 +45,7 @@ import tls from 'node:tls'
 import type { SendOutcome, ShippedRecord } from '../transport'
 import { createBackoff } from './backoff'
 import { encodeBatch, errorCode, errorReason, retryAll } from './batch'
+import { whileWritePending } from './idle-exit'
 import { octetCounted, type SyslogFormatter } from './format'
 import type { SyslogCounters, SyslogTransport, SyslogTransportOptions } from './transport'
 import type { SyslogNetTarget, SyslogUnixTarget } from './url'
@@ -193,10 +194,12 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
   function write (s: net.Socket, payload: Buffer): Promise<true | string> {
     return new Promise((resolve) => {
       let settled = false
+      let release: (() => void) | undefined
       const settle = (v: true | string): void => {
         if (settled) return
         settled = true
         clearTimeout(timer)
+        release?.()
         s.off('drain', onDrain)
         s.off('close', onClose)
         abortWrite = undefined
@@ -217,6 +220,12 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
         return
       }
       if (flushed) settle(true)
+      else if (!settled) {
+        release = whileWritePending(() => {
+          settle('the host is exiting and the receiver is not reading')
+          drop(s)
+        })
+      }
     })
   }
 
