@@ -28,20 +28,26 @@ test('receivers that never read or never answer: the host exits on its own, and 
   const sockets: net.Socket[] = []
   const tcp = net.createServer((s) => { s.pause(); sockets.push(s) })
   const slow = http.createServer((req) => { req.resume() })
+  // Reads nothing of the request, not even its body.
+  const deaf = http.createServer((req) => { req.socket.pause() })
   await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve))
   await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => deaf.listen(0, '127.0.0.1', resolve))
   t.after(async () => {
     for (const s of sockets) s.destroy()
     slow.closeAllConnections()
+    deaf.closeAllConnections()
+    await new Promise((resolve) => deaf.close(resolve))
     await new Promise((resolve) => tcp.close(resolve))
     await new Promise((resolve) => slow.close(resolve))
   })
   const dir = tmpDir()
-  const ship = `syslog+tcp://127.0.0.1:${(tcp.address() as AddressInfo).port},otlp+http://127.0.0.1:${(slow.address() as AddressInfo).port}`
+  const ship = `syslog+tcp://127.0.0.1:${(tcp.address() as AddressInfo).port},otlp+http://127.0.0.1:${(slow.address() as AddressInfo).port},otlp+http://127.0.0.1:${(deaf.address() as AddressInfo).port}`
   for (const ending of ['', 'setTimeout(() => { log.close() }, 1500)']) {
     const r = await run(`
       const log = lib.createLogger({ log_file: ${JSON.stringify(path.join(dir, 'agent.log'))}, log_ship: ${JSON.stringify(ship)}, log_ship_queue: '4MB' })
-      const big = 'x'.repeat(4000)
+      // Incompressible: the gzip'd batch stays bigger than the socket buffers.
+      const big = require('crypto').randomBytes(3000).toString('hex')
       for (let i = 0; i < 3000; i++) log.info({ i, big }, 'record %d', i)
       setTimeout(() => { log.info('still here') }, 1200)
       ${ending}
@@ -52,7 +58,8 @@ test('receivers that never read or never answer: the host exits on its own, and 
     const spooled = readSpools(dir, 1)
     const byDest = new Map<string, number>()
     for (const s of spooled.sections) byDest.set(s.destination, (byDest.get(s.destination) ?? 0) + s.lines.length)
-    assert.equal(byDest.size, 2, JSON.stringify(spooled.ignored))
+    // The syslog receiver's kernel buffers may take every batch (sent, for syslog); the OTLP ones answered nothing.
+    assert.equal([...byDest.keys()].filter((d) => d.startsWith('otlp')).length, 2, JSON.stringify([...byDest]))
     for (const n of byDest.values()) assert.ok(n > 0)
   }
 })
