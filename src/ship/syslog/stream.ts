@@ -55,6 +55,28 @@ const DEFAULT_WRITE_TIMEOUT_MS = 10_000
 const DEFAULT_RESEND_WINDOW_MS = 1000
 const DEFAULT_RESEND_MAX_BYTES = 256 * 1024
 
+/** A CA bundle is a few KB; Node's whole trust store is about 200 KB. */
+const MAX_CA_BYTES = 1024 * 1024
+
+/**
+ * The ca= file, read on the main thread: refused unless a regular file of at
+ * most MAX_CA_BYTES (a FIFO would block the host, /dev/zero fill its memory).
+ * Opened non-blocking so that opening a FIFO does not wait for a writer.
+ */
+function readCa (file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
+  try {
+    const st = fs.fstatSync(fd)
+    if (!st.isFile()) throw Object.assign(new Error(`ca ${file} is not a regular file`), { code: 'ENOTFILE' })
+    if (st.size > MAX_CA_BYTES) throw Object.assign(new Error(`ca ${file} is over ${MAX_CA_BYTES} bytes`), { code: 'EFBIG' })
+    const buf = Buffer.alloc(st.size)
+    const n = st.size === 0 ? 0 : fs.readSync(fd, buf, 0, buf.length, 0)
+    return buf.toString('utf8', 0, n)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 interface Written { readonly bytes: Buffer, readonly records: number, readonly at: number }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
@@ -118,7 +140,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
   function open (): net.Socket {
     if (target.protocol === 'unix') return net.connect({ path: target.path })
     if (target.protocol === 'tcp') return net.connect({ host: target.host, port: target.port })
-    if (target.caFile !== undefined && ca === undefined) ca = fs.readFileSync(target.caFile, 'utf8')
+    if (target.caFile !== undefined && ca === undefined) ca = readCa(target.caFile)
     const o: tls.ConnectionOptions = { host: target.host, port: target.port, rejectUnauthorized: true }
     if (net.isIP(target.host) === 0) o.servername = target.host
     if (ca !== undefined) o.ca = ca
