@@ -25,7 +25,11 @@ function onExit (): void {
   }
 }
 
-process.on('exit', onExit)
+// First among the listeners: a host listener registered before this module
+// loaded that calls process.exit() ends the process on the spot, and a
+// listener after it would never run. What such listeners log comes after
+// ours and is written at once (exiting()).
+process.prependListener('exit', onExit)
 
 /** Runs `flush` when the process exits; returns a function that cancels it. */
 export function flushAtExit (flush: Flusher): () => void {
@@ -35,9 +39,8 @@ export function flushAtExit (flush: Flusher): () => void {
 
 /**
  * Whether the process is exiting and our exit listener already ran: a record
- * logged now (in a host's exit listener registered after ours) must be
- * written synchronously. Listeners registered before ours run before it, and
- * what they log is flushed by it.
+ * logged now (in any host exit listener: ours runs first) must be written
+ * synchronously.
  */
 export function exiting (): boolean {
   return exited

@@ -4,7 +4,8 @@
 // the request and never answers (slowloris), and a close() while those sends
 // are in flight.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
 import http from 'node:http'
 import net, { type AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -62,4 +63,21 @@ test('receivers that never read or never answer: the host exits on its own, and 
     assert.equal([...byDest.keys()].filter((d) => d.startsWith('otlp')).length, 2, JSON.stringify([...byDest]))
     for (const n of byDest.values()) assert.ok(n > 0)
   }
+})
+
+test('a host exit listener registered before the library loaded, which logs and calls process.exit(): nothing is lost, in the file or the spool', async () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'agent.log')
+  const r = spawnSync(process.execPath, ['-e', `
+    process.on('exit', () => { log.warning('in an earlier exit listener'); process.exit(3) })
+    const lib = require(${JSON.stringify(LIB)})
+    const log = lib.createLogger({ log_file: ${JSON.stringify(file)}, log_ship: 'syslog+tcp://127.0.0.1:9' })
+    log.info('before exit')
+  `], { env: cleanEnv(), encoding: 'utf8', timeout: 20_000 })
+  assert.equal(r.status, 3, r.stderr)
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''
+  assert.match(text, /before exit/)
+  assert.match(text, /in an earlier exit listener/)
+  const msgs = readSpools(dir, 1).sections.flatMap((s) => s.lines).map((l) => JSON.parse(l).msg as string)
+  assert.ok(msgs.includes('before exit') && msgs.includes('in an earlier exit listener'), msgs.join('\n'))
 })
