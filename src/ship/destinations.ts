@@ -3,7 +3,7 @@
 // headers), a problem for each one that cannot be used (it is left out; the
 // others still ship), and the process-wide facts every transport needs.
 
-import crypto from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { PACKAGE } from '../diagnostics/package-info'
 import { resolveOtlpEndpoint, type Env } from './otlp/endpoint'
@@ -69,7 +69,7 @@ let instanceId: string | undefined
 
 /** What every shipped record says about this process. */
 export function shipResource (appName: string | undefined): ShipResource {
-  instanceId ??= crypto.randomUUID()
+  instanceId ??= randomUUID()
   let hostName = 'localhost'
   try {
     hostName = os.hostname()

@@ -14,7 +14,8 @@
 import type { Dispatcher } from 'undici'
 import type { Socket } from 'node:net'
 import { promisify } from 'node:util'
-import zlib from 'node:zlib'
+import type * as Zlib from 'node:zlib'
+import { lazy } from '../../internal/lazy'
 import { undici } from '../../collector/undici'
 import { MASK } from '../../format/redact'
 import type { SendOutcome, ShippedRecord, ShipResource, ShipTransport } from '../transport'
@@ -44,7 +45,8 @@ const MAX_REASON = 200
 /** Header values shorter than this are not searched for in reasons (masking every `1` would garble them). */
 const MIN_SECRET = 4
 
-const gzip = promisify(zlib.gzip)
+// Loaded with the first OTLP batch, as rotation loads it for the first compression.
+const gzip = lazy(() => promisify((require('node:zlib') as typeof Zlib).gzip))
 
 type Result =
   | { readonly kind: 'sent', readonly rejected: number, readonly reason: string | undefined }
@@ -236,7 +238,7 @@ class OtlpTransport implements ShipTransport {
 
   private async post (records: readonly ShippedRecord[]): Promise<Result> {
     const json = encodeExportRequest(records, this.resource, this.now())
-    const body = this.gzip ? await gzip(json) : Buffer.from(json)
+    const body = this.gzip ? await gzip()(json) : Buffer.from(json)
     if (this.closed) return { kind: 'retry', retryAfterMs: undefined, reason: 'transport closed' }
     const controller = new AbortController()
     this.inFlight.add(controller)
