@@ -48,6 +48,8 @@ export interface ShipJob {
   readonly file: string
   /** ship-tcp's receiver: rsyslogd when installed (auto, the default), or the node:net counter. */
   readonly receiver?: 'auto' | 'rsyslog' | 'node'
+  /** This logger's log_ship_queue (default: its default, 1MB); the tests make it small to see drops. */
+  readonly shipQueue?: string
 }
 
 export interface ShipOutcome {
@@ -195,6 +197,8 @@ function readLocal (file: string, marker: string): { lines: number, marked: numb
   return { lines, marked, spoolNotices }
 }
 
+const queueSetting = (job: ShipJob): { log_ship_queue?: string } => job.shipQueue === undefined ? {} : { log_ship_queue: job.shipQueue }
+
 const call = (log: Logger, p: string) => (): void => { log.info('request %s took %d ms', p, 42) }
 
 /** Workloads 11 and 12. */
@@ -223,7 +227,7 @@ async function syslogRun (job: ShipJob): Promise<ShipOutcome> {
   const received = async (): Promise<{ total: number, marked: number }> =>
     rsyslog !== undefined ? rsyslog.count(SHIP_MARKER) : receiver !== undefined ? await receiver.count() : { total: 0, marked: 0 }
   try {
-    const log = createLogger({ log_file: job.file, log_format: 'text', log_level: 'info', ...(target === undefined ? {} : { log_ship: target }) }, { global: false })
+    const log = createLogger({ log_file: job.file, log_format: 'text', log_level: 'info', ...(target === undefined ? {} : { log_ship: target }), ...queueSetting(job) }, { global: false })
     const info = call(log, TIMED_PATH)
     await drive(job.warmup, info)
     // The warm-up leaves (and, with a receiver, arrives) before the clock starts.
@@ -286,7 +290,7 @@ async function syslogRun (job: ShipJob): Promise<ShipOutcome> {
 /** Workload 13, this logger. */
 async function otlpOneapm (job: ShipJob, receiver: Receiver): Promise<ShipOutcome> {
   const problems: string[] = []
-  const log = createLogger({ log_file: job.file, log_format: 'text', log_level: 'info', log_ship: `otlp+http://127.0.0.1:${receiver.port}` }, { global: false })
+  const log = createLogger({ log_file: job.file, log_format: 'text', log_level: 'info', log_ship: `otlp+http://127.0.0.1:${receiver.port}`, ...queueSetting(job) }, { global: false })
   await drive(job.warmup, call(log, WARMUP_PATH))
   if (!await drained(log)) problems.push(`the warm-up did not drain in ${DRAIN_MAX_MS / 1000} s`)
   await sleep(50)
