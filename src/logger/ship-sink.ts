@@ -167,7 +167,7 @@ export function shipSinks (settings: LogSettings, ctx: FormatContext, talk: Ship
         { event: 'config_problem', code: 'CONFIG_INVALID_VALUE', key: 'log_ship', value: c.given, accepted: c.problem, used: 'not shipped there' })
     }
     for (const note of c.notes) {
-      talk.problem(`log_ship destination ${c.target ?? c.given}: ${note}`, { event: 'config_problem', code: 'CONFIG_INVALID_VALUE', key: 'log_ship', value: c.given, accepted: note, used: c.target ?? '' })
+      talk.problem(`log_ship destination ${c.given}: ${note}`, { event: 'config_problem', code: 'CONFIG_INVALID_VALUE', key: 'log_ship', value: c.given, accepted: note, used: c.target ?? '' })
     }
   }
   return transports.length === 0 ? [] : [new ShipSink({ settings, ctx, transports, notice: talk.notice })]

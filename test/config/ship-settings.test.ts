@@ -195,3 +195,20 @@ test('OTEL_EXPORTER_OTLP_* variables with bad values: a config problem for bare 
     assert.equal(log.stats().ship.length, 0)
   }
 })
+
+test('an OTEL_* setting ignored for a destination with headers: the config_problem says so whole (the header list does not swallow it)', async (t) => {
+  const dir = tmpDir()
+  t.after(() => {
+    delete process.env.OTEL_EXPORTER_OTLP_TIMEOUT
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+  process.env.OTEL_EXPORTER_OTLP_TIMEOUT = 'soon'
+  const file = path.join(dir, 'agent.log')
+  const log = createLogger({ log_file: file, log_format: 'json', log_ship: 'otlp+http://127.0.0.1:9', log_ship_headers: `authorization=${HEADER_VALUE}` }, { global: false })
+  await log.close()
+  const lines = readLines(file).map((l) => JSON.parse(l) as Line)
+  const notes = lines.filter((l) => l.event === 'config_problem' && l.key === 'log_ship')
+  assert.equal(notes.length, 1)
+  assert.match(notes[0]?.msg ?? '', /^log_ship destination otlp\+http:\/\/127\.0\.0\.1:9: OTEL_EXPORTER_OTLP_TIMEOUT="soon" ignored: a whole number of milliseconds/)
+  assert.equal(log.stats().ship.length, 1)
+})
