@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { PACKAGE } from '../diagnostics/package-info'
-import { resolveOtlpEndpoint, type Env } from './otlp/endpoint'
+import { parseOtlpHeaders, resolveOtlpEndpoint, type Env } from './otlp/endpoint'
 import { createOtlpTransport } from './otlp/transport'
 import { parseSyslogUrl } from './syslog/url'
 import { createSyslogTransport } from './syslog/transport'
@@ -48,6 +48,18 @@ function plan (given: string, headers: string | undefined, env: Env): Plan {
 /** Checks every destination without opening anything: for doctor and for the start-up warnings. */
 export function checkDestinations (destinations: readonly string[], headers: string | undefined, env: Env = process.env): DestinationCheck[] {
   return destinations.map((d) => plan(d, headers, env).check)
+}
+
+/**
+ * log_ship_headers' own problem, when no destination in `checks` already
+ * reports it (an OTLP destination with bad headers is left out with it): bad
+ * headers are a config problem even with no OTLP destination to use them.
+ * The problem names entries by position, never by value.
+ */
+export function checkShipHeaders (headers: string | undefined, checks: readonly DestinationCheck[]): string | undefined {
+  if (headers === undefined) return undefined
+  const r = parseOtlpHeaders(headers, 'log_ship_headers')
+  return r.ok || checks.some((c) => c.problem === r.problem) ? undefined : r.problem
 }
 
 /** The transports of the usable destinations (one per target), and the check of each destination. */
