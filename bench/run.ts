@@ -8,6 +8,8 @@
 // BENCH_MULTI_RUNS (3), BENCH_MULTI_WRITERS (8), BENCH_MULTI_RECORDS (250000
 // per writer), BENCH_RECORDER_RECORDS (1000000), BENCH_HTTP_REQUESTS (5000),
 // BENCH_HTTP_WARMUP (500), BENCH_HTTP_SERVER (worker | process),
+// BENCH_SHIP_RECORDS (200000), BENCH_OTLP_RECORDS (100000),
+// BENCH_SHIP_RECEIVER (auto | rsyslog | node),
 // BENCH_WORKLOADS (comma-separated subset of WORKLOADS).
 
 import { fork, spawn, type ChildProcess } from 'node:child_process'
@@ -19,6 +21,7 @@ import { HTTP_BODY, HTTP_VARIANTS, RECORDING_VARIANTS, type HttpVariant } from '
 import type { ServerMessage } from './http-server'
 import { scanLog, scanProblems, type LogScan } from './logfiles'
 import { MARKERS, PEERS, type ExtraSettings, type PeerName } from './peers'
+import { OTLP_VARIANTS, SHIP_VARIANTS, type ShipVariant } from './ship'
 import type { Job, Result, Workload } from './worker'
 import type { WriterJob, WriterMessage } from './writer'
 
@@ -48,12 +51,16 @@ const HTTP_REQUESTS = envInt('BENCH_HTTP_REQUESTS', 5000)
 const HTTP_WARMUP = envInt('BENCH_HTTP_WARMUP', 500)
 /** Where workload 10's loopback server runs: in each worker (the default), or in one process of its own for all. */
 const HTTP_SERVER = process.env.BENCH_HTTP_SERVER === 'process' ? 'process' : 'worker'
+/** Timed records of workloads 11 and 12 (syslog shipping), and of 13 (OTLP). */
+const SHIP_RECORDS = envInt('BENCH_SHIP_RECORDS', 200_000)
+const OTLP_RECORDS = envInt('BENCH_OTLP_RECORDS', 100_000)
 
 /**
  * Workload groups BENCH_WORKLOADS may name: the five of every logger, then this logger's only:
- * 6 (rotate), 7 (multi), 8 (recorder), 9 (recorded-debug), 10 (connections).
+ * 6 (rotate), 7 (multi), 8 (recorder), 9 (recorded-debug), 10 (connections),
+ * 11 and 12 (ship: file only, syslog TCP, destination down), 13 (otlp).
  */
-const WORKLOADS = ['info2', 'info5', 'error', 'debug', 'rss', 'rotate', 'multi', 'recorder', 'recorded-debug', 'connections'] as const
+const WORKLOADS = ['info2', 'info5', 'error', 'debug', 'rss', 'rotate', 'multi', 'recorder', 'recorded-debug', 'connections', 'ship', 'otlp'] as const
 const ONLY_WORKLOADS = process.env.BENCH_WORKLOADS?.split(',').map((s) => s.trim())
 const wanted = (w: typeof WORKLOADS[number]): boolean => ONLY_WORKLOADS === undefined || ONLY_WORKLOADS.includes(w)
 
@@ -90,13 +97,20 @@ let serverJs = path.join(__dirname, 'http-server.js')
 
 function runWorker (job: Job): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [workerJs, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [workerJs, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
+    // Passed on as it comes; the end is kept to say why a worker failed.
+    let errTail = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      process.stderr.write(chunk)
+      errTail = (errTail + chunk).slice(-2000)
+    })
     child.on('error', reject)
     child.on('close', (code) => {
       const last = out.trim().split('\n').pop() ?? ''
-      if (code !== 0 || last === '') reject(new Error(`${job.peer} ${job.workload}: worker exited with ${code}`))
+      const why = errTail.split('\n').find((l) => l.startsWith('worker: '))?.slice('worker: '.length)
+      if (code !== 0 || last === '') reject(new Error(`${job.peer} ${job.workload}: worker exited with ${code}${why === undefined ? '' : ` (${why})`}`))
       else resolve(JSON.parse(last) as Result)
     })
   })
@@ -116,6 +130,9 @@ const anomalies: string[] = []
 let failures = 0
 
 const isHttp = (w: Workload): w is HttpVariant => (HTTP_VARIANTS as readonly string[]).includes(w)
+const isShip = (w: Workload): w is ShipVariant => (SHIP_VARIANTS as readonly string[]).includes(w) || (OTLP_VARIANTS as readonly string[]).includes(w)
+/** Why a workload failed, the first time it did (a peer that cannot run shows as n/a with this). */
+const failedWhy = new Map<Workload, string>()
 
 /** This logger's settings beyond file, format and level for a workload; none for the others'. */
 function settingsFor (peer: PeerName, workload: Workload): ExtraSettings | undefined {
@@ -137,11 +154,18 @@ function recordsFor (workload: Workload): number {
     case 'rss': return RSS_RECORDS
     case 'rotate-off': case 'rotate-on': return ROTATE_RECORDS
     case 'recorder-off': case 'recorder-on': return RECORDER_RECORDS
-    default: return isHttp(workload) ? HTTP_REQUESTS : RECORDS
+    default:
+      if (isShip(workload)) return (OTLP_VARIANTS as readonly string[]).includes(workload) ? OTLP_RECORDS : SHIP_RECORDS
+      return isHttp(workload) ? HTTP_REQUESTS : RECORDS
   }
 }
 
 function describe (r: Result): string {
+  if (r.ship !== undefined) {
+    const s = r.ship
+    return `${fmt(s.perSec)} rec/s (handed to the logger in ${s.handedMs.toFixed(0)} ms, stopped at ${s.elapsedMs.toFixed(0)} ms), ` +
+      `${fmt(s.delivered)} delivered (${fmt(s.deliveredPerSec)}/s), ${fmt(s.dropped)} dropped, receiver ${s.receiver}`
+  }
   if (r.http !== undefined) {
     return `${fmt(r.perSec)} req/s, ${r.http.ok} answered 200, ${r.http.counted} counted by the logger, ${r.http.connectLines} connect lines, ` +
       `${r.http.lines} lines in the log, flight recorder ${fmt(r.http.held)} held`
@@ -181,7 +205,9 @@ async function measure (dir: string, peer: PeerName, workload: Workload, run: nu
     }
   } catch (err) {
     failures++
-    anomalies.push(`${peer} ${workload} run ${run}: ${err instanceof Error ? err.message : String(err)}`)
+    const why = err instanceof Error ? err.message : String(err)
+    if (!failedWhy.has(workload)) failedWhy.set(workload, why)
+    anomalies.push(`${peer} ${workload} run ${run}: ${why}`)
   } finally {
     fs.rmSync(sub, { recursive: true, force: true })
   }
@@ -494,6 +520,84 @@ function httpTable (rs: readonly HttpRow[]): string {
   return lines.join('\n')
 }
 
+/** Workloads 11 to 13: medians per variant. */
+interface ShipRow {
+  readonly variant: ShipVariant
+  readonly runs: number
+  readonly perSec: number
+  readonly handedPerSec: number
+  readonly delivered: number
+  readonly deliveredPerSec: number
+  readonly dropped: number
+  readonly spooled: number
+  readonly receiver: string
+}
+
+function shipRow (variant: ShipVariant): ShipRow {
+  const rs = results.filter((r) => r.workload === variant && r.ship !== undefined).map((r) => r.ship as NonNullable<Result['ship']>)
+  return {
+    variant,
+    runs: rs.length,
+    perSec: median(rs.map((s) => s.perSec)),
+    handedPerSec: median(rs.map((s) => s.records / s.handedMs * 1000)),
+    delivered: median(rs.map((s) => s.delivered)),
+    deliveredPerSec: median(rs.map((s) => s.deliveredPerSec)),
+    dropped: median(rs.map((s) => s.dropped)),
+    spooled: median(rs.map((s) => s.spooled ?? NaN)),
+    receiver: [...new Set(rs.map((s) => s.receiver))].join(', ') || 'n/a'
+  }
+}
+
+const notRun = (v: ShipVariant): string => `n/a (${failedWhy.get(v) ?? 'not measured'})`
+
+function shipTable (): string {
+  const file = shipRow('ship-file')
+  const lines = [
+    '| 11, 12. workload 1, oneapm-text | log_ship | records/s, until drained and closed | × file only | records/s handed to the logger | timed records delivered (per s) | dropped (queue full) | left queued at close (spooled) |',
+    '|---|---|--:|--:|--:|--:|--:|--:|'
+  ]
+  const labels: Record<typeof SHIP_VARIANTS[number], readonly [string, string]> = {
+    'ship-file': ['file only', '(none)'],
+    'ship-tcp': ['file + syslog TCP', '`syslog+tcp://127.0.0.1:<port>`'],
+    'ship-down': ['file + destination down', '`syslog+tcp://127.0.0.1:<closed port>`']
+  }
+  for (const v of SHIP_VARIANTS) {
+    const r = shipRow(v)
+    const [label, setting] = labels[v]
+    if (r.runs === 0) {
+      lines.push(`| ${label} | ${setting} | ${notRun(v)} | | | | | |`)
+      continue
+    }
+    const shipped = v !== 'ship-file'
+    lines.push(`| ${label} | ${setting} | ${fmt(r.perSec)} | ${ratio(r.perSec, file.perSec)} | ${fmt(r.handedPerSec)} | ` +
+      `${v === 'ship-tcp' ? `${fmt(r.delivered)} of ${fmt(SHIP_RECORDS)} (${fmt(r.deliveredPerSec)})` : shipped ? '0 (nothing listens)' : ''} | ` +
+      `${shipped ? fmt(r.dropped) : ''} | ${shipped ? fmt(r.spooled) : ''} |`)
+  }
+  return lines.join('\n')
+}
+
+const OTLP_LABELS: Record<typeof OTLP_VARIANTS[number], string> = {
+  'otlp-oneapm': 'oneapm-agent-log, `log_ship = otlp+http://127.0.0.1:<port>` (and its file)',
+  'otlp-sdk': '@opentelemetry/sdk-logs BatchLogRecordProcessor + exporter-logs-otlp-http (defaults)',
+  'otlp-pino': 'pino + pino-opentelemetry-transport (worker thread; exporter `http`, JSON)'
+}
+
+function otlpTable (): string {
+  const lines = [
+    '| 13. OTLP/HTTP JSON to a loopback receiver | records delivered/s | timed records delivered | dropped | records/s handed to the logger | records/s, until flushed |',
+    '|---|--:|--:|--:|--:|--:|'
+  ]
+  for (const v of OTLP_VARIANTS) {
+    const r = shipRow(v)
+    if (r.runs === 0) {
+      lines.push(`| ${OTLP_LABELS[v]} | ${notRun(v)} | | | | |`)
+      continue
+    }
+    lines.push(`| ${OTLP_LABELS[v]} | ${fmt(r.deliveredPerSec)} | ${fmt(r.delivered)} of ${fmt(OTLP_RECORDS)} | ${fmt(r.dropped)} | ${fmt(r.handedPerSec)} | ${fmt(r.perSec)} |`)
+  }
+  return lines.join('\n')
+}
+
 interface Target { name: string, rule: string, pass: boolean | undefined, detail: string }
 
 function targets (rs: readonly Row[]): Target[] {
@@ -572,6 +676,31 @@ function targets (rs: readonly Row[]): Target[] {
       detail: ok ? `${ratio(r.perSec, plain)} (${fmt(r.perSec)} vs ${fmt(plain)} req/s)` : 'not measured'
     })
   }
+  const file = shipRow('ship-file')
+  const tcp = shipRow('ship-tcp')
+  const down = shipRow('ship-down')
+  const vsFile = (r: ShipRow, extra: string): string => Number.isFinite(r.perSec / file.perSec)
+    ? `${ratio(r.perSec, file.perSec)} (${fmt(r.perSec)} vs ${fmt(file.perSec)} rec/s${extra})`
+    : 'not measured'
+  out.push({
+    name: `11. syslog TCP + file (${OWN_PEER})`,
+    rule: 'records/s, until the queue drained, ≥ 0.80 × file only',
+    pass: Number.isFinite(tcp.perSec / file.perSec) ? tcp.perSec >= 0.8 * file.perSec : undefined,
+    detail: vsFile(tcp, `; ${fmt(tcp.delivered)} delivered, ${fmt(tcp.dropped)} dropped of ${fmt(SHIP_RECORDS)}; receiver ${tcp.receiver}`)
+  })
+  out.push({
+    name: `12. destination down (${OWN_PEER})`,
+    rule: 'records/s ≥ 0.90 × file only',
+    pass: Number.isFinite(down.perSec / file.perSec) ? down.perSec >= 0.9 * file.perSec : undefined,
+    detail: vsFile(down, '')
+  })
+  const otlp = OTLP_VARIANTS.map((v) => ({ v, r: shipRow(v) }))
+  out.push({
+    name: '13. OTLP delivered records/s',
+    rule: 'reported',
+    pass: undefined,
+    detail: otlp.map(({ v, r }) => `${v.slice('otlp-'.length)} ${r.runs === 0 ? 'n/a' : fmt(r.deliveredPerSec)}`).join(', ')
+  })
   return out
 }
 
@@ -588,7 +717,8 @@ function report (rs: readonly Row[], ts: readonly Target[], seconds: number): st
   const cpus = os.cpus()
   const rot = rotationRow()
   const rec = recorderRow()
-  const versions = ['oneapm-agent-log', 'pino', 'sonic-boom', 'undici', 'winston', 'bunyan', 'log4js', 'debug'].map((n) => `${n} ${versionOf(n)}`).join(', ')
+  const versions = ['oneapm-agent-log', 'pino', 'sonic-boom', 'undici', 'winston', 'bunyan', 'log4js', 'debug',
+    '@opentelemetry/sdk-logs', '@opentelemetry/exporter-logs-otlp-http', 'pino-opentelemetry-transport'].map((n) => `${n} ${versionOf(n)}`).join(', ')
   const mark = (t: Target): string => t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL'
   return `# Benchmarks
 
@@ -684,6 +814,42 @@ The no-op interceptor is a reference, not a target: recording is an interceptor 
 \`compose()\`, and this row is what \`compose()\` costs by itself (per request, undici wraps the request's handler
 for the interceptor and unwraps it again for the Agent), whatever the interceptor does.
 
+## Shipping
+
+${shipTable()}
+
+Workload 1 (\`info('request %s took %d ms', '/api/v1/users', 42)\`), this logger in text layout with its defaults
+(\`log_ship_queue\` 1MB, \`log_ship_level\` info), ${fmt(SHIP_RECORDS)} timed records after ${fmt(WARMUP)} of warm-up, medians of ${RUNS} runs,
+the three in turn (the order rotates from run to run). The syslog receiver: ${shipRow('ship-tcp').receiver}${shipRow('ship-tcp').receiver.startsWith('rsyslogd')
+  ? ', a private instance (bench/rsyslog.ts: its own config and loopback port, imtcp, every MSG to a file that the worker counts)'
+  : ' (bench/ship-receiver.ts, a node:net process counting octet-counted frames; rsyslogd was not installed or BENCH_SHIP_RECEIVER=node)'}.
+The clock runs from the first timed record to the logger's close; with syslog TCP it also waits until the queue is
+empty (every record sent or dropped) before the close, so records a full queue dropped earn nothing. "Handed to the
+logger" is the same records over the time the loop took to make the calls, the queue not waited for. With a receiver,
+the warm-up is sent and received before the clock starts; delivered is the timed records the receiver wrote
+(counted by their text), dropped is \`stats().ship[0].dropped\` over the timed part. A batch of fewer than 512 records
+waits up to 1 s (the queue's batch timer) before it leaves, so the end of a run can include that wait.
+With the destination down the queue is full from the warm-up on, every timed record is dropped (counted), and
+close() writes what is still queued to the exit spool (\`oneapm-unsent-<pid>.jsonl\`, within the clock).
+Each run also checks that the file holds every record, that the receiver got every message counted as sent, and that
+sent + dropped + spooled equals the records shipping was offered (those in the file); a shortfall is an anomaly.
+
+${otlpTable()}
+
+Records delivered per second to a loopback OTLP/HTTP receiver (bench/ship-receiver.ts: node:http in a process of its
+own; it gunzips when asked, parses the JSON and counts the logRecords whose body holds the timed records' text,
+answering 200 \`{}\`). ${fmt(OTLP_RECORDS)} timed records of workload 1's message after ${fmt(WARMUP)} of warm-up that log another path
+(\`/api/v1/warmup\`), so warm-up records still queued when the clock starts are not counted; medians of ${RUNS} runs.
+The clock stops when every timed record was sent or dropped: this logger's queue empty; the SDK's \`forceFlush()\`;
+pino's transport ended and closed (its worker shuts the SDK down, which exports what it holds; there is no other way
+to flush it). This logger has no flush for shipping (close() writes to the exit spool instead), so its stop includes
+the up to 1 s its batch timer holds the last partial batch, where the SDK's \`forceFlush()\` sends at once: compare the
+delivered counts and the records/s handed to the logger too. Each uses its defaults: this logger 512-record batches, gzip, a 1MB queue, and writes its file too;
+the SDK's BatchLogRecordProcessor a 2,048-record queue, 512-record batches, no compression; the SDK call is
+\`logger.emit({ severityNumber: INFO, severityText: 'INFO', body: util.format(...) })\`. pino-opentelemetry-transport
+defaults to protobuf; it is set to \`http\` (JSON) here, for the same receiver. Dropped: this logger's counter; for the
+others, the timed records that did not arrive (neither counts its drops).
+
 ## Targets
 
 | target | rule | measured | result |
@@ -710,9 +876,10 @@ BENCH_RECORDS (200000), BENCH_WARMUP (20000), BENCH_DISABLED_CALLS (50000000),
 BENCH_RSS_RECORDS (1000000), BENCH_PEERS (a comma-separated subset of ${PEERS.join(', ')}),
 BENCH_ROTATE_RECORDS (1000000), BENCH_ROTATE_SIZE (bytes, 1048576), BENCH_MULTI_RUNS (3),
 BENCH_MULTI_WRITERS (8), BENCH_MULTI_RECORDS (250000 per writer), BENCH_RECORDER_RECORDS (1000000),
-BENCH_HTTP_REQUESTS (5000), BENCH_HTTP_WARMUP (500), BENCH_HTTP_SERVER (worker, the default, or process)
-and BENCH_WORKLOADS (a comma-separated subset of
-${WORKLOADS.join(', ')}: workloads 1 to 5, then 6 to 10, which run when ${OWN_PEER} is among the peers;
+BENCH_HTTP_REQUESTS (5000), BENCH_HTTP_WARMUP (500), BENCH_HTTP_SERVER (worker, the default, or process),
+BENCH_SHIP_RECORDS (200000), BENCH_OTLP_RECORDS (100000), BENCH_SHIP_RECEIVER (auto, the default: rsyslogd when
+installed; rsyslog; node) and BENCH_WORKLOADS (a comma-separated subset of
+${WORKLOADS.join(', ')}: workloads 1 to 5, then 6 to 13, which run when ${OWN_PEER} is among the peers;
 recorded-debug is workload 9 alone, so its comparison with workload 3 needs debug too).
 The workers run from a copy of build/bench and build/src made in the temporary directory at start,
 so a rebuild of build/ during the suite (\`npm test\`) cannot pull files from under it.
@@ -758,6 +925,9 @@ appender, debug with \`log\` writing \`util.format(...)\` lines to an fs write s
 10. Collector connections: sequential POSTs through a plain undici \`Agent\`, through the same with a no-op
    interceptor (\`compose()\`, a reference), through \`createCollectorDispatcher()\` and through
    \`recordConnections(new Agent(), log)\`, to a loopback server; see Collector connections.
+11. Shipping to syslog over TCP (\`log_ship\`) and the file, against the file only; see Shipping.
+12. Shipping to a destination that is down, against the file only; see Shipping.
+13. OTLP/HTTP: records delivered per second, this logger against the OpenTelemetry SDK and pino-opentelemetry-transport; see Shipping.
 
 Throughput: ${fmt(WARMUP)} records of warm-up, a 50 ms pause, then ${fmt(RECORDS)} timed records. Every logger's
 loop yields to the event loop (\`await new Promise(setImmediate)\`) every 1,000 records, so asynchronous
@@ -807,6 +977,11 @@ async function main (): Promise<void> {
           await measure(dir, OWN_PEER, HTTP_VARIANTS[(i + run - 1) % HTTP_VARIANTS.length] as HttpVariant, run, server?.port)
         }
       }
+      // Workloads 11 to 13: each variant once per run, the order rotating. The workers read BENCH_SHIP_RECEIVER.
+      for (const [group, variants] of [['ship', SHIP_VARIANTS], ['otlp', OTLP_VARIANTS]] as const) {
+        if (!wanted(group) || !ownMeasured) continue
+        for (let i = 0; i < variants.length; i++) await measure(dir, OWN_PEER, variants[(i + run - 1) % variants.length] as ShipVariant, run)
+      }
     }
     for (let run = 1; run <= RSS_RUNS && wanted('rss'); run++) {
       process.stderr.write(`peak RSS, run ${run}/${RSS_RUNS}\n`)
@@ -830,7 +1005,7 @@ async function main (): Promise<void> {
   fs.writeFileSync(DOC, keepHostBlock(report(rs, ts, seconds), previous))
 
   process.stdout.write(`\n${table(rs)}\n\n${rotationTable(rotationRow())}\n\n${multiTable()}\n\n` +
-    `${recorderTable(recorderRow())}\n\n${keptTable(recorderRow())}\n\n${httpTable(httpRows())}\n\n`)
+    `${recorderTable(recorderRow())}\n\n${keptTable(recorderRow())}\n\n${httpTable(httpRows())}\n\n${shipTable()}\n\n${otlpTable()}\n\n`)
   for (const t of ts) process.stdout.write(`${t.pass === undefined ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.rule}; ${t.detail}\n`)
   process.stdout.write(anomalies.length === 0 ? '\nNo anomalies.\n' : `\nAnomalies:\n${anomalies.map((a) => `  ${a}`).join('\n')}\n`)
   process.stdout.write(`\n${seconds.toFixed(0)} s; wrote ${path.relative(process.cwd(), DOC)}\n`)

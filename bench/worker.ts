@@ -6,6 +6,7 @@ import { listRotated } from '../src/index'
 import type { HttpOutcome, HttpVariant } from './connections'
 import { scanLog, scanProblems, type LogScan } from './logfiles'
 import { createPeer, MARKERS, type ExtraSettings, type Peer, type PeerName } from './peers'
+import type { ShipOutcome, ShipVariant } from './ship'
 
 /**
  * `rotate-off` and `rotate-on` are workload 1 into a file that never rotates
@@ -13,10 +14,11 @@ import { createPeer, MARKERS, type ExtraSettings, type Peer, type PeerName } fro
  * `recorder-on` are workload 1 with the flight recorder off and on;
  * `recorded-debug` is workload 3 with the flight recorder on (the call is
  * kept, not dropped); `settings` says which. The `http-*` workloads are
- * workload 10 (bench/connections.ts), one per dispatcher.
+ * workload 10 (bench/connections.ts), one per dispatcher; the `ship-*` and
+ * `otlp-*` workloads are 11 to 13 (bench/ship.ts).
  */
 export type Workload = 'info2' | 'info5' | 'debug' | 'error' | 'rss' | 'rotate-off' | 'rotate-on' |
-  'recorder-off' | 'recorder-on' | 'recorded-debug' | HttpVariant
+  'recorder-off' | 'recorder-on' | 'recorded-debug' | HttpVariant | ShipVariant
 
 export interface Job {
   readonly peer: PeerName
@@ -53,6 +55,8 @@ export interface Result {
   readonly recorder?: { readonly held: number, readonly evicted: number }
   /** `http-*` only. */
   readonly http?: HttpOutcome
+  /** `ship-*` and `otlp-*` only. */
+  readonly ship?: ShipOutcome
 }
 
 /** Yield to the event loop this often, whatever the logger. */
@@ -142,6 +146,20 @@ async function connections (job: Job): Promise<Result> {
   }
 }
 
+async function shipping (job: Job): Promise<Result> {
+  // Loaded here only, so the other workloads' processes are as they were.
+  const { runShip } = require('./ship') as typeof import('./ship')
+  const receiver = process.env.BENCH_SHIP_RECEIVER
+  const ship = await runShip({
+    variant: job.workload as ShipVariant,
+    records: job.records,
+    warmup: job.warmup,
+    file: job.file,
+    ...(receiver === 'node' || receiver === 'rsyslog' ? { receiver } : {})
+  })
+  return { peer: job.peer, workload: job.workload, count: ship.records, elapsedMs: ship.elapsedMs, perSec: ship.perSec, problems: ship.problems, ship }
+}
+
 async function throughput (job: Job, peer: Peer, err: Error): Promise<Result> {
   const call = job.workload === 'info5' ? peer.info5 : job.workload === 'error' ? () => { peer.error(err) } : peer.info2
   const marker = job.workload === 'info5' ? MARKERS.info5 : job.workload === 'error' ? MARKERS.error : MARKERS.info2
@@ -180,6 +198,10 @@ async function main (): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '') as Job
   if (job.workload.startsWith('http-')) {
     process.stdout.write(JSON.stringify(await connections(job)) + '\n')
+    return
+  }
+  if (job.workload.startsWith('ship-') || job.workload.startsWith('otlp-')) {
+    process.stdout.write(JSON.stringify(await shipping(job)) + '\n')
     return
   }
   const peer = await createPeer(job.peer, job.file, job.settings)

@@ -4,6 +4,7 @@
 import { MASK, Redactor as BaseRedactor, maskSecret as maskSecretUnguarded, type RedactorOptions } from './format/redact'
 import { checkDestination as checkDestinationUnguarded, type DestinationCheck } from './diagnostics/destination-check'
 import { diskBound as diskBoundUnguarded, listRotated as listRotatedUnguarded, type RotatedFile } from './sinks/rotation-files'
+import { checkDestinations as checkShipDestinationsUnguarded, checkShipHeaders as checkShipHeadersUnguarded, type DestinationCheck as ShipDestinationCheck } from './ship/destinations'
 
 // Loggers
 export { createLogger, getLogger } from './logger/create'
@@ -45,6 +46,7 @@ export { displaySetting, describeRotation } from './logger/startup'
 export type { SinkHooks } from './logger/output'
 export type { RotatedFile } from './sinks/rotation-files'
 export { networkFs } from './sinks/network-fs'
+export type { ShipDestinationCheck }
 export type { StatfsFn } from './sinks/network-fs'
 
 // Public helpers never throw on bad arguments. These come from modules that
@@ -117,6 +119,29 @@ export function diskBound (maxSize: number, maxFiles: number): number | undefine
     return diskBoundUnguarded(maxSize, maxFiles)
   } catch {
     return undefined
+  }
+}
+
+/**
+ * Each log_ship destination checked without opening anything (for doctor):
+ * usable with its target (credentials and header values masked), or the
+ * problem; plus notes on settings ignored. `env` is where OTEL_* are read.
+ */
+export function checkShipDestinations (destinations: readonly string[], headers: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): ShipDestinationCheck[] {
+  try {
+    return checkShipDestinationsUnguarded(destinations, headers, env)
+  } catch (err) {
+    // Not a list of strings (or one that throws when read): one answer saying so.
+    return [{ given: '(unreadable)', problem: `cannot check: ${errorText(err)}`, notes: [] }]
+  }
+}
+
+/** log_ship_headers' problem when no destination in `checks` already says it (names entries by position, never a value). */
+export function checkShipHeaders (headers: string | undefined, checks: readonly ShipDestinationCheck[]): string | undefined {
+  try {
+    return checkShipHeadersUnguarded(headers, checks)
+  } catch {
+    return 'log_ship_headers: cannot be checked'
   }
 }
 

@@ -34,12 +34,15 @@ const LAZY_SCRIPT = (load: string): string => `
   log.info('first record')
   log.flush()
   const afterCreate = heavy(${JSON.stringify(HEAVY_PACKAGES)})
+  // A range the >=X.Y.Z fast path does not read: semver loads now, and answers.
+  const complexRange = lib.checkNodeVersion('v22.1.0', '^20 || ^22').supported
+  const afterRange = heavy(['semver'])
   const client = lib.createCollectorDispatcher(log.child('collector'), { host: '127.0.0.1:9' })
   const afterCollector = heavy(['undici'])
   const line = fs.readFileSync(file, 'utf8').split('\\n').find((l) => l.includes('first record'))
   client.close().then(() => {
     fs.rmSync(dir, { recursive: true, force: true })
-    console.log(JSON.stringify({ atRequire, afterCreate, afterCollector, main: / \\(\\d+\\/main\\) /.test(line ?? '') }))
+    console.log(JSON.stringify({ atRequire, afterCreate, complexRange, afterRange, afterCollector, main: / \\(\\d+\\/main\\) /.test(line ?? '') }))
   })
 `
 
@@ -53,7 +56,9 @@ for (const [how, load] of [
     assert.equal(r.status, 0, r.stderr)
     const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, unknown>
     assert.deepEqual(out.atRequire, { packages: [], builtins: [] }, 'nothing heavy is loaded by the require itself')
-    assert.deepEqual(out.afterCreate, ['debug', 'semver'], 'debug (the DEBUG bridge) and semver (the startup line) load with the first logger')
+    assert.deepEqual(out.afterCreate, ['debug'], 'debug (the DEBUG bridge) loads with the first logger; semver does not (the engines range is a plain >=)')
+    assert.equal(out.complexRange, true)
+    assert.deepEqual(out.afterRange, ['semver'], 'semver loads for a range the fast path does not read')
     assert.deepEqual(out.afterCollector, ['undici'], 'undici loads with the first collector helper')
     assert.equal(out.main, true, 'the thread name is read when the first header is made')
   })

@@ -73,13 +73,13 @@ const exported = Object.entries(api).filter(([, v]) => typeof v === 'function')
 
 test('the list of exported functions is the one this file covers', () => {
   assert.deepEqual(exported.map(([k]) => k).sort(), [
-    'Logger', 'Redactor', 'causeOf', 'checkDestination', 'checkNodeVersion', 'configRedactor', 'createCollectorDispatcher', 'createLogger',
+    'Logger', 'Redactor', 'causeOf', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'configRedactor', 'createCollectorDispatcher', 'createLogger',
     'describeRotation', 'describeSource', 'diskBound', 'displaySetting', 'envName', 'getLogger', 'isAgentConfig', 'listRotated',
     'loadConfig', 'maskSecret', 'networkFs', 'parseLevel', 'recordConnections'
   ].sort())
 })
 
-const plain = ['causeOf', 'checkDestination', 'checkNodeVersion', 'configRedactor', 'describeSource', 'diskBound',
+const plain = ['causeOf', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'configRedactor', 'describeSource', 'diskBound',
   'envName', 'isAgentConfig', 'listRotated', 'loadConfig', 'maskSecret', 'networkFs', 'parseLevel']
 for (const name of plain) {
   test(`${name}() never throws`, async () => {

@@ -3,8 +3,8 @@
 
 import path from 'node:path'
 import {
-  PACKAGE, SETTING_KEYS, STAT_DOCS, checkDestination, configRedactor, checkNodeVersion, describeRotation, describeSource, displaySetting,
-  listRotated, loadConfig, networkFs, type AgentConfig, type DestinationCheck
+  PACKAGE, SETTING_KEYS, STAT_DOCS, checkDestination, checkShipDestinations, checkShipHeaders, configRedactor, checkNodeVersion, describeRotation,
+  describeSource, displaySetting, listRotated, loadConfig, networkFs, type AgentConfig, type DestinationCheck
 } from '../index'
 import { parse } from './args'
 
@@ -38,6 +38,11 @@ export interface DoctorReport {
   readonly nodeCheck: { readonly supported: boolean, readonly actual: string, readonly required: string }
   /** For a file destination: the rotation policy, and the rotated files now next to the log. */
   readonly rotation: { readonly policy: string, readonly files: ReadonlyArray<{ readonly name: string, readonly size: number }>, readonly totalBytes: number } | null
+  /** log_ship: each destination usable (its target, credentials and header values masked) or its problem, with notes; null when nothing is shipped. */
+  readonly shipping: {
+    readonly level: string
+    readonly destinations: ReadonlyArray<{ readonly given: string, readonly target: string | null, readonly problem: string | null, readonly notes: readonly string[] }>
+  } | null
   readonly findings: readonly Finding[]
   readonly counters: Readonly<Record<string, string>>
   readonly healthy: boolean
@@ -134,6 +139,7 @@ export function diagnose (cfg: AgentConfig): DoctorReport {
       })
     }
   }
+  const shipping = checkShipping(s, scrub, findings)
   const healthy = !findings.some((f) => f.severity !== 'note')
   return {
     version: PACKAGE.version,
@@ -145,10 +151,34 @@ export function diagnose (cfg: AgentConfig): DoctorReport {
     destination: dest,
     nodeCheck: node,
     rotation,
+    shipping,
     // Config problems come redacted; the rest quote paths and values from the config.
     findings: findings.map((f) => f.code.startsWith('CONFIG_') ? f : { ...f, message: scrub(f.message) }),
     counters: STAT_DOCS,
     healthy
+  }
+}
+
+/**
+ * log_ship, each destination checked as createLogger would (nothing is
+ * opened): its findings are added. Header values are never shown: targets
+ * and problems name headers only; `scrub` masks a URL's password.
+ */
+function checkShipping (s: AgentConfig['settings'], scrub: (v: string) => string, findings: Finding[]): DoctorReport['shipping'] {
+  const checks = s.log_ship.length === 0 ? [] : checkShipDestinations(s.log_ship, s.log_ship_headers)
+  const headers = checkShipHeaders(s.log_ship_headers, checks)
+  if (headers !== undefined) findings.push({ severity: 'problem', code: 'SHIP_HEADERS_INVALID', message: `${headers}; an OTLP destination would be left out with it` })
+  if (s.log_ship.length === 0) return null
+  for (const c of checks) {
+    if (c.problem !== undefined) {
+      findings.push({ severity: 'problem', code: 'SHIP_DESTINATION_INVALID', message: `log_ship destination ${scrub(c.given)} would be left out: ${c.problem}` })
+    }
+    for (const note of c.notes) findings.push({ severity: 'warning', code: 'SHIP_SETTING_IGNORED', message: `log_ship destination ${scrub(c.given)}: ${note}` })
+  }
+  if (s.log_ship_level === 'off') findings.push({ severity: 'note', code: 'SHIP_OFF', message: 'log_ship_level is off: nothing is shipped' })
+  return {
+    level: s.log_ship_level,
+    destinations: checks.map((c) => ({ given: scrub(c.given), target: c.target ?? null, problem: c.problem ?? null, notes: c.notes }))
   }
 }
 
@@ -172,6 +202,13 @@ function render (r: DoctorReport): string {
     lines.push(`Rotation: ${r.rotation.policy}`)
     lines.push(`  ${r.rotation.files.length} rotated file(s) now; the log takes ${formatBytes(r.rotation.totalBytes)} in all`)
     for (const f of r.rotation.files.slice(-10)) lines.push(`  ${f.name}  ${formatBytes(f.size)}`)
+  }
+  if (r.shipping !== null) {
+    lines.push(`Shipping (log_ship_level ${r.shipping.level}):`)
+    for (const d of r.shipping.destinations) {
+      lines.push(d.target !== null ? `  ${d.target}  usable` : `  ${d.given}  NOT usable: ${d.problem ?? ''}`)
+      for (const n of d.notes) lines.push(`    note: ${n}`)
+    }
   }
   lines.push(`Node: ${r.nodeCheck.actual} ${r.nodeCheck.supported ? 'is within' : 'is OUTSIDE'} the supported range ${r.nodeCheck.required}`)
   lines.push('', 'Checks:')

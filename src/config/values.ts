@@ -236,26 +236,25 @@ export function parseProxy (input: unknown): Parsed<string | undefined> {
 /** The schemes log_ship accepts; each is checked in full (host, port, path, query) when the destination is built. */
 export const SHIP_SCHEMES = ['syslog+udp://', 'syslog+tcp://', 'syslog+tls://', 'syslog+unix://', 'otlp+http://', 'otlp+https://'] as const
 
+/** Each destination holds a queue of up to log_ship_queue bytes: the count bounds memory. */
+export const MAX_SHIP_DESTINATIONS = 16
+
 /**
  * log_ship: destinations separated by commas (or spaces). A destination with
  * an unknown scheme is left out with a note; all of them bad is a problem.
  */
-/** Destinations log_ship takes; more are left out with a note. */
-const MAX_SHIP = 16
-
 export function parseShipList (input: unknown): Parsed<readonly string[]> {
   const accepted = 'a comma-separated list of syslog+udp://host:514, syslog+tcp://host:601, syslog+tls://host:6514, syslog+unix:///dev/log, otlp+http://host:4318, otlp+https://host:4318, or otlp; empty for none'
   const items = Array.isArray(input) ? input : typeof input === 'string' ? input.split(/[\s,]+/) : input === undefined || input === null ? [] : undefined
   if (items === undefined || !items.every((i) => typeof i === 'string')) return no(accepted)
-  const all = (items as string[]).map((s) => s.trim()).filter((s) => s !== '')
-  const given = all.slice(0, MAX_SHIP)
-  const good = given.filter(isShipDestination)
+  const given = (items as string[]).map((s) => s.trim()).filter((s) => s !== '')
+  const good = [...new Set(given.filter(isShipDestination))]
   const bad = given.filter((d) => !isShipDestination(d))
   if (bad.length > 0 && good.length === 0) return no(accepted)
-  const unique = [...new Set(good)]
+  const unique = good.slice(0, MAX_SHIP_DESTINATIONS)
   const notes: string[] = []
   if (bad.length > 0) notes.push(`${bad.length} destination(s) with an unknown scheme left out; accepted: ${accepted}`)
-  if (all.length > MAX_SHIP) notes.push(`${all.length - MAX_SHIP} destination(s) past the first ${MAX_SHIP} left out (at most ${MAX_SHIP} destinations)`)
+  if (good.length > unique.length) notes.push(`at most ${MAX_SHIP_DESTINATIONS} destinations are used; the last ${good.length - unique.length} were left out`)
   return notes.length === 0 ? ok(unique) : { ok: true, value: unique, note: notes.join('; ') }
 }
 
@@ -269,5 +268,10 @@ export function parseShipFields (input: unknown): Parsed<'all' | readonly string
   if (typeof input === 'string' && (input.trim().toLowerCase() === 'all' || input.trim() === '')) return ok('all')
   const names = parseNameList(input)
   if (!names.ok) return no('all, or a comma-separated list of field names, such as event,cause,status')
-  return ok(names.value.length === 0 ? 'all' : names.value)
+  if (names.value.length === 0) return ok('all')
+  // `all,event` means all: read as two field names, it would ship almost nothing.
+  if (names.value.some((n) => n.toLowerCase() === 'all')) {
+    return names.value.length === 1 ? ok('all') : { ok: true, value: 'all', note: '"all" was listed with field names: all fields travel (list names without "all" to choose)' }
+  }
+  return ok(names.value)
 }

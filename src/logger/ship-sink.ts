@@ -14,7 +14,7 @@ import type { FormatContext } from '../format/line-format'
 import { exiting, flushAtExit } from '../internal/exit'
 import { thresholdOf, type LevelValue } from '../record/levels'
 import type { LogRecord } from '../record/record'
-import { buildDestinations, shipResource } from '../ship/destinations'
+import { buildDestinations, checkShipHeaders, shipResource } from '../ship/destinations'
 import { ShipQueue } from '../ship/queue'
 import { appendSpool, readSpools, SPOOL_MAX, spoolDir, writeSpool } from '../ship/spool'
 import type { ShipTransport } from '../ship/transport'
@@ -169,15 +169,21 @@ export interface ShipTalk {
  * problem naming what is accepted; the others still ship.
  */
 export function shipSinks (settings: LogSettings, ctx: FormatContext, talk: ShipTalk): ShipSink[] {
-  if (settings.log_ship.length === 0 || settings.log_ship_level === 'off') return []
-  const { transports, checks } = buildDestinations(settings.log_ship, settings.log_ship_headers, shipResource(settings.app_name))
+  const off = settings.log_ship.length === 0 || settings.log_ship_level === 'off'
+  const { transports, checks } = off ? { transports: [], checks: [] } : buildDestinations(settings.log_ship, settings.log_ship_headers, shipResource(settings.app_name))
+  const headers = checkShipHeaders(settings.log_ship_headers, checks)
+  if (headers !== undefined) {
+    talk.problem(`log_ship_headers not used: ${headers}`,
+      { event: 'config_problem', code: 'CONFIG_INVALID_VALUE', key: 'log_ship_headers', accepted: headers, used: 'no headers' })
+  }
+  if (off) return []
   for (const c of checks) {
     if (c.problem !== undefined) {
       talk.problem(`log_ship destination ${c.given} left out: ${c.problem}`,
         { event: 'config_problem', code: 'CONFIG_INVALID_VALUE', key: 'log_ship', value: c.given, accepted: c.problem, used: 'not shipped there' })
     }
     for (const note of c.notes) {
-      talk.problem(`log_ship destination ${c.target ?? c.given}: ${note}`, { event: 'config_problem', code: 'CONFIG_INVALID_VALUE', key: 'log_ship', value: c.given, accepted: note, used: c.target ?? '' })
+      talk.problem(`log_ship destination ${c.given}: ${note}`, { event: 'config_problem', code: 'CONFIG_INVALID_VALUE', key: 'log_ship', value: c.given, accepted: note, used: c.target ?? '' })
     }
   }
   return transports.length === 0 ? [] : [new ShipSink({ settings, ctx, transports, notice: talk.notice })]

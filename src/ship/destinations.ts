@@ -3,10 +3,10 @@
 // headers), a problem for each one that cannot be used (it is left out; the
 // others still ship), and the process-wide facts every transport needs.
 
-import crypto from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { PACKAGE } from '../diagnostics/package-info'
-import { resolveOtlpEndpoint, type Env } from './otlp/endpoint'
+import { parseOtlpHeaders, resolveOtlpEndpoint, type Env } from './otlp/endpoint'
 import { createOtlpTransport } from './otlp/transport'
 import { parseSyslogUrl } from './syslog/url'
 import { createSyslogTransport } from './syslog/transport'
@@ -50,6 +50,18 @@ export function checkDestinations (destinations: readonly string[], headers: str
   return destinations.map((d) => plan(d, headers, env).check)
 }
 
+/**
+ * log_ship_headers' own problem, when no destination in `checks` already
+ * reports it (an OTLP destination with bad headers is left out with it): bad
+ * headers are a config problem even with no OTLP destination to use them.
+ * The problem names entries by position, never by value.
+ */
+export function checkShipHeaders (headers: string | undefined, checks: readonly DestinationCheck[]): string | undefined {
+  if (headers === undefined) return undefined
+  const r = parseOtlpHeaders(headers, 'log_ship_headers')
+  return r.ok || checks.some((c) => c.problem === r.problem) ? undefined : r.problem
+}
+
 /** The transports of the usable destinations (one per target), and the check of each destination. */
 export function buildDestinations (destinations: readonly string[], headers: string | undefined, resource: ShipResource, env: Env = process.env): { transports: ShipTransport[], checks: DestinationCheck[] } {
   const transports: ShipTransport[] = []
@@ -69,7 +81,7 @@ let instanceId: string | undefined
 
 /** What every shipped record says about this process. */
 export function shipResource (appName: string | undefined): ShipResource {
-  instanceId ??= crypto.randomUUID()
+  instanceId ??= randomUUID()
   let hostName = 'localhost'
   try {
     hostName = os.hostname()

@@ -229,21 +229,23 @@ export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): Sp
 /** Adds the sections of one spool's text; returns the lines skipped (not JSON objects, or past a section's count). */
 export function parseSpool (text: string, into: SpoolSection[]): number {
   let skipped = 0
-  let current: { destination: string, lines: string[], left: number } | undefined
+  let current: { destination: string, lines: string[] } | undefined
+  let left = 0
   for (const line of text.split('\n')) {
     if (line === '') continue
     const head = headerOf(line)
     if (head !== undefined) {
-      current = { destination: head.destination, lines: [], left: head.count }
+      current = { destination: head.destination, lines: [] }
+      left = head.count
       into.push(current)
       continue
     }
-    if (current === undefined || current.left <= 0 || !line.startsWith('{')) {
+    if (current === undefined || left <= 0 || !line.startsWith('{')) {
       skipped++
       continue
     }
     current.lines.push(line)
-    current.left--
+    left--
   }
   return skipped
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -80,4 +81,18 @@ test('the startup line shows an unset license_key as (unset), and a short one as
       fs.rmSync(dir, { recursive: true, force: true })
     }
   }
+})
+
+test('the >=X.Y.Z fast path agrees with semver (prereleases included) on any version; other ranges go to semver', () => {
+  const satisfies = require('semver/functions/satisfies') as (v: string, r: string, o: object) => boolean
+  const num = fc.integer({ min: 0, max: 30 })
+  const version = fc.tuple(num, num, num, fc.constantFrom('', '-nightly20260101', '-rc.1', '+build5')).map(([a, b, c, pre]) => `v${a}.${b}.${c}${pre}`)
+  fc.assert(fc.property(version, num, num, num, (v, a, b, c) => {
+    const range = `>=${a}.${b}.${c}`
+    assert.equal(checkNodeVersion(v, range).supported, satisfies(v, range, { includePrerelease: true }), `${v} ${range}`)
+  }), { numRuns: 2000 })
+  assert.equal(checkNodeVersion('v22.1.0', '^20 || ^22').supported, true)
+  assert.equal(checkNodeVersion('v21.1.0', '^20 || ^22').supported, false)
+  assert.equal(checkNodeVersion('v20.1.0', '>= 20.0.0').supported, true)
+  assert.equal(checkNodeVersion('v20.1', '>=20.0.0').supported, false)
 })

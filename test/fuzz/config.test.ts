@@ -15,7 +15,11 @@ import { nastyString } from './values'
 const knownValue = fc.constantFrom(
   'debug', 'info', 'off', 'loud', 'text', 'json', 'xml', '16KB', '1MB', '0', '-1', '1e309', '99999999999999999999', 'true', 'yes', 'maybe',
   'hourly', 'daily', 'collector:debug,instrumentation.http:trace', 'a:b:c,,', '30s', '1h', 'stderr', 'stdout', 'http://u:p@proxy:3128', 'ftp://x',
-  'collector.oneapm.com:443', 'https://collector.oneapm.com', '"quoted"', "'single'", '= =', '; comment', '# hash', '\\', ''
+  'collector.oneapm.com:443', 'https://collector.oneapm.com', '"quoted"', "'single'", '= =', '; comment', '# hash', '\\', '',
+  // Shipping settings, bad and (loopback only) good: log_ship, log_ship_headers, log_ship_fields, log_ship_queue.
+  'syslog+tcp://:601', 'syslog+udp://127.0.0.1:0', 'otlp+http://127.0.0.1:65536', 'syslog+unix://dev/log', 'syslog+tls://127.0.0.1:9?ca=x.pem',
+  'syslog+tcp://127.0.0.1:9,ftp://x', 'otlp+http://u:p@127.0.0.1:9', 'otlp+grpc://127.0.0.1:4317', 'authorization=Bearer%20abc,x-team=core',
+  'novalue', 'x-key=a%0D%0Ab', 'bad name=v', 'all,event', '64KB', '65MB'
 )
 
 const line: fc.Arbitrary<string> = fc.oneof(

@@ -14,7 +14,8 @@
 import type { Dispatcher } from 'undici'
 import type { Socket } from 'node:net'
 import { promisify } from 'node:util'
-import zlib from 'node:zlib'
+import type * as Zlib from 'node:zlib'
+import { lazy } from '../../internal/lazy'
 import { undici } from '../../collector/undici'
 import { headerSecretForms } from '../../config/header-secrets'
 import { MASK } from '../../format/redact'
@@ -45,7 +46,8 @@ const MAX_REASON = 200
 /** Header values shorter than this are not searched for in reasons (masking every `1` would garble them). */
 const MIN_SECRET = 4
 
-const gzip = promisify(zlib.gzip)
+// Loaded with the first OTLP batch, as rotation loads it for the first compression.
+const gzip = lazy(() => promisify((require('node:zlib') as typeof Zlib).gzip))
 
 type Result =
   | { readonly kind: 'sent', readonly rejected: number, readonly reason: string | undefined }
@@ -238,7 +240,7 @@ class OtlpTransport implements ShipTransport {
 
   private async post (records: readonly ShippedRecord[]): Promise<Result> {
     const json = encodeExportRequest(records, this.resource, this.now())
-    const body = this.gzip ? await gzip(json) : Buffer.from(json)
+    const body = this.gzip ? await gzip()(json) : Buffer.from(json)
     if (this.closed) return { kind: 'retry', retryAfterMs: undefined, reason: 'transport closed' }
     const controller = new AbortController()
     this.inFlight.add(controller)

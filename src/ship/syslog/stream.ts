@@ -41,7 +41,8 @@
 
 import fs from 'node:fs'
 import net from 'node:net'
-import tls from 'node:tls'
+import type * as Tls from 'node:tls'
+import { lazy } from '../../internal/lazy'
 import type { SendOutcome, ShippedRecord } from '../transport'
 import { createBackoff } from './backoff'
 import { encodeBatch, errorCode, errorReason, retryAll } from './batch'
@@ -49,6 +50,9 @@ import { whileWritePending } from '../idle-exit'
 import { octetCounted, type SyslogFormatter } from './format'
 import type { SyslogCounters, SyslogTransport, SyslogTransportOptions } from './transport'
 import type { SyslogNetTarget, SyslogUnixTarget } from './url'
+
+// Loaded with the first TLS connection: node:tls is not free, and most agents never ship over TLS.
+const tlsModule = lazy(() => require('node:tls') as typeof Tls)
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 const DEFAULT_WRITE_TIMEOUT_MS = 10_000
@@ -141,10 +145,10 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
     if (target.protocol === 'unix') return net.connect({ path: target.path })
     if (target.protocol === 'tcp') return net.connect({ host: target.host, port: target.port })
     if (target.caFile !== undefined && ca === undefined) ca = readCa(target.caFile)
-    const o: tls.ConnectionOptions = { host: target.host, port: target.port, rejectUnauthorized: true }
+    const o: Tls.ConnectionOptions = { host: target.host, port: target.port, rejectUnauthorized: true }
     if (net.isIP(target.host) === 0) o.servername = target.host
     if (ca !== undefined) o.ca = ca
-    return tls.connect(o)
+    return tlsModule().connect(o)
   }
 
   function connect (): Promise<net.Socket | string> {

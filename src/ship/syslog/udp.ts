@@ -9,7 +9,8 @@
 // with a max above the default 2048) rejects that message; the rest go on.
 // Nothing here throws or emits an unhandled 'error' (winston-syslog #123).
 
-import dgram from 'node:dgram'
+import type * as Dgram from 'node:dgram'
+import { lazy } from '../../internal/lazy'
 import dns from 'node:dns'
 import net from 'node:net'
 import type { SendOutcome, ShippedRecord } from '../transport'
@@ -19,18 +20,21 @@ import type { SyslogFormatter } from './format'
 import type { SyslogCounters, SyslogTransport, SyslogTransportOptions } from './transport'
 import type { SyslogNetTarget } from './url'
 
+// Loaded with the first UDP destination.
+const dgramModule = lazy(() => require('node:dgram') as typeof Dgram)
+
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 
 export function createUdpTransport (target: SyslogNetTarget, format: SyslogFormatter, options: SyslogTransportOptions): SyslogTransport {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   const backoff = createBackoff(options.backoff)
   const counters: SyslogCounters = { connects: 0, connectFailures: 0, resentBatches: 0, resentRecords: 0 }
-  let sock: dgram.Socket | undefined
+  let sock: Dgram.Socket | undefined
   let notBefore = 0
   let lastError = ''
   let closed = false
 
-  function drop (s: dgram.Socket): void {
+  function drop (s: Dgram.Socket): void {
     if (sock === s) sock = undefined
     try { s.close() } catch {}
   }
@@ -48,19 +52,19 @@ export function createUdpTransport (target: SyslogNetTarget, format: SyslogForma
     })
   }
 
-  async function connect (): Promise<dgram.Socket | string> {
+  async function connect (): Promise<Dgram.Socket | string> {
     const addr = await lookup(target.host)
     if (typeof addr === 'string') return addr
     return new Promise((resolve) => {
-      let s: dgram.Socket
+      let s: Dgram.Socket
       try {
-        s = dgram.createSocket({ type: addr.family === 6 ? 'udp6' : 'udp4' })
+        s = dgramModule().createSocket({ type: addr.family === 6 ? 'udp6' : 'udp4' })
       } catch (err) {
         resolve(errorReason(err))
         return
       }
       let settled = false
-      const settle = (v: dgram.Socket | string): void => {
+      const settle = (v: Dgram.Socket | string): void => {
         if (settled) return
         settled = true
         clearTimeout(timer)
@@ -83,7 +87,7 @@ export function createUdpTransport (target: SyslogNetTarget, format: SyslogForma
     })
   }
 
-  async function ensure (): Promise<dgram.Socket | string> {
+  async function ensure (): Promise<Dgram.Socket | string> {
     if (sock !== undefined) return sock
     const wait = notBefore - Date.now()
     if (wait > 0) return `reconnecting in ${wait} ms after ${lastError}`
@@ -103,7 +107,7 @@ export function createUdpTransport (target: SyslogNetTarget, format: SyslogForma
     return r
   }
 
-  function sendOne (s: dgram.Socket, message: Buffer): Promise<unknown> {
+  function sendOne (s: Dgram.Socket, message: Buffer): Promise<unknown> {
     return new Promise((resolve) => {
       try {
         s.send(message, (err) => { resolve(err ?? undefined) })
