@@ -68,6 +68,11 @@ export class ShipSink {
 
   take (logger: Logger, rec: LogRecord): void {
     if (this.closed && !exiting()) return
+    if (!this.closed && this.queues.every((q) => q.full)) {
+      // Every destination is backed up (or down): count, don't format a line nobody will take.
+      for (const q of this.queues) q.dropFull()
+      return
+    }
     const ctx = this.options.ctx
     const line = jsonFormat.line(rec, this.header(logger.name, rec.level), this.bindings(logger), ctx)
     const json = line.charCodeAt(line.length - 1) === 10 ? line.slice(0, -1) : line

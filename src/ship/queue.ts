@@ -34,6 +34,9 @@ const LINE_OVERHEAD = 32
 /** Any character past Latin-1: V8 then holds the whole string at two bytes a character. */
 const TWO_BYTE = /[^\u0000-\u00ff]/
 
+/** The least a queued line costs: a JSON record's own keys alone take about this much. */
+const MIN_LINE_COST = 128
+
 /** What a queued line costs in memory, as V8 holds it. */
 function costOf (line: string): number {
   return (TWO_BYTE.test(line) ? line.length * 2 : line.length) + LINE_OVERHEAD
@@ -62,6 +65,9 @@ export class ShipQueue {
   private readonly coalescer: Coalescer
   /** Drops not yet told in the local log, and whether a microtask will tell them. */
   private untoldDrops = 0
+  /** When drops without a failure (a destination slower than the records) were last told. */
+  private dropsToldAt = -Infinity
+  private dropTimer: NodeJS.Timeout | undefined
   private telling = false
   private pendingVerdicts: Array<{ verdict: Verdict, outcome?: SendOutcome }> = []
   private readonly health: NodeJS.Timeout
@@ -75,6 +81,26 @@ export class ShipQueue {
     this.stats = { target: transport.target, sent: 0, dropped: { queue_full: 0, rejected: 0, closed: 0 }, retried: 0, truncated: 0, queued: 0, queueBytes: 0, failures: 0 }
     this.coalescer = new Coalescer(60_000, options.now ?? Date.now)
     this.health = setInterval(() => { this.healthLine() }, HEALTH_MS).unref()
+  }
+
+  /**
+   * Whether a record would surely be dropped: less room than the shortest
+   * line. The sink asks before formatting, so that a destination that is down
+   * costs the host a count, not a JSON line per record.
+   */
+  get full (): boolean {
+    return this.closed || this.bytes + MIN_LINE_COST > this.options.maxBytes
+  }
+
+  /** A record dropped unformatted because the queue is full: counted like push() would. */
+  dropFull (): void {
+    if (this.closed) {
+      this.stats.dropped.closed++
+      return
+    }
+    this.stats.dropped.queue_full++
+    this.untoldDrops++
+    this.tellSoon()
   }
 
   /** Queues one JSON line (no newline). O(1); drops and counts past the bound. */
@@ -230,14 +256,24 @@ export class ShipQueue {
             { event: 'ship_recovered', destination: target, failures: v.failures, seconds: v.seconds, dropped: this.untoldDrops })
           this.untoldDrops = 0
           break
-        case 'ok':
-          if (this.untoldDrops > 0) {
-            // A burst outran the destination without any failure: said once it caught up.
-            this.options.notice(40, `shipping to ${target}: ${this.untoldDrops} records dropped because the queue (log_ship_queue) was full; the destination is keeping up again`,
-              { event: 'records_dropped', reason: 'ship_queue_full', destination: target, dropped: this.untoldDrops })
-            this.untoldDrops = 0
+        case 'ok': {
+          // A destination slower than the records, not failing: the first drops are said at once, later
+          // ones at most once a minute (a timer tells the rest if no batch comes by); never a line per batch.
+          if (this.untoldDrops === 0) break
+          const now = (this.options.now ?? Date.now)()
+          if (now - this.dropsToldAt < HEALTH_MS) {
+            this.dropTimer ??= setTimeout(() => {
+              this.dropTimer = undefined
+              this.queueVerdict({ kind: 'ok' })
+            }, this.dropsToldAt + HEALTH_MS - now).unref()
+            break
           }
+          this.dropsToldAt = now
+          this.options.notice(40, `shipping to ${target}: ${this.untoldDrops} records dropped because the queue (log_ship_queue) was full; ${this.waiting === 0 ? 'the destination has caught up' : 'the destination is still slower than the records'}`,
+            { event: 'records_dropped', reason: 'ship_queue_full', destination: target, dropped: this.untoldDrops, queued: this.waiting })
+          this.untoldDrops = 0
           break
+        }
         case 'quiet':
           if (o !== undefined && o.rejected > 0) {
             this.options.notice(40, `shipping to ${target}: the receiver rejected ${o.rejected} records (${reason}); they are not sent again`,
@@ -271,6 +307,7 @@ export class ShipQueue {
     this.closed = true
     clearTimeout(this.timer)
     clearInterval(this.health)
+    clearTimeout(this.dropTimer)
     this.transport.close()
   }
 }

@@ -159,3 +159,35 @@ test('push is O(1): 64x the records cost about 64x the time, never more (no per-
   const big = Math.min(time(256_000), time(256_000))
   assert.ok(big / small < 64 * 8, `${big / small}`)
 })
+
+test('a destination slower than the records: the first drops are said at once, later ones at most once a minute, never a line per batch', async () => {
+  let clock = 1_000_000
+  const t = transport(async (r) => { await sleep(2); return ok(r) })
+  const notices: Array<Readonly<Record<string, unknown>>> = []
+  const q = new ShipQueue(t, { maxBytes: 64 * 1024, fields: 'all', batchMs: 1, now: () => clock, notice: (_l, _m, f) => { notices.push(f) } })
+  const l = line('x', { pad: 'y'.repeat(200) })
+  for (let round = 0; round < 30; round++) {
+    for (let i = 0; i < 400; i++) q.push(l)
+    await sleep(5)
+  }
+  const during = notices.filter((n) => n.event === 'records_dropped').length
+  assert.ok(during <= 1, `${during} drop lines while overloaded`)
+  clock += 61_000
+  for (let i = 0; i < 400; i++) q.push(l)
+  await until(() => q.stats.queued === 0)
+  await sleep(20)
+  const drops = notices.filter((n) => n.event === 'records_dropped')
+  assert.ok(drops.length >= 1 && drops.length <= 3, String(drops.length))
+  assert.equal(drops.reduce((a, n) => a + (n.dropped as number), 0), q.stats.dropped.queue_full, 'every drop told, in few lines')
+  q.close()
+})
+
+test('full: a queue without room for the shortest line says so, and dropFull() counts like push() would', () => {
+  const { q } = queue(() => new Promise<never>(() => {}), 64 * 1024)
+  while (!q.full) q.push(line('x', { pad: 'y'.repeat(100) }))
+  const before = q.stats.dropped.queue_full
+  q.dropFull()
+  assert.equal(q.stats.dropped.queue_full, before + 1)
+  q.close()
+  assert.equal(q.full, true)
+})
