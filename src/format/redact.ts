@@ -195,7 +195,7 @@ export class Redactor {
       }
       if (cut) s = this.partialKeyAtEnd(s)
     }
-    if (!cut && !this.mayHoldShape(s)) return s
+    if (!this.mayHoldShape(s, cut)) return s
     return scrub(scrubPem(s), cut, this.textName)
   }
 
@@ -210,10 +210,12 @@ export class Redactor {
    *  - each `=` and `:`: the word before it (past blanks, one quote and any
    *    backslashes, as the scanner's separator rule allows) is tested as the
    *    scanner would test it; a secret name sends the text to the scan.
+   * In a window cut from a longer text (`cut`), a URL's `@` may lie past the
+   * cut, where the scan masks to the end: any `://` goes to the scan.
    */
-  private mayHoldShape (s: string): boolean {
+  private mayHoldShape (s: string, cut: boolean): boolean {
     if (s.indexOf('%') !== -1 || s.indexOf('<') !== -1) return true
-    if (s.indexOf('@') !== -1 && s.indexOf('://') !== -1) return true
+    if ((cut || s.indexOf('@') !== -1) && s.indexOf('://') !== -1) return true
     const eq = s.indexOf('=')
     const colon = s.indexOf(':')
     if (eq === -1 && colon === -1) return SHAPE_HINT.test(s)
