@@ -365,3 +365,9 @@ test('misspelt license key names are secret names, in fields and in free text', 
   }
   assert.ok(!r.isSecretKey('licensed_seats'))
 })
+
+test('a window cut inside a URL password (its @ past the cut) is masked to the end, pre-filter or not', () => {
+  const r = new Redactor()
+  assert.equal(r.text('proxy http://agent:s3cretPassw', true), 'proxy http://agent:****')
+  assert.equal(r.text('proxy http://agent:s3cretPassw', false), 'proxy http://agent:s3cretPassw', 'whole text: no @, no password')
+})
