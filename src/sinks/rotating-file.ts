@@ -204,6 +204,10 @@ export class RotatingFile implements WriteTarget {
     this.nextCheck = now + this.timing.checkMs
     try {
       if (!this.live()) this.open()
+      // The failure may have cut a record in the file (a short write on a full disk, finished on
+      // stderr): end that line before the probe appends, or the next record would continue it.
+      this.expected = -1
+      this.sizeNow(now, 0)
     } catch {
       return FALLBACK_FD
     }

@@ -160,6 +160,8 @@ test('a real full disk (a 256 KiB tmpfs): records go to stderr, counted once; ba
   // from lines with a header only, and each half-line in the file is one more record.
   const fileLines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '')
   const complete = (l: string): boolean => / oneapm(\.\w+)* [A-Z]+ - /.test(l) && (/x{500}$/.test(l) || !l.includes('while full'))
+  // One record = one line: no line holds the start of two records (a cut record continued by the next).
+  assert.deepEqual(fileLines.filter((l) => (l.match(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}/g) ?? []).length > 1), [])
   const whole = new Set([...fileLines.filter(complete), ...onStderr.filter(complete)].map((l) => /while full (\d+) x{500}$/.exec(l)?.[1]).filter((n) => n !== undefined))
   const cut = fileLines.filter((l) => !complete(l)).length
   assert.ok(cut <= 1, fileLines.filter((l) => !complete(l)).join('\n').slice(0, 2000))
