@@ -130,7 +130,10 @@ function parseLine (line: string): Received {
 
 function readJsonl (file: string): string[] {
   try {
-    return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '')
+    // Only whole lines: rsyslogd may be writing the last one as we read.
+    const lines = fs.readFileSync(file, 'utf8').split('\n')
+    lines.pop()
+    return lines.filter((l) => l !== '')
   } catch {
     return []
   }
