@@ -34,6 +34,17 @@ export function retryAll (n: number, reason: string, retryAfterMs?: number): Sen
     : { sent: 0, rejected: 0, retry: n, truncated: 0, reason, retryAfterMs }
 }
 
+/** `send` as the transport contract wants it: never rejects; anything it throws retries the whole batch. */
+export function neverRejects (send: (records: readonly ShippedRecord[]) => Promise<SendOutcome>): (records: readonly ShippedRecord[]) => Promise<SendOutcome> {
+  return async (records) => {
+    try {
+      return await send(records)
+    } catch (err) {
+      return retryAll(Array.isArray(records) ? records.length : 0, errorReason(err))
+    }
+  }
+}
+
 export function errorReason (err: unknown): string {
   if (typeof err === 'object' && err !== null) {
     const e = err as { code?: unknown, message?: unknown }

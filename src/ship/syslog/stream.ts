@@ -45,7 +45,7 @@ import type * as Tls from 'node:tls'
 import { lazy } from '../../internal/lazy'
 import type { SendOutcome, ShippedRecord } from '../transport'
 import { createBackoff } from './backoff'
-import { encodeBatch, errorCode, errorReason, retryAll } from './batch'
+import { encodeBatch, errorCode, errorReason, neverRejects, retryAll } from './batch'
 import { whileWritePending } from '../idle-exit'
 import { octetCounted, type SyslogFormatter } from './format'
 import type { SyslogCounters, SyslogTransport, SyslogTransportOptions } from './transport'
@@ -298,13 +298,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
 
   return {
     target: target.display,
-    send: async (records) => {
-      try {
-        return await send(records)
-      } catch (err) {
-        return retryAll(Array.isArray(records) ? records.length : 0, errorReason(err))
-      }
-    },
+    send: neverRejects(send),
     close () {
       if (closed) return
       closed = true

@@ -15,7 +15,7 @@ import dns from 'node:dns'
 import net from 'node:net'
 import type { SendOutcome, ShippedRecord } from '../transport'
 import { createBackoff } from './backoff'
-import { encodeBatch, errorCode, errorReason, retryAll } from './batch'
+import { encodeBatch, errorCode, errorReason, neverRejects, retryAll } from './batch'
 import type { SyslogFormatter } from './format'
 import type { SyslogCounters, SyslogTransport, SyslogTransportOptions } from './transport'
 import type { SyslogNetTarget } from './url'
@@ -154,13 +154,7 @@ export function createUdpTransport (target: SyslogNetTarget, format: SyslogForma
 
   return {
     target: target.display,
-    send: async (records) => {
-      try {
-        return await send(records)
-      } catch (err) {
-        return retryAll(Array.isArray(records) ? records.length : 0, errorReason(err))
-      }
-    },
+    send: neverRejects(send),
     close () {
       if (closed) return
       closed = true
