@@ -21,6 +21,7 @@ export { loadConfig, isAgentConfig, describeSource } from './config/load'
 export type { AgentConfig, ConfigProblem, LoadOptions, ProblemCode, Setting, Source } from './config/load'
 export { KEYS, SETTING_KEYS, envName } from './config/keys'
 export type { LogSettings, SettingKey } from './config/keys'
+export { DEBUG_CONTROL_FILE, debugDirOf, debugLogName, debugStateName } from './config/debug-dir'
 export { configRedactor } from './config/redact-config'
 export type { ConfigRedactor } from './config/redact-config'
 

@@ -30,6 +30,8 @@ export interface LogSettings {
   readonly log_flight_recorder_window: number
   /** Write to log_file even when the agent was given the host's logger (support sessions). */
   readonly log_ignore_host_logger: boolean
+  /** Where debug sessions keep their control file, per-process state and output; '' = log_file's directory (see debug-dir.ts). */
+  readonly log_debug_dir: string
   /** Where the agent's records are also shipped: syslog+udp|tcp|tls|unix://..., otlp+http(s)://..., or otlp. */
   readonly log_ship: readonly string[]
   readonly log_ship_level: LevelSetting
@@ -66,6 +68,16 @@ function parseLogFile (input: unknown, baseDir: string): Parsed<string> {
   const lower = v.toLowerCase()
   if (lower === 'stderr' || lower === 'stdout') return { ok: true, value: lower }
   if (v === '' || v.includes('\0')) return { ok: false, accepted }
+  const expanded = v === '~' || v.startsWith('~/') ? path.join(os.homedir(), v.slice(1)) : v
+  return { ok: true, value: path.resolve(baseDir, expanded) }
+}
+
+function parseDirectory (input: unknown, baseDir: string): Parsed<string> {
+  const accepted = 'a directory path (relative paths are resolved against the config file\'s directory), or empty for the default'
+  if (typeof input !== 'string') return { ok: false, accepted }
+  const v = input.trim()
+  if (v === '') return { ok: true, value: '' }
+  if (v.includes('\0')) return { ok: false, accepted }
   const expanded = v === '~' || v.startsWith('~/') ? path.join(os.homedir(), v.slice(1)) : v
   return { ok: true, value: path.resolve(baseDir, expanded) }
 }
@@ -151,6 +163,11 @@ const SPECS: { readonly [K in SettingKey]: KeySpec<K> } = {
     default: 'false',
     doc: 'When the agent was handed the host application\'s logger, ignore it and write to log_file anyway (for support sessions).',
     parse: parseBoolean
+  },
+  log_debug_dir: {
+    default: '',
+    doc: 'Where debug sessions keep their control file, per-process state files and per-process debug logs (oneapm-debug-<pid>.log). Empty: the directory of log_file; with stderr or stdout, the directory of the config file, else the current directory. A relative path is resolved against the config file\'s directory.',
+    parse: parseDirectory
   },
   log_ship: {
     default: '',

@@ -25,6 +25,7 @@ const VALUES: Record<string, fc.Arbitrary<string>> = {
   log_flight_recorder: fc.constantFrom('0', '16KB', '1MB', '64MB', '20000'),
   log_flight_recorder_window: fc.constantFrom('1s', '30s', '1500ms', '2m', '10m', '45', '2.5'),
   log_ignore_host_logger: fc.constantFrom('true', 'false'),
+  log_debug_dir: fc.constantFrom('', '/tmp/oneapm-debug', '/var/log/app'),
   log_ship: fc.constantFrom('', 'syslog+udp://127.0.0.1:9', 'syslog+tcp://127.0.0.1:9, otlp+http://127.0.0.1:9', 'syslog+unix:///nonexistent/log'),
   log_ship_level: fc.constantFrom('info', 'warning', 'debug', 'off'),
   log_ship_fields: fc.constantFrom('all', 'event,cause', 'status'),
