@@ -19,12 +19,15 @@ Options:
 ${DOCTOR_HELP.split('\n')[0] ?? ''}
 ${DEMO_HELP.split('\n')[0] ?? ''}`
 
-const COMMANDS: Readonly<Record<string, (argv: string[], out: (s: string) => void) => number>> = {
+/** A command returns its exit status, or a promise of it (network probes, archives, following a file). */
+export type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>
+
+const COMMANDS: Readonly<Record<string, Command>> = {
   doctor: runDoctor,
   demo: runDemo
 }
 
-export function main (argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+export async function main (argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const [command, ...rest] = argv
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     out(HELP + '\n')
@@ -40,7 +43,7 @@ export function main (argv: string[], out: (s: string) => void, err: (s: string)
     return 2
   }
   try {
-    return run(rest, out)
+    return await run(rest, out, err)
   } catch (e) {
     if (e instanceof UsageError) {
       err(`oneapm-agent-log ${command}: ${e.message}\nSee: oneapm-agent-log ${command} --help\n`)
@@ -51,5 +54,10 @@ export function main (argv: string[], out: (s: string) => void, err: (s: string)
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s))
+  main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then(
+    (status) => { process.exitCode = status },
+    (e: unknown) => {
+      process.stderr.write(`oneapm-agent-log: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
+      process.exitCode = 70
+    })
 }
