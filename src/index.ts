@@ -4,6 +4,7 @@
 import { MASK, Redactor as BaseRedactor, maskSecret as maskSecretUnguarded, type RedactorOptions } from './format/redact'
 import { checkDestination as checkDestinationUnguarded, type DestinationCheck } from './diagnostics/destination-check'
 import { diskBound as diskBoundUnguarded, listRotated as listRotatedUnguarded, type RotatedFile } from './sinks/rotation-files'
+import { parseDuration as parseDurationUnguarded, type Parsed } from './config/values'
 import { checkDestinations as checkShipDestinationsUnguarded, checkShipHeaders as checkShipHeadersUnguarded, type DestinationCheck as ShipDestinationCheck } from './ship/destinations'
 
 // Loggers
@@ -23,6 +24,7 @@ export { KEYS, SETTING_KEYS, envName } from './config/keys'
 export type { LogSettings, SettingKey } from './config/keys'
 export { DEBUG_CONTROL_FILE, debugDirOf, debugLogName, debugStateName } from './config/debug-dir'
 export { configRedactor } from './config/redact-config'
+export type { Parsed } from './config/values'
 export type { ConfigRedactor } from './config/redact-config'
 
 // Redaction, for agent code that shows secrets-bearing values elsewhere
@@ -33,6 +35,8 @@ export { recordConnections, causeOf } from './collector/record-connections'
 export type { ConnectionLog, RecordOptions, Recording } from './collector/record-connections'
 export { createCollectorDispatcher } from './collector/dispatcher'
 export type { CollectorClient, CollectorDispatcherOptions } from './collector/dispatcher'
+export { PRECONNECT, preconnectRequest } from './collector/preconnect'
+export type { CollectorRequest } from './collector/preconnect'
 
 // Diagnostics
 export { checkNodeVersion } from './diagnostics/node-version'
@@ -143,6 +147,15 @@ export function checkShipHeaders (headers: string | undefined, checks: readonly 
     return checkShipHeadersUnguarded(headers, checks)
   } catch {
     return 'log_ship_headers: cannot be checked'
+  }
+}
+
+/** A duration as the config takes it (`30s`, `500ms`, `2m`; a bare number in text is seconds), within [minMs, maxMs]. */
+export function parseDuration (input: unknown, minMs: number, maxMs: number): Parsed<number> {
+  try {
+    return parseDurationUnguarded(input, minMs, maxMs)
+  } catch {
+    return { ok: false, accepted: 'a duration such as 30s, 500ms or 2m' }
   }
 }
 

@@ -75,12 +75,14 @@ test('the list of exported functions is the one this file covers', () => {
   assert.deepEqual(exported.map(([k]) => k).sort(), [
     'Logger', 'Redactor', 'causeOf', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'configRedactor', 'createCollectorDispatcher', 'createLogger',
     'describeRotation', 'describeSource', 'diskBound', 'displaySetting', 'envName', 'getLogger', 'isAgentConfig', 'listRotated',
-    'loadConfig', 'maskSecret', 'networkFs', 'parseLevel', 'recordConnections'
+    'loadConfig', 'maskSecret', 'networkFs', 'parseLevel', 'recordConnections',
+    'parseDuration', 'preconnectRequest', 'debugDirOf', 'debugLogName', 'debugStateName'
   ].sort())
 })
 
 const plain = ['causeOf', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'configRedactor', 'describeSource', 'diskBound',
-  'envName', 'isAgentConfig', 'listRotated', 'loadConfig', 'maskSecret', 'networkFs', 'parseLevel']
+  'envName', 'isAgentConfig', 'listRotated', 'loadConfig', 'maskSecret', 'networkFs', 'parseLevel',
+  'parseDuration', 'preconnectRequest']
 for (const name of plain) {
   test(`${name}() never throws`, async () => {
     await noThrow(name, call((api as Record<string, unknown>)[name]))

@@ -6,31 +6,35 @@ export type CauseId =
   | 'dns_failure' | 'connection_refused' | 'timeout' | 'connection_reset'
   | 'unknown_ca' | 'wrong_host_certificate' | 'certificate_expired' | 'tls_other'
   | 'proxy_auth' | 'proxy_failed' | 'license_rejected' | 'payload_too_large' | 'collector_error' | 'http_other'
-  | 'host_silenced' | 'disk_full' | 'log_file_unwritable' | 'network_other'
+  | 'host_silenced' | 'disk_full' | 'log_file_unwritable' | 'network_other' | 'host_not_set'
 
-/** What is known of one failure. Every field is optional; strings are already masked. */
+/** What is known of one failure. Every field is optional (undefined is unknown); strings are already masked. */
 export interface Evidence {
-  /** A Node/undici/OpenSSL error code: ENOTFOUND, ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT, UNABLE_TO_GET_ISSUER_CERT_LOCALLY, ERR_TLS_CERT_ALTNAME_INVALID, ENOSPC, ... */
-  readonly code?: string
+  /** A Node/undici/OpenSSL error code (or ONEAPM_NO_HOST: no usable host): ENOTFOUND, ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT, UNABLE_TO_GET_ISSUER_CERT_LOCALLY, ERR_TLS_CERT_ALTNAME_INVALID, ENOSPC, ... */
+  readonly code?: string | undefined
   /** An HTTP status from the collector or the proxy. */
-  readonly status?: number
-  /** Where it failed: dns, tcp, proxy, tls, http (doctor --connect knows; the log may not). */
-  readonly step?: 'dns' | 'tcp' | 'proxy' | 'tls' | 'http'
+  readonly status?: number | undefined
+  /**
+   * Where it failed: dns, tcp, proxy, tls, http (doctor --connect knows; the
+   * log may not). `proxy` is anything on the way to and through the proxy;
+   * `config` is a collector setting that cannot be used.
+   */
+  readonly step?: 'dns' | 'tcp' | 'proxy' | 'tls' | 'http' | 'config' | undefined
   /** The collector method: metric_data, preconnect, ... */
-  readonly requestKind?: string
+  readonly requestKind?: string | undefined
   /** host[:port] the agent tried to reach. */
-  readonly host?: string
+  readonly host?: string | undefined
   /** The proxy, masked. */
-  readonly proxy?: string
+  readonly proxy?: string | undefined
   /** TLS: the certificate's issuer and subject (CN or the whole DN), as seen. */
-  readonly issuer?: string
-  readonly subject?: string
+  readonly issuer?: string | undefined
+  readonly subject?: string | undefined
   /** The license key's masked form (`a1b2****`). */
-  readonly license?: string
+  readonly license?: string | undefined
   /** host_interference's cause (host_logger_silenced, debug_disabled, ...). */
-  readonly interference?: string
+  readonly interference?: string | undefined
   /** The log file path, for file failures. */
-  readonly path?: string
+  readonly path?: string | undefined
 }
 
 export interface Diagnosis {
@@ -47,8 +51,38 @@ const EXPIRED_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'])
 
 /** The cause and fix for one failure; never throws, and always answers (network_other/http_other when nothing more is known). */
 export function diagnose (e: Evidence): Diagnosis {
-  const host = e.host ?? 'the collector'
+  try {
+    return explain(readEvidence(e))
+  } catch {
+    return NOTHING_KNOWN
+  }
+}
+
+const NOTHING_KNOWN: Diagnosis = Object.freeze({
+  id: 'network_other',
+  cause: 'the collector could not be reached (unknown error)',
+  fix: 'run oneapm-agent-log doctor --connect on this host for a step-by-step check'
+})
+
+/** Evidence as plain, checked data: a field of the wrong type (or one that throws when read) is unknown. */
+function readEvidence (given: unknown): Evidence {
+  const out: Record<string, unknown> = {}
+  if (typeof given !== 'object' || given === null) return out
+  for (const key of ['code', 'requestKind', 'host', 'proxy', 'issuer', 'subject', 'license', 'interference', 'path', 'step']) {
+    const v = (given as Record<string, unknown>)[key]
+    // Bounded: a caller may hand us a whole log line.
+    if (typeof v === 'string') out[key] = v.length > 512 ? `${v.slice(0, 512)}…` : v
+  }
+  const status = (given as Record<string, unknown>).status
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 999) out.status = status
+  if (!['dns', 'tcp', 'proxy', 'tls', 'http', 'config'].includes(String(out.step))) delete out.step
+  return out as Evidence
+}
+
+function explain (e: Evidence): Diagnosis {
+  const host = e.host !== undefined && e.host !== '' ? e.host : 'the collector'
   const code = e.code ?? ''
+  const proxy = e.proxy !== undefined && e.proxy !== '' ? ` ${e.proxy}` : ''
   if (e.interference !== undefined) {
     return {
       id: 'host_silenced',
@@ -57,39 +91,49 @@ export function diagnose (e: Evidence): Diagnosis {
     }
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return { id: 'disk_full', cause: `the disk holding ${e.path ?? 'the log file'} is full`, fix: 'free space on that disk, or lower log_max_size / log_max_files; records meanwhile went to stderr' }
+    return { id: 'disk_full', cause: `the disk holding ${e.path ?? 'the log file'} is full (${code})`, fix: 'free space on that disk (df -h), or lower log_max_size / log_max_files; records meanwhile went to stderr' }
   }
   if (e.path !== undefined && (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT' || code === 'EISDIR')) {
     return { id: 'log_file_unwritable', cause: `the log file ${e.path} cannot be written (${code})`, fix: 'make its directory exist and be writable by the app\'s user, or set log_file to a path that is' }
   }
-  if (e.status === 407) {
-    return { id: 'proxy_auth', cause: `the proxy${e.proxy !== undefined ? ` ${e.proxy}` : ''} asked for credentials (HTTP 407)`, fix: 'put the proxy user and password in proxy: proxy = http://user:password@proxy:3128 (the password is masked in every output)' }
+  if (code === 'ONEAPM_NO_HOST' || e.step === 'config') {
+    return {
+      id: 'host_not_set',
+      cause: e.host !== undefined && e.host !== '' ? `the collector host "${e.host}" is not usable` : 'no collector host is set: the agent has nowhere to report to',
+      fix: 'set host to the collector address from your OneAPM account (host = collector.oneapm.com, or host:port), in the config file or ONEAPM_HOST'
+    }
   }
+  if (e.status !== undefined && (e.status === 407 || e.step === 'proxy')) return proxyAnswer(e.status, host, proxy)
   if (e.status === 401 || e.status === 403) {
-    return { id: 'license_rejected', cause: `the collector rejected the license key${e.license !== undefined ? ` ${e.license}` : ''} (HTTP ${e.status})`, fix: 'check license_key against the key shown in your OneAPM account (copy it whole, with no spaces); a key for another region or account is rejected too' }
+    const key = e.license === undefined ? '' : e.license === '' ? ' (none is set)' : ` ${e.license}`
+    return {
+      id: 'license_rejected',
+      cause: `the collector rejected the license key${key} (HTTP ${e.status}${e.requestKind !== undefined ? ` to ${e.requestKind}` : ''})`,
+      fix: 'check license_key against the key shown in your OneAPM account (copy it whole, with no spaces); a key for another region or account is rejected too'
+    }
   }
   if (e.status === 413) {
     const what = e.requestKind !== undefined ? ` to ${e.requestKind}` : ''
     return { id: 'payload_too_large', cause: `the collector answered 413${what}: the payload is too large`, fix: 'the agent sends smaller batches after a 413; if it persists, lower the agent\'s harvest limits, and check that no proxy in between caps request bodies' }
   }
   if (e.status !== undefined && e.status >= 500 && e.status <= 599) {
-    return { id: 'collector_error', cause: `${host} answered HTTP ${e.status}: the collector (or a proxy in front of it) failed`, fix: 'nothing to change on this host: the agent retries with backoff; if it lasts, check the OneAPM status page, or the proxy when one is set' }
-  }
-  if (e.status !== undefined && e.step === 'proxy') {
-    return { id: 'proxy_failed', cause: `the proxy refused the tunnel to ${host} (HTTP ${e.status})`, fix: 'allow CONNECT to the collector host and port in the proxy\'s rules, or check the proxy setting' }
+    return { id: 'collector_error', cause: `${host} answered HTTP ${e.status}${e.requestKind !== undefined ? ` to ${e.requestKind}` : ''}: the collector (or a load balancer in front of it) failed`, fix: 'nothing to change on this host: the agent retries with backoff; if it lasts, check the OneAPM status page, or the proxy when one is set' }
   }
   if (e.status !== undefined) {
-    return { id: 'http_other', cause: `${host} answered HTTP ${e.status}`, fix: 'check host (the collector address) and proxy; a 404 usually means host points at something that is not a OneAPM collector' }
+    return { id: 'http_other', cause: `${host} answered HTTP ${e.status}${e.requestKind !== undefined ? ` to ${e.requestKind}` : ''}`, fix: 'check host (the collector address) and proxy; a 404 usually means host points at something that is not a OneAPM collector' }
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL' || e.step === 'dns') {
-    return { id: 'dns_failure', cause: `the name ${host} could not be resolved (${code || 'DNS failure'})`, fix: 'check the spelling of host, and that this machine can resolve it (cat /etc/resolv.conf; getent hosts <name>); behind a proxy, set proxy so the proxy resolves it' }
+    return {
+      id: 'dns_failure',
+      cause: `the name ${host} could not be resolved (${code || 'DNS failure'})${code === 'EAI_AGAIN' ? ': the DNS server did not answer' : ''}`,
+      fix: 'check the spelling of host (and proxy), and that this machine can resolve it: getent hosts <name>, and the servers in /etc/resolv.conf; if outbound traffic must go through a proxy, set proxy (the proxy then resolves the collector\'s name)'
+    }
   }
   if (code === 'ECONNREFUSED') {
-    return { id: 'connection_refused', cause: `${e.step === 'proxy' ? `the proxy${e.proxy !== undefined ? ` ${e.proxy}` : ''}` : host} refused the connection: nothing listens on that port`, fix: 'check the port in host (or proxy); a firewall that rejects rather than drops looks the same' }
+    const who = e.step === 'proxy' ? `the proxy${proxy}` : host
+    return { id: 'connection_refused', cause: `${who} refused the connection (ECONNREFUSED): nothing listens on that port, or a firewall rejects it`, fix: e.step === 'proxy' ? 'check the host and port in proxy, and that the proxy runs' : 'check the port in host (the collector listens on 443); a firewall that rejects rather than drops looks the same: allow outbound TCP to the collector' }
   }
-  if (TIMEOUT_CODES.has(code)) {
-    return { id: 'timeout', cause: `no answer from ${host} in time (${code}): a firewall drops the packets, or the network path is down`, fix: 'allow outbound TCP to the collector host and port (443) in the firewall or security group, or set proxy if outbound traffic must go through one' }
-  }
+  if (TIMEOUT_CODES.has(code)) return timeout(e, host, code)
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') {
     return { id: 'connection_reset', cause: `the connection to ${host} was cut (${code}), often by a proxy or firewall that inspects traffic`, fix: 'check for a proxy or firewall between this host and the collector; set proxy if traffic must go through one' }
   }
@@ -97,8 +141,8 @@ export function diagnose (e: Evidence): Diagnosis {
     const by = e.issuer !== undefined ? ` issued by "${e.issuer}"` : ''
     return {
       id: 'unknown_ca',
-      cause: `the TLS certificate presented for ${host}${by} is not from a trusted CA (${code}): a corporate proxy or firewall is probably intercepting TLS`,
-      fix: 'get that proxy\'s CA certificate from your network team and trust it: NODE_EXTRA_CA_CERTS=/path/to/proxy-ca.pem in the app\'s environment (never disable verification)'
+      cause: `the TLS certificate presented for ${host}${by} is not from a trusted CA (${code}): a corporate proxy or firewall is probably intercepting TLS and signing with its own CA`,
+      fix: `get that CA's certificate${e.issuer !== undefined ? ` ("${e.issuer}")` : ''} from your network team and trust it: NODE_EXTRA_CA_CERTS=/path/to/proxy-ca.pem in the app's environment, then restart the app (never turn verification off)`
     }
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'Hostname/IP does not match certificate\'s altnames') {
@@ -112,4 +156,44 @@ export function diagnose (e: Evidence): Diagnosis {
     return { id: 'tls_other', cause: `the TLS handshake with ${host} failed (${code || 'TLS error'})`, fix: 'check for a proxy that intercepts TLS, and that this Node.js supports TLS 1.2 or later' }
   }
   return { id: 'network_other', cause: `${host} could not be reached (${code || 'unknown error'})`, fix: 'run oneapm-agent-log doctor --connect on this host for a step-by-step check' }
+}
+
+/** The proxy's answer to CONNECT (or a 407 seen in the log). */
+function proxyAnswer (status: number, host: string, proxy: string): Diagnosis {
+  if (status === 407) {
+    return {
+      id: 'proxy_auth',
+      cause: `the proxy${proxy} asked for credentials (HTTP 407): none were sent, or they were wrong`,
+      fix: 'put the proxy user and password in proxy: proxy = http://user:password@proxy:3128 (percent-encode @ : / in them; the password is masked in every output)'
+    }
+  }
+  const why = status === 502 || status === 503 || status === 504
+    ? `the proxy${proxy} could not reach ${host} (HTTP ${status})`
+    : `the proxy${proxy} refused the tunnel to ${host} (HTTP ${status})`
+  return { id: 'proxy_failed', cause: why, fix: 'ask the proxy\'s owners to allow CONNECT to the collector host on port 443, or check the proxy setting' }
+}
+
+function timeout (e: Evidence, host: string, code: string): Diagnosis {
+  if (e.step === 'tls') {
+    return {
+      id: 'timeout',
+      cause: `${host} accepted the TCP connection but did not answer the TLS handshake in time (${code}): a firewall or proxy lets connections open and then drops the traffic, or the port is not the collector's HTTPS port`,
+      fix: 'check the port in host (the collector listens on 443), allow outbound HTTPS to the collector in the firewall, or set proxy if outbound traffic must go through one'
+    }
+  }
+  if (e.step === 'http') {
+    return {
+      id: 'timeout',
+      cause: `${host} did not answer the ${e.requestKind ?? 'collector'} request in time (${code})`,
+      fix: 'a proxy or firewall that holds requests looks like this: check the path to the collector; a longer --timeout tells a slow collector from a silent one'
+    }
+  }
+  const who = e.step === 'proxy' ? `the proxy${e.proxy !== undefined && e.proxy !== '' ? ` ${e.proxy}` : ''}` : host
+  return {
+    id: 'timeout',
+    cause: `no answer from ${who} in time (${code}): a firewall drops the packets, or the network path is down`,
+    fix: e.step === 'proxy'
+      ? 'check the host and port in proxy, and that the firewall lets this machine reach the proxy'
+      : 'allow outbound TCP to the collector host and port (443) in the firewall or security group, or set proxy if outbound traffic must go through one'
+  }
 }

@@ -6,18 +6,27 @@ import {
   PACKAGE, SETTING_KEYS, STAT_DOCS, checkDestination, checkShipDestinations, checkShipHeaders, configRedactor, checkNodeVersion, describeRotation,
   describeSource, displaySetting, listRotated, loadConfig, networkFs, type AgentConfig, type DestinationCheck
 } from '../index'
-import { parse } from './args'
+import { UsageError, parse } from './args'
+import { parseTimeout, runConnect } from './connect/command'
 
-export const DOCTOR_HELP = `Usage: oneapm-agent-log doctor [--config FILE] [--json]
+export const DOCTOR_HELP = `Usage: oneapm-agent-log doctor [--config FILE] [--json] [--connect [--timeout 10s]]
 
 Shows the effective log settings and where each came from, checks that the
 log destination can be written now, and lists what to fix.
 
+With --connect, reaches the configured collector (host, proxy, license_key)
+the way the agent does instead: DNS, TCP, proxy CONNECT, TLS, then one
+harmless preconnect request through the agent's own HTTP client, each step
+timed; a failure is named with its cause and the fix.
+
   --config FILE   agent config file (default: $ONEAPM_CONFIG_FILE, else ./agent.config)
   --json          machine-readable output
+  --connect       probe the collector
+  --timeout T     bound for the whole probe (default 10s; 100ms to 5m)
   -h, --help      this help
 
-Exit status: 0 healthy, 1 findings to fix, 2 usage error.`
+Exit status: 0 healthy (--connect: reachable), 1 findings to fix (not
+reachable), 2 usage error.`
 
 export type Severity = 'problem' | 'warning' | 'note'
 
@@ -48,17 +57,23 @@ export interface DoctorReport {
   readonly healthy: boolean
 }
 
-export function runDoctor (argv: string[], out: (s: string) => void): number {
+export function runDoctor (argv: string[], out: (s: string) => void): number | Promise<number> {
   const flags = parse(argv, {
     config: { type: 'string' },
     json: { type: 'boolean' },
+    connect: { type: 'boolean' },
+    timeout: { type: 'string' },
     help: { type: 'boolean', short: 'h' }
   })
   if (flags.help === true) {
     out(DOCTOR_HELP + '\n')
     return 0
   }
+  if (flags.timeout !== undefined && flags.connect !== true) throw new UsageError('--timeout goes with --connect')
+  // Before the config is read: a bad --timeout is a usage error whatever the config holds.
+  const timeoutMs = flags.connect === true ? parseTimeout(flags.timeout) : 0
   const cfg = loadConfig(flags.config === undefined ? {} : { file: flags.config })
+  if (flags.connect === true) return runConnect(cfg, timeoutMs, flags.json === true, out)
   const report = diagnose(cfg)
   const text = flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report)
   // Fail closed: whatever a finding or a path quoted, the config's secrets are not printed.
