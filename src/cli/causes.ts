@@ -2,11 +2,15 @@
 // by `doctor --connect` (which sees the failure live) and `summary` (which
 // reads it back from the log), so both say the same thing for the same fault.
 
-export type CauseId =
-  | 'dns_failure' | 'connection_refused' | 'timeout' | 'connection_reset'
-  | 'unknown_ca' | 'wrong_host_certificate' | 'certificate_expired' | 'tls_other'
-  | 'proxy_auth' | 'proxy_failed' | 'license_rejected' | 'payload_too_large' | 'collector_error' | 'http_other'
-  | 'host_silenced' | 'disk_full' | 'log_file_unwritable' | 'network_other' | 'host_not_set'
+/** Every cause diagnose() can name (docs/doctor-connect.md has one table row each). */
+export const CAUSE_IDS = [
+  'dns_failure', 'connection_refused', 'timeout', 'connection_reset',
+  'unknown_ca', 'wrong_host_certificate', 'certificate_expired', 'tls_other',
+  'proxy_auth', 'proxy_failed', 'license_rejected', 'payload_too_large', 'collector_error', 'http_other',
+  'host_silenced', 'disk_full', 'log_file_unwritable', 'network_other', 'host_not_set'
+] as const
+
+export type CauseId = typeof CAUSE_IDS[number]
 
 /** What is known of one failure. Every field is optional (undefined is unknown); strings are already masked. */
 export interface Evidence {

@@ -5,16 +5,12 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { UsageError } from '../../src/cli/args'
-import { diagnose, type CauseId } from '../../src/cli/causes'
+import { CAUSE_IDS, diagnose, type CauseId } from '../../src/cli/causes'
 import { CONNECT_TIMEOUT, parseTimeout } from '../../src/cli/connect/command'
 import { property } from './harness'
 import { build, nastyString, spec, type Spec } from './values'
 
-const IDS: readonly CauseId[] = [
-  'dns_failure', 'connection_refused', 'timeout', 'connection_reset', 'unknown_ca', 'wrong_host_certificate', 'certificate_expired', 'tls_other',
-  'proxy_auth', 'proxy_failed', 'license_rejected', 'payload_too_large', 'collector_error', 'http_other', 'host_silenced', 'disk_full',
-  'log_file_unwritable', 'network_other', 'host_not_set'
-]
+const IDS: readonly CauseId[] = CAUSE_IDS
 const FIELDS = ['code', 'status', 'step', 'requestKind', 'host', 'proxy', 'issuer', 'subject', 'license', 'interference', 'path']
 const plausible = fc.oneof(
   fc.constantFrom('ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED',
