@@ -5,6 +5,8 @@ import { MASK, Redactor as BaseRedactor, maskSecret as maskSecretUnguarded, type
 import { checkDestination as checkDestinationUnguarded, type DestinationCheck } from './diagnostics/destination-check'
 import { diskBound as diskBoundUnguarded, listRotated as listRotatedUnguarded, type RotatedFile } from './sinks/rotation-files'
 import { parseDuration as parseDurationUnguarded, type Parsed } from './config/values'
+import type { AgentConfig } from './config/load'
+import { debugDirOf as debugDirOfUnguarded, debugLogName as debugLogNameUnguarded, debugStateName as debugStateNameUnguarded } from './config/debug-dir'
 import { checkDestinations as checkShipDestinationsUnguarded, checkShipHeaders as checkShipHeadersUnguarded, type DestinationCheck as ShipDestinationCheck } from './ship/destinations'
 
 // Loggers
@@ -22,7 +24,7 @@ export { loadConfig, isAgentConfig, describeSource } from './config/load'
 export type { AgentConfig, ConfigProblem, LoadOptions, ProblemCode, Setting, Source } from './config/load'
 export { KEYS, SETTING_KEYS, envName } from './config/keys'
 export type { LogSettings, SettingKey } from './config/keys'
-export { DEBUG_CONTROL_FILE, debugDirOf, debugLogName, debugStateName } from './config/debug-dir'
+export { DEBUG_CONTROL_FILE } from './config/debug-dir'
 export { configRedactor } from './config/redact-config'
 export type { Parsed } from './config/values'
 export type { ConfigRedactor } from './config/redact-config'
@@ -156,6 +158,33 @@ export function parseDuration (input: unknown, minMs: number, maxMs: number): Pa
     return parseDurationUnguarded(input, minMs, maxMs)
   } catch {
     return { ok: false, accepted: 'a duration such as 30s, 500ms or 2m' }
+  }
+}
+
+/** Where debug sessions of this config meet (log_debug_dir, else log_file's directory, ...): the current directory for anything but a loaded config. */
+export function debugDirOf (config: AgentConfig): string {
+  try {
+    return debugDirOfUnguarded(config)
+  } catch {
+    return safeCwd()
+  }
+}
+
+/** `oneapm-debug-<pid>.log`; a pid that is not a positive integer is named `oneapm-debug-unknown.log`. */
+export function debugLogName (pid: number): string {
+  return debugLogNameUnguarded(Number.isSafeInteger(pid) && pid > 0 ? pid : 'unknown')
+}
+
+/** `oneapm-debug-<pid>.state.json`, with the same rule for the pid. */
+export function debugStateName (pid: number): string {
+  return debugStateNameUnguarded(Number.isSafeInteger(pid) && pid > 0 ? pid : 'unknown')
+}
+
+function safeCwd (): string {
+  try {
+    return process.cwd()
+  } catch {
+    return '/'
   }
 }
 

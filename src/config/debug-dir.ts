@@ -22,11 +22,11 @@ export function debugDirOf (config: AgentConfig): string {
 }
 
 /** The per-process session output, in the debug dir. */
-export function debugLogName (pid: number): string {
+export function debugLogName (pid: number | 'unknown'): string {
   return `oneapm-debug-${pid}.log`
 }
 
 /** The per-process state file a joined process keeps up to date, in the debug dir. */
-export function debugStateName (pid: number): string {
+export function debugStateName (pid: number | 'unknown'): string {
   return `oneapm-debug-${pid}.state.json`
 }
