@@ -109,6 +109,8 @@ export async function writeSource (source: Source, budget: number, fd: number, r
     } else {
       const headEnd = Math.min(size, Math.floor(budget / 4) + LINE_CAP)
       const consumed = await feed(splitLines(rangeChunks(src, 0, headEnd), LINE_CAP), false, true)
+      // What follows is the tail, even if the head had room left.
+      kept.headClosed = true
       const tailStart = Math.max(consumed, size - 2 * budget)
       kept.leftOut += tailStart - consumed
       await feed(splitLines(rangeChunks(src, tailStart, size), LINE_CAP), tailStart > consumed || !atLineStart, false)
