@@ -21,7 +21,7 @@ test('import and require give the same module instance with the same exports', (
 
 // Start-up: the package loads none of its heavy parts until they are used
 // (src/internal/lazy.ts), from require() and from import alike.
-const HEAVY_PACKAGES = ['undici', 'debug', 'semver']
+const HEAVY_PACKAGES = ['undici', 'debug', 'semver', 'tar']
 const LAZY_SCRIPT = (load: string): string => `
   ${load}
   const heavy = (names) => names.filter((n) => Object.keys(require.cache).some((f) => f.includes('/node_modules/' + n + '/')))
@@ -59,7 +59,7 @@ for (const [how, load] of [
     assert.deepEqual(out.afterCreate, ['debug'], 'debug (the DEBUG bridge) loads with the first logger; semver does not (the engines range is a plain >=)')
     assert.equal(out.complexRange, true)
     assert.deepEqual(out.afterRange, ['semver'], 'semver loads for a range the fast path does not read')
-    assert.deepEqual(out.afterCollector, ['undici'], 'undici loads with the first collector helper')
+    assert.deepEqual(out.afterCollector, ['undici'], 'undici loads with the first collector helper (and tar, the CLI bundle\'s, never)')
     assert.equal(out.main, true, 'the thread name is read when the first header is made')
   })
 }
@@ -72,4 +72,15 @@ test('the bundled entry exports exactly what the unbundled build does, and each 
   const dts = require('node:fs').readFileSync(path.join(DIST, 'index.d.ts'), 'utf8') as string
   const undeclared = bundled.filter((n) => n !== '__esModule' && !new RegExp(`\\b${n}\\b`).test(dts))
   assert.deepEqual(undeclared, [], 'every export of the bundle is named in dist/index.d.ts')
+})
+
+test('the CLI loads tar only when a bundle is written: not for --help or doctor', () => {
+  const script = `
+    const main = require(${JSON.stringify(path.join(DIST, 'cli', 'main.js'))})
+    const tar = () => Object.keys(require.cache).some((f) => f.includes('/node_modules/tar/'))
+    main.main(['--help'], () => {}, () => {}).then(() => console.log(JSON.stringify({ tar: tar() })))
+  `
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(JSON.parse(r.stdout.trim()), { tar: false })
 })
