@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// oneapm-agent-log: doctor and demo. Exit 2 for anything it does not understand.
+// oneapm-agent-log: doctor, demo and debug. Exit 2 for anything it does not understand.
 
 import { PACKAGE } from '../index'
 import { UsageError } from './args'
+import { DEBUG_HELP, runDebug } from './debug'
 import { DEMO_HELP, runDemo } from './demo'
 import { DOCTOR_HELP, runDoctor } from './doctor'
 
@@ -11,20 +12,23 @@ const HELP = `Usage: oneapm-agent-log <command> [options]
 Commands:
   doctor   show the effective log config, check the destination, list what to fix
   demo     run a small host app with the agent logger embedded and show its log
+  debug    start, stop or show a debug session in every process of the app (start|stop|status)
 
 Options:
   -h, --help     help (also: oneapm-agent-log <command> --help)
   -v, --version  print the version
 
 ${DOCTOR_HELP.split('\n')[0] ?? ''}
-${DEMO_HELP.split('\n')[0] ?? ''}`
+${DEMO_HELP.split('\n')[0] ?? ''}
+${DEBUG_HELP.split('\n')[0] ?? ''}`
 
 /** A command returns its exit status, or a promise of it (network probes, archives, following a file). */
 export type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   doctor: runDoctor,
-  demo: runDemo
+  demo: runDemo,
+  debug: runDebug
 }
 
 export async function main (argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {

@@ -1,0 +1,83 @@
+// The other side of the control file: what `oneapm-agent-log debug` does.
+// Writes the control file atomically (never over something that is not our
+// own regular file), marks it stopped, and reads it and the per-process
+// state files back for `debug status`.
+
+import { checkFor, checkLevel, checkMaxSize, checkOnly, checkReason, formatControl, newSessionId, parseControl, type SessionLevel, type SessionSpec } from './control'
+import { controlPath, readBounded, readStates, writeAtomic, type ProcessState } from './files'
+import { ensureDir } from '../../sinks/log-path'
+
+export type { ProcessState } from './files'
+export type { SessionSpec } from './control'
+
+export interface DebugRequest {
+  readonly level?: unknown
+  readonly only?: unknown
+  readonly for?: unknown
+  readonly maxSize?: unknown
+  readonly reason?: unknown
+}
+
+export interface CheckedRequest {
+  readonly level: SessionLevel
+  readonly only: readonly string[]
+  readonly forMs: number
+  readonly maxSize: number
+  readonly reason: string
+}
+
+/** The request's values, or the first problem (for a usage error). */
+export function checkDebugRequest (r: DebugRequest): { readonly ok: true, readonly value: CheckedRequest } | { readonly ok: false, readonly problem: string } {
+  const level = checkLevel(r.level ?? 'debug')
+  if (!level.ok) return level
+  const only = checkOnly(r.only)
+  if (!only.ok) return only
+  const forMs = checkFor(r.for)
+  if (!forMs.ok) return forMs
+  const maxSize = checkMaxSize(r.maxSize)
+  if (!maxSize.ok) return maxSize
+  const reason = checkReason(r.reason)
+  if (!reason.ok) return reason
+  return { ok: true, value: { level: level.value, only: only.value, forMs: forMs.value, maxSize: maxSize.value, reason: reason.value } }
+}
+
+/** Writes a new session to the control file in `dir` (replacing any running one). */
+export function writeDebugSession (dir: string, req: CheckedRequest, now = Date.now()): { readonly spec: SessionSpec } | { readonly error: string } {
+  const spec: SessionSpec = { id: newSessionId(now), level: req.level, only: req.only, started: now, expires: now + req.forMs, maxSize: req.maxSize, reason: req.reason, source: 'cli', state: 'active' }
+  try {
+    ensureDir(dir)
+  } catch (err) {
+    return { error: `${dir} cannot be used: ${(err as Error).message}` }
+  }
+  const problem = writeAtomic(controlPath(dir), formatControl(spec))
+  return problem === undefined ? { spec } : { error: `${controlPath(dir)} cannot be written: ${problem}` }
+}
+
+export type ControlState =
+  | { readonly spec: SessionSpec }
+  | { readonly missing: true }
+  | { readonly problem: string }
+
+/** The control file in `dir`, parsed; a stopped or expired session is returned as it is. */
+export function readDebugSession (dir: string, now = Date.now()): ControlState {
+  const r = readBounded(controlPath(dir))
+  if ('missing' in r) return r
+  if ('problem' in r) return { problem: `${controlPath(dir)} is ${r.problem}` }
+  const p = parseControl(r.text, now)
+  return p.ok ? { spec: p.value } : { problem: `${controlPath(dir)}: ${p.problem}` }
+}
+
+/** Marks the running session stopped; every process leaves it at its next poll. */
+export function stopDebugSession (dir: string, now = Date.now()): ControlState | { readonly error: string } {
+  const cur = readDebugSession(dir, now)
+  if (!('spec' in cur)) return cur
+  if (cur.spec.state === 'stopped' || now >= cur.spec.expires) return cur
+  const spec: SessionSpec = { ...cur.spec, state: 'stopped' }
+  const problem = writeAtomic(controlPath(dir), formatControl(spec))
+  return problem === undefined ? { spec } : { error: `${controlPath(dir)} cannot be written: ${problem}` }
+}
+
+/** The per-process state files in `dir`. */
+export function debugProcesses (dir: string): ProcessState[] {
+  return readStates(dir)
+}
