@@ -150,7 +150,7 @@ function stop (argv: string[], out: Out, err: Out): number {
     err(`oneapm-agent-log debug stop: no debug session in ${dir}\n`)
     return 1
   }
-  const already = r.spec.state === 'stopped' || Date.now() >= r.spec.expires
+  const already = !r.stopped
   out(configRedactor(cfg).final(already
     ? `debug session ${r.spec.id} had already ended; nothing to stop\n`
     : `debug session ${r.spec.id} stopped; every process leaves it within ${DEBUG_POLL_MS / 1000} s\n`))

@@ -67,14 +67,14 @@ export function readDebugSession (dir: string, now = Date.now()): ControlState {
   return p.ok ? { spec: p.value } : { problem: `${controlPath(dir)}: ${p.problem}` }
 }
 
-/** Marks the running session stopped; every process leaves it at its next poll. */
-export function stopDebugSession (dir: string, now = Date.now()): ControlState | { readonly error: string } {
+/** Marks the running session stopped (every process leaves it at its next poll); `stopped` is false when it had already ended. */
+export function stopDebugSession (dir: string, now = Date.now()): { readonly missing: true } | { readonly problem: string } | { readonly error: string } | { readonly spec: SessionSpec, readonly stopped: boolean } {
   const cur = readDebugSession(dir, now)
   if (!('spec' in cur)) return cur
-  if (cur.spec.state === 'stopped' || now >= cur.spec.expires) return cur
+  if (cur.spec.state === 'stopped' || now >= cur.spec.expires) return { spec: cur.spec, stopped: false }
   const spec: SessionSpec = { ...cur.spec, state: 'stopped' }
   const problem = writeAtomic(controlPath(dir), formatControl(spec))
-  return problem === undefined ? { spec } : { error: `${controlPath(dir)} cannot be written: ${problem}` }
+  return problem === undefined ? { spec, stopped: true } : { error: `${controlPath(dir)} cannot be written: ${problem}` }
 }
 
 /** The per-process state files in `dir`. */

@@ -159,7 +159,7 @@ export class SessionRuntime {
     clearTimeout(a.expiry)
     a.remove()
     if (reason !== 'expired' && reason !== 'closed') {
-      a.sink.note(Date.now(), 30, `debug session ${a.spec.id} ended: ${reason}`, { event: 'debug_session_ended', end_reason: reason })
+      a.sink.note(Date.now(), 30, `debug session ${a.spec.id} ended: ${reason}`, { event: 'debug_session_ended', end_reason: reason }, true)
     }
     a.sink.finish()
     const summary: SessionSummary = { id: a.spec.id, end_reason: reason, records: a.sink.records, bytes: a.sink.bytes, dropped: a.sink.dropped, file: a.sink.where.target }
@@ -171,7 +171,7 @@ export class SessionRuntime {
 
   private fieldsOf (a: Active): Record<string, unknown> {
     const s = a.spec
-    return { debug_session: s.id, reason: s.reason, source: s.source, level: s.level, components: describeOnly(s.only), expires: new Date(s.expires).toISOString(), max_size: s.maxSize, file: a.sink.where.target }
+    return { debug_session: s.id, reason: s.reason, source: s.source, session_level: s.level, components: describeOnly(s.only), expires: new Date(s.expires).toISOString(), max_size: s.maxSize, file: a.sink.where.target }
   }
 
   private saveState (a: Active, state: ProcessState['state'], reason?: EndReason): void {

@@ -21,6 +21,8 @@ import type { Logger } from '../logger'
 import { materialize } from '../snapshot'
 import { covers, describeOnly, type EndReason, type SessionSpec } from './control'
 
+/** Room kept in the budget for the session's end line, so the whole output stays within max_size. */
+const END_RESERVE = 1024
 /** Session output held in memory while the file or stream is slow: past this, records are dropped and counted. */
 const MAX_BUFFER = 1024 * 1024
 
@@ -108,18 +110,19 @@ export class SessionSink {
   }
 
   /** A line of the session's own (preamble, end) under `oneapm.debug_session`. */
-  note (time: number, level: LevelValue, msg: string, fields: object): void {
+  note (time: number, level: LevelValue, msg: string, fields: object, last = false): void {
     const rec: LogRecord = { time, level, msg, fields, err: undefined }
-    this.put(this.format.line(rec, this.header('oneapm.debug_session', level), this.idField, this.ctx), time, true)
+    this.put(this.format.line(rec, this.header('oneapm.debug_session', level), this.idField, this.ctx), time, last ? 'last' : 'own')
   }
 
-  private put (line: string, time: number, own = false): void {
+  private put (line: string, time: number, kind: 'record' | 'own' | 'last' = 'record'): void {
     if (time >= this.spec.expires || Date.now() >= this.spec.expires) return this.limit('expired')
     const n = Buffer.byteLength(line)
-    // The session's own lines (its end line) may pass the budget by one line; records never do.
-    if (!own && this.bytes + n > this.spec.maxSize) return this.limit('budget')
+    // The end line uses the room kept for it; nothing else does.
+    if (kind !== 'last' && this.bytes + n > this.spec.maxSize - END_RESERVE) return this.limit('budget')
+    if (kind === 'last' && this.bytes + n > this.spec.maxSize) return
     this.bytes += n
-    if (!own) this.records++
+    if (kind === 'record') this.records++
     this.writer.write(line)
   }
 
