@@ -78,8 +78,8 @@ async function start (argv: string[], out: Out, err: Out, hooks: DebugHooks): Pr
   const checked = checkDebugRequest({ level: f.level, only: f.only, for: f.for, maxSize: f['max-size'], reason: f.reason })
   if (!checked.ok) throw new UsageError(checked.problem.replace(/^(for|level|only|max-size|reason)\b/, '--$1'))
   const cfg = configOf(f.config)
-  const dir = debugDirOf(cfg)
-  const written = writeDebugSession(dir, checked.value)
+  const dir = path.resolve(debugDirOf(cfg))
+  const written = writeDebugSession(dir, { level: f.level, only: f.only, for: f.for, maxSize: f['max-size'], reason: f.reason })
   const say = (s: string): void => { out(configRedactor(cfg).final(s)) }
   if ('error' in written) {
     err(`oneapm-agent-log debug start: ${written.error}\n`)
@@ -140,7 +140,7 @@ function stop (argv: string[], out: Out, err: Out): number {
     return 0
   }
   const cfg = configOf(f.config)
-  const dir = debugDirOf(cfg)
+  const dir = path.resolve(debugDirOf(cfg))
   const r = stopDebugSession(dir)
   if ('error' in r || 'problem' in r) {
     err(`oneapm-agent-log debug stop: ${'error' in r ? r.error : r.problem}\n`)
@@ -164,7 +164,7 @@ function status (argv: string[], out: Out): number {
     return 0
   }
   const cfg = configOf(f.config)
-  const dir = debugDirOf(cfg)
+  const dir = path.resolve(debugDirOf(cfg))
   const cur = readDebugSession(dir)
   const now = Date.now()
   const spec = 'spec' in cur ? cur.spec : undefined
