@@ -70,14 +70,15 @@ test('a small --max-size ends the session with reason budget, within the budget'
 
 test('a process started mid-session joins it; one started after the expiry does not', async () => {
   const s = setup()
-  const r = await cli(['debug', 'start', '--config', s.config, '--for', '3s', '--only', 'collector'])
+  // Long enough for a process to start on a loaded machine before the expiry.
+  const r = await cli(['debug', 'start', '--config', s.config, '--for', '8s', '--only', 'collector'])
   assert.equal(r.status, 0, r.err)
   const id = sessionIdOf(r.out)
   const control = readDebugSession(s.dir)
   assert.ok('spec' in control)
-  await sleep(1000)
-  const mid = startApp(s.dir, appProgram(s.config, 4000, POLL))
+  const mid = startApp(s.dir, appProgram(s.config, 9000, POLL))
   const [midPid] = await mid.ready
+  assert.ok(Date.now() < control.spec.expires - 2 * POLL, 'the mid-session process started well before the expiry')
   const wait = control.spec.expires - Date.now() + 100
   if (wait > 0) await sleep(wait)
   const late = startApp(s.dir, appProgram(s.config, 1000, POLL))
