@@ -10,7 +10,7 @@
 // BENCH_HTTP_WARMUP (500), BENCH_HTTP_SERVER (worker | process),
 // BENCH_SHIP_RECORDS (200000), BENCH_OTLP_RECORDS (100000),
 // BENCH_SHIP_RECEIVER (auto | rsyslog | node),
-// BENCH_WORKLOADS (comma-separated subset of WORKLOADS).
+// BENCH_WORKLOADS (comma-separated subset of WORKLOADS; `session` is workload 14).
 
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -58,9 +58,9 @@ const OTLP_RECORDS = envInt('BENCH_OTLP_RECORDS', 100_000)
 /**
  * Workload groups BENCH_WORKLOADS may name: the five of every logger, then this logger's only:
  * 6 (rotate), 7 (multi), 8 (recorder), 9 (recorded-debug), 10 (connections),
- * 11 and 12 (ship: file only, syslog TCP, destination down), 13 (otlp).
+ * 11 and 12 (ship: file only, syslog TCP, destination down), 13 (otlp), 14 (session).
  */
-const WORKLOADS = ['info2', 'info5', 'error', 'debug', 'rss', 'rotate', 'multi', 'recorder', 'recorded-debug', 'connections', 'ship', 'otlp'] as const
+const WORKLOADS = ['info2', 'info5', 'error', 'debug', 'rss', 'rotate', 'multi', 'recorder', 'recorded-debug', 'connections', 'ship', 'otlp', 'session'] as const
 const ONLY_WORKLOADS = process.env.BENCH_WORKLOADS?.split(',').map((s) => s.trim())
 const wanted = (w: typeof WORKLOADS[number]): boolean => ONLY_WORKLOADS === undefined || ONLY_WORKLOADS.includes(w)
 
@@ -150,7 +150,7 @@ function settingsFor (peer: PeerName, workload: Workload): ExtraSettings | undef
 
 function recordsFor (workload: Workload): number {
   switch (workload) {
-    case 'debug': case 'recorded-debug': return DISABLED_CALLS
+    case 'debug': case 'recorded-debug': case 'session-off': case 'session-on': return DISABLED_CALLS
     case 'rss': return RSS_RECORDS
     case 'rotate-off': case 'rotate-on': return ROTATE_RECORDS
     case 'recorder-off': case 'recorder-on': return RECORDER_RECORDS
@@ -459,6 +459,18 @@ function recorderRow (): RecorderRow {
     held: median(kept.map((r) => r.recorder?.held ?? NaN)),
     evicted: median(kept.map((r) => r.recorder?.evicted ?? NaN))
   }
+}
+
+/** Workload 14: ns per `instrumentation` debug call at info, no session and a session on `collector`. */
+function sessionTable (): string {
+  const off = stat(OWN_PEER, 'session-off', (r) => r.nsPerCall)
+  const on = stat(OWN_PEER, 'session-on', (r) => r.nsPerCall)
+  return [
+    '| 14. `instrumentation` `debug(\'x %s\', arg)` at level info, oneapm-text, flight recorder off | ns/call (calls/s) | × no session |',
+    '|---|--:|--:|',
+    `| no debug session | ${perCall(off)} | ${Number.isFinite(off) ? '1.00' : 'n/a'} |`,
+    `| a debug session on \`collector\` only | ${perCall(on)} | ${Number.isFinite(on) && Number.isFinite(off) ? (on / off).toFixed(2) : 'n/a'} |`
+  ].join('\n')
 }
 
 const perCall = (ns: number): string => Number.isFinite(ns) ? `${ns.toFixed(2)} (${fmt(1e9 / ns)})` : 'n/a'
@@ -786,6 +798,15 @@ Same loop as workload 3: ${fmt(100_000)} calls of warm-up, then calls in chunks 
 The ring holds 1MB by its own estimate (96 bytes a record plus the string arguments' lengths), so it fills
 after some ten thousand calls and each call after that pushes the oldest out: the numbers are of a full ring.
 
+## Debug sessions
+
+${sessionTable()}
+
+What a running debug session costs the components it does not cover: the \`instrumentation\` logger's debug call at
+level info (flight recorder off, so the call is dropped) with no session, and with a session started through
+\`startDebugSession({ only: 'collector' })\`. Same loop as workload 3, medians of ${RUNS} runs. The session is an extra
+sink whose threshold is \`debug\` for \`oneapm.collector\` and below only, so other loggers keep their noop methods.
+
 ## Collector connections
 
 ${httpTable(httpRows())}
@@ -972,6 +993,10 @@ async function main (): Promise<void> {
         for (const workload of order) await measure(dir, OWN_PEER, workload, run)
       }
       if (wanted('recorded-debug') && ownMeasured) await measure(dir, OWN_PEER, 'recorded-debug', run)
+      if (wanted('session') && ownMeasured) {
+        const order = run % 2 === 1 ? ['session-off', 'session-on'] as const : ['session-on', 'session-off'] as const
+        for (const workload of order) await measure(dir, OWN_PEER, workload, run)
+      }
       if (wanted('connections') && ownMeasured && (HTTP_SERVER === 'worker' || server !== undefined)) {
         for (let i = 0; i < HTTP_VARIANTS.length; i++) {
           await measure(dir, OWN_PEER, HTTP_VARIANTS[(i + run - 1) % HTTP_VARIANTS.length] as HttpVariant, run, server?.port)
@@ -1005,7 +1030,7 @@ async function main (): Promise<void> {
   fs.writeFileSync(DOC, keepHostBlock(report(rs, ts, seconds), previous))
 
   process.stdout.write(`\n${table(rs)}\n\n${rotationTable(rotationRow())}\n\n${multiTable()}\n\n` +
-    `${recorderTable(recorderRow())}\n\n${keptTable(recorderRow())}\n\n${httpTable(httpRows())}\n\n${shipTable()}\n\n${otlpTable()}\n\n`)
+    `${recorderTable(recorderRow())}\n\n${keptTable(recorderRow())}\n\n${sessionTable()}\n\n${httpTable(httpRows())}\n\n${shipTable()}\n\n${otlpTable()}\n\n`)
   for (const t of ts) process.stdout.write(`${t.pass === undefined ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.rule}; ${t.detail}\n`)
   process.stdout.write(anomalies.length === 0 ? '\nNo anomalies.\n' : `\nAnomalies:\n${anomalies.map((a) => `  ${a}`).join('\n')}\n`)
   process.stdout.write(`\n${seconds.toFixed(0)} s; wrote ${path.relative(process.cwd(), DOC)}\n`)

@@ -2,7 +2,7 @@
 // Prints one JSON Result line on stdout.
 
 import fs from 'node:fs'
-import { listRotated } from '../src/index'
+import { createLogger, currentDebugSession, listRotated, startDebugSession } from '../src/index'
 import type { HttpOutcome, HttpVariant } from './connections'
 import { scanLog, scanProblems, type LogScan } from './logfiles'
 import { createPeer, MARKERS, type ExtraSettings, type Peer, type PeerName } from './peers'
@@ -15,10 +15,13 @@ import type { ShipOutcome, ShipVariant } from './ship'
  * `recorded-debug` is workload 3 with the flight recorder on (the call is
  * kept, not dropped); `settings` says which. The `http-*` workloads are
  * workload 10 (bench/connections.ts), one per dispatcher; the `ship-*` and
- * `otlp-*` workloads are 11 to 13 (bench/ship.ts).
+ * `otlp-*` workloads are 11 to 13 (bench/ship.ts). `session-off` and
+ * `session-on` are workload 14: an `instrumentation` debug call at level info
+ * (flight recorder off) with no debug session, and with one covering
+ * `collector` only.
  */
 export type Workload = 'info2' | 'info5' | 'debug' | 'error' | 'rss' | 'rotate-off' | 'rotate-on' |
-  'recorder-off' | 'recorder-on' | 'recorded-debug' | HttpVariant | ShipVariant
+  'recorder-off' | 'recorder-on' | 'recorded-debug' | 'session-off' | 'session-on' | HttpVariant | ShipVariant
 
 export interface Job {
   readonly peer: PeerName
@@ -130,6 +133,33 @@ async function disabled (job: Job, peer: Peer): Promise<Result> {
   }
 }
 
+/** Workload 14: what a debug session on `collector` costs the calls of another component. */
+async function sessionCost (job: Job): Promise<Result> {
+  const root = createLogger({ log_file: job.file, log_format: 'text', log_level: 'info', log_flight_recorder: '0' }, { global: true })
+  const inst = root.child('instrumentation')
+  const problems: string[] = []
+  const handle = job.workload === 'session-on' ? startDebugSession({ only: 'collector', for: '1h' }) : undefined
+  if (handle !== undefined && currentDebugSession()?.id !== handle.id) problems.push('the debug session did not start')
+  if (handle !== undefined && !root.child('collector').keeps('debug')) problems.push('collector debug is not enabled during the session')
+  const args = ['y', 'z', 'w', 'v']
+  for (let i = 0; i < DISABLED_WARMUP; i++) inst.debug('x %s', args[i & 3])
+  await tick()
+  let calls = 0
+  const t0 = now()
+  let elapsed = 0
+  while (calls < job.records && elapsed < DISABLED_MAX_MS) {
+    for (let i = 0; i < DISABLED_CHUNK; i++) inst.debug('x %s', args[i & 3])
+    calls += DISABLED_CHUNK
+    elapsed = now() - t0
+  }
+  handle?.stop()
+  const summary = handle === undefined ? undefined : await handle.ended
+  if (summary !== undefined && summary.records > 0) problems.push(`the session wrote ${summary.records} records: instrumentation leaked into it`)
+  root.flush()
+  await root.close()
+  return { peer: job.peer, workload: job.workload, count: calls, elapsedMs: elapsed, perSec: calls / elapsed * 1000, nsPerCall: elapsed * 1e6 / calls, problems }
+}
+
 async function connections (job: Job): Promise<Result> {
   // Loaded here only, so the other workloads' processes are as they were.
   const { runConnections } = require('./connections') as typeof import('./connections')
@@ -202,6 +232,10 @@ async function main (): Promise<void> {
   }
   if (job.workload.startsWith('ship-') || job.workload.startsWith('otlp-')) {
     process.stdout.write(JSON.stringify(await shipping(job)) + '\n')
+    return
+  }
+  if (job.workload.startsWith('session-')) {
+    process.stdout.write(JSON.stringify(await sessionCost(job)) + '\n')
     return
   }
   const peer = await createPeer(job.peer, job.file, job.settings)

@@ -15,6 +15,14 @@ export type { CreateOptions } from './logger/create'
 export { Logger } from './logger/logger'
 export type { LogMethod } from './logger/logger'
 
+// Debug sessions started by the agent (process-local; `oneapm-agent-log debug start` reaches every process)
+export { startDebugSession, currentDebugSession } from './logger/session/api'
+export type { DebugSessionOptions, DebugSessionHandle, DebugSessionInfo, SessionSummary } from './logger/session/api'
+// The control file's other side, for the CLI (`oneapm-agent-log debug`)
+export { checkDebugRequest, writeDebugSession, readDebugSession, stopDebugSession, debugProcesses } from './logger/session/client'
+export type { DebugRequest, CheckedRequest, ControlState, ProcessState, SessionSpec } from './logger/session/client'
+export { POLL_MS as DEBUG_POLL_MS } from './logger/session/runtime'
+
 // Levels
 export { LEVELS, LEVEL_NAMES, ACCEPTED_LEVELS, parseLevel } from './record/levels'
 export type { LevelName, LevelValue, LevelSetting } from './record/levels'

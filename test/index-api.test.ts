@@ -73,16 +73,18 @@ const exported = Object.entries(api).filter(([, v]) => typeof v === 'function')
 
 test('the list of exported functions is the one this file covers', () => {
   assert.deepEqual(exported.map(([k]) => k).sort(), [
-    'Logger', 'Redactor', 'causeOf', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'configRedactor', 'createCollectorDispatcher', 'createLogger',
+    'Logger', 'Redactor', 'causeOf', 'checkDebugRequest', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'configRedactor', 'createCollectorDispatcher', 'createLogger',
     'describeRotation', 'describeSource', 'diskBound', 'displaySetting', 'envName', 'getLogger', 'isAgentConfig', 'listRotated',
     'loadConfig', 'maskSecret', 'networkFs', 'parseLevel', 'recordConnections',
-    'parseDuration', 'preconnectRequest', 'debugDirOf', 'debugLogName', 'debugStateName'
+    'parseDuration', 'preconnectRequest', 'debugDirOf', 'debugLogName', 'debugStateName',
+    'startDebugSession', 'currentDebugSession', 'writeDebugSession', 'readDebugSession', 'stopDebugSession', 'debugProcesses'
   ].sort())
 })
 
 const plain = ['causeOf', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'configRedactor', 'describeSource', 'diskBound',
   'envName', 'isAgentConfig', 'listRotated', 'loadConfig', 'maskSecret', 'networkFs', 'parseLevel',
-  'parseDuration', 'preconnectRequest']
+  'parseDuration', 'preconnectRequest', 'debugDirOf', 'debugLogName', 'debugStateName',
+  'checkDebugRequest', 'readDebugSession', 'stopDebugSession', 'debugProcesses', 'currentDebugSession']
 for (const name of plain) {
   test(`${name}() never throws`, async () => {
     await noThrow(name, call((api as Record<string, unknown>)[name]))
@@ -114,6 +116,13 @@ test('recordConnections() and createCollectorDispatcher() never throw, nor does 
     c.stop()
     await c.close()
   })
+})
+
+test('writeDebugSession() and startDebugSession() never throw (a relative or odd directory is refused, nothing written)', async () => {
+  // A hostile directory with a refused request (nothing may be written at a generated absolute path), then a hostile request in a temp dir.
+  await noThrow('writeDebugSession (directory)', (a) => api.writeDebugSession(a[0] as never, { level: 'nope' }))
+  await noThrow('writeDebugSession (request)', (a) => api.writeDebugSession(path.join(dir, 'debug'), a[0] as never))
+  await noThrow('startDebugSession', (a) => { api.startDebugSession(a[0] as never).stop() })
 })
 
 test('createLogger() and getLogger() never throw', async () => {

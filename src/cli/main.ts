@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// oneapm-agent-log: doctor, demo and bundle. Exit 2 for anything it does not understand.
+// oneapm-agent-log: doctor, demo, debug and bundle. Exit 2 for anything it does not understand.
 
 import { PACKAGE } from '../index'
 import { UsageError } from './args'
 import { BUNDLE_HELP, runBundle } from './bundle'
+import { DEBUG_HELP, runDebug } from './debug'
 import { DEMO_HELP, runDemo } from './demo'
 import { DOCTOR_HELP, runDoctor } from './doctor'
 
@@ -12,6 +13,7 @@ const HELP = `Usage: oneapm-agent-log <command> [options]
 Commands:
   doctor   show the effective log config, check the destination, list what to fix
   demo     run a small host app with the agent logger embedded and show its log
+  debug    start, stop or show a debug session in every process of the app (start|stop|status)
   bundle   write a redacted support bundle (.tar.gz) to send to OneAPM support; never uploads
 
 Options:
@@ -20,6 +22,7 @@ Options:
 
 ${DOCTOR_HELP.split('\n')[0] ?? ''}
 ${DEMO_HELP.split('\n')[0] ?? ''}
+${DEBUG_HELP.split('\n')[0] ?? ''}
 ${BUNDLE_HELP.split('\n')[0] ?? ''}`
 
 /** A command returns its exit status, or a promise of it (network probes, archives, following a file). */
@@ -28,6 +31,8 @@ export type Command = (argv: string[], out: (s: string) => void, err: (s: string
 const COMMANDS: Readonly<Record<string, Command>> = {
   doctor: runDoctor,
   demo: runDemo,
+  // debug start --wait makes the bundle once the session has ended.
+  debug: (argv, out, err) => runDebug(argv, out, err, { afterWait: async (file, o, e) => await runBundle(file === undefined ? [] : ['--config', file], o, e) }),
   bundle: runBundle
 }
 

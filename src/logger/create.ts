@@ -10,6 +10,7 @@ import { safeString } from '../internal/describe'
 import { Tree } from './tree'
 import { shipSinks } from './ship-sink'
 import type { SinkHooks } from './output'
+import { watchSessions } from './session/runtime'
 
 let processTree: Tree | undefined
 
@@ -80,6 +81,7 @@ export function createLogger (config?: AgentConfig | Readonly<Record<string, unk
     }))
     writeStartup(tree, cfg, output)
     tree.reportHostLogger()
+    watchSessions(tree, output, cfg, global, options.hooks?.debugPollMs)
     return tree.root
   } catch (err) {
     lastResort(err, 'createLogger()')

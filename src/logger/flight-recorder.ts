@@ -157,6 +157,17 @@ export class FlightRecorder {
     return out
   }
 
+  /** The records of the last windowMs, oldest first, left in place: a debug session starts with them, and an error's dump still finds them. */
+  recent (now: number): Recorded[] {
+    const from = now - this.windowMs
+    const out: Recorded[] = []
+    for (let i = this.head; i < this.ring.length; i++) {
+      const r = this.ring[i] as Recorded
+      if (r.time >= from) out.push(r)
+    }
+    return out
+  }
+
   get size (): number {
     return this.ring.length - this.head
   }

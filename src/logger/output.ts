@@ -37,6 +37,8 @@ export interface SinkHooks {
   readonly write?: WriteFn
   /** How often the host watch looks at debug and the standard streams (default 10 s). */
   readonly watchMs?: number
+  /** How often the debug session control file is checked (default 2 s). */
+  readonly debugPollMs?: number
 }
 
 /** How long a synchronous flush may wait on a pipe that says EAGAIN. */
