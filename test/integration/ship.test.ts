@@ -184,8 +184,8 @@ test('exit spool: with the destination down, process.exit() after 1,000 records 
   assert.equal(first.status, 0, first.stderr)
   const spools = fs.readdirSync(dir).filter((n) => n.startsWith('oneapm-unsent-'))
   assert.equal(spools.length, 1, fs.readdirSync(dir).join(' '))
-  // The 1,000, the startup line and the outage warning.
-  assert.ok(readLines(file).some((l) => l.includes('event=ship_spooled') && l.includes('records=1002')), readLines(file).slice(-3).join('\n'))
+  // The 1,000 and the startup line, plus the outage warning when the first send failed before the exit (a loaded machine may not get that far in 300 ms).
+  assert.ok(readLines(file).some((l) => l.includes('event=ship_spooled') && /records=100[12]\b/.test(l)), readLines(file).slice(-3).join('\n'))
   // The receiver comes back on the same port; a new process ships what the first could not.
   const port = Number(new URL(url.replace('otlp+', '')).port)
   const back = await otlpReceiver(port)
