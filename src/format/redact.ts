@@ -95,9 +95,14 @@ export class Redactor {
   isSecretKey (key: string): boolean {
     let hit = this.keyCache.get(key)
     if (hit === undefined) {
-      // Percent escapes are decoded: form field names arrive encoded.
-      const n = normalizeName(key, key.includes('%'))
+      const n = normalizeName(key)
       hit = this.extra.has(n) || isSecretName(n)
+      // Form field names arrive percent-encoded, so they are read decoded too. Either reading
+      // can hide the name (`%acredentials` decodes to 0xAC + `redentials`): secret if either is.
+      if (!hit && key.includes('%')) {
+        const d = normalizeName(key, true)
+        hit = this.extra.has(d) || isSecretName(d)
+      }
       // Field names come from code, so the set is small; the cap guards against
       // names built from data (a map keyed by user ids, say).
       if (this.keyCache.size < 4096 && key.length <= 256) this.keyCache.set(key, hit)
