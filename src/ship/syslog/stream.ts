@@ -43,11 +43,11 @@ import fs from 'node:fs'
 import net from 'node:net'
 import type * as Tls from 'node:tls'
 import { lazy } from '../../internal/lazy'
-import type { SendOutcome, ShippedRecord } from '../transport'
+import type { Frame, SendOutcome, ShippedRecord } from '../transport'
 import { createBackoff } from './backoff'
-import { encodeBatch, errorCode, errorReason, neverRejects, retryAll } from './batch'
+import { errorCode, errorReason, neverRejects, retryAll } from './batch'
 import { whileWritePending } from '../idle-exit'
-import { octetCounted, type SyslogFormatter } from './format'
+import type { SyslogFramer } from './format'
 import type { SyslogCounters, SyslogTransport, SyslogTransportOptions } from './transport'
 import type { SyslogNetTarget, SyslogUnixTarget } from './url'
 
@@ -85,7 +85,14 @@ interface Written { readonly bytes: Buffer, readonly records: number, readonly a
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarget, format: SyslogFormatter, options: SyslogTransportOptions): SyslogTransport {
+/**
+ * Records per write: what one event-loop turn of a busy host logs, and well
+ * under resendMaxBytes at typical sizes, so a batch can be written again after
+ * a receiver restart.
+ */
+const STREAM_BATCH_MAX = 1024
+
+export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarget, framer: SyslogFramer, options: SyslogTransportOptions): SyslogTransport {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   const writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS
   const resendWindowMs = options.resendWindowMs ?? DEFAULT_RESEND_WINDOW_MS
@@ -255,21 +262,11 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
     })
   }
 
-  async function send (records: readonly ShippedRecord[]): Promise<SendOutcome> {
-    const n = records.length
+  async function sendFrames (frames: readonly Frame[]): Promise<SendOutcome> {
+    const n = frames.length
     if (closed) return retryAll(n, 'closed')
-    const batch = encodeBatch(records, format)
-    const frames: Buffer[] = []
-    let rejected = 0
     let truncated = 0
-    batch.messages.forEach((m, i) => {
-      if (m === undefined) rejected++
-      else {
-        frames.push(octetCounted(m))
-        if (batch.truncated[i] === true) truncated++
-      }
-    })
-    if (frames.length === 0) return { sent: 0, rejected, retry: 0, truncated: 0, reason: 'records could not be encoded' }
+    for (const f of frames) if (f.truncated) truncated++
     await nextTurn()
     if (closed) return retryAll(n, 'closed')
     const s = await ensure()
@@ -277,7 +274,10 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
       if (s.startsWith('EPROTOTYPE')) return { sent: 0, rejected: n, retry: 0, truncated: 0, reason: s }
       return retryAll(n, s, notBefore - Date.now())
     }
-    const bytes = Buffer.concat(frames)
+    // One write per batch: the frames joined, already octet-counted.
+    let joined = ''
+    for (const f of frames) joined += f.text
+    const bytes = Buffer.from(joined)
     const again = resend
     const payload = again === undefined ? bytes : Buffer.concat([again.bytes, bytes])
     const done = await write(s, payload)
@@ -292,13 +292,40 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
       counters.resentRecords += again.records
     }
     backoff.reset()
-    if (sock === s) remember(bytes, frames.length)
-    return { sent: frames.length, rejected, retry: 0, truncated }
+    if (sock === s) remember(bytes, n)
+    return { sent: n, rejected: 0, retry: 0, truncated }
+  }
+
+  async function send (records: readonly ShippedRecord[]): Promise<SendOutcome> {
+    const frames: Frame[] = []
+    let rejected = 0
+    for (const r of records) {
+      const f = encodeRecord(r)
+      if (f === undefined) rejected++
+      else frames.push(f)
+    }
+    if (frames.length === 0) return { sent: 0, rejected, retry: 0, truncated: 0, reason: 'records could not be encoded' }
+    const o = await sendFrames(frames)
+    return rejected === 0 ? o : { ...o, rejected: o.rejected + rejected }
+  }
+
+  function encodeRecord (r: ShippedRecord): Frame | undefined {
+    try {
+      return framer.fromRecord(r)
+    } catch {
+      return undefined
+    }
   }
 
   return {
     target: target.display,
     send: neverRejects(send),
+    sendFrames: neverRejects(sendFrames),
+    encodeParts: (p) => framer.fromParts(p),
+    encodeRecord,
+    maxInFlight: 1,
+    batchMax: STREAM_BATCH_MAX,
+    batchMs: 0,
     close () {
       if (closed) return
       closed = true
