@@ -70,6 +70,8 @@ export class ShipQueue {
   private costs: number[] = []
   private head = 0
   private bytes = 0
+  /** Room under which the queue counts as full (MIN_LINE_COST, or the cost of the last record it had no room for). */
+  private fullMargin = MIN_LINE_COST
   /** Sends in flight, oldest first: their records follow the `keep` ones at the head, in order. */
   private flights: Flight[] = []
   /** Records at the head kept for a retry while later sends are still in flight. */
@@ -115,12 +117,13 @@ export class ShipQueue {
   }
 
   /**
-   * Whether a record would surely be dropped: less room than the shortest
-   * line. The sink asks before formatting, so that a destination that is down
-   * costs the host a count, not a JSON line per record.
+   * Whether a record would be dropped: less room than the shortest line, or
+   * than the last record dropped for want of room (until a send frees some).
+   * The sink asks before formatting, so that a destination that is down
+   * costs the host a count, not a JSON line and a frame per record.
    */
   get full (): boolean {
-    return this.closed || this.bytes + MIN_LINE_COST > this.options.maxBytes
+    return this.closed || this.bytes + this.fullMargin > this.options.maxBytes
   }
 
   /** A record dropped unformatted because the queue is full: counted like push() would. */
@@ -155,6 +158,7 @@ export class ShipQueue {
     // Both texts, at two bytes a character when either may hold a character past Latin-1.
     const cost = frame === undefined ? costOf(line) : (line.length + frame.text.length) * (frame.bytes > frame.text.length ? 2 : 1) + 2 * LINE_OVERHEAD
     if (this.bytes + cost > this.options.maxBytes) {
+      this.fullMargin = Math.max(MIN_LINE_COST, cost)
       this.stats.dropped.queue_full++
       this.untoldDrops++
       this.tellSoon()
@@ -208,8 +212,19 @@ export class ShipQueue {
     if (this.closed || this.flights.length >= this.maxInFlight || (this.keep > 0 && this.flights.length > 0)) return
     const waiting = this.waiting
     if (waiting === 0) return
-    const n = Math.min(this.batchMax, waiting)
     const from = this.lines.length - waiting
+    let n = Math.min(this.batchMax, waiting)
+    const cap = this.frameTransport?.batchBytes
+    if (cap !== undefined) {
+      let bytes = 0
+      for (let i = 0; i < n; i++) {
+        bytes += (this.frames[from + i] as Frame).bytes
+        if (bytes > cap && i > 0) {
+          n = i
+          break
+        }
+      }
+    }
     const flight: Flight = { n, outcome: undefined }
     this.flights.push(flight)
     let sent: Promise<SendOutcome>
@@ -251,6 +266,7 @@ export class ShipQueue {
     const done = n - retry
     const at = this.head + this.keep
     for (let i = at; i < at + done; i++) this.bytes -= this.costs[i] as number
+    if (done > 0) this.fullMargin = MIN_LINE_COST
     if (this.keep === 0) {
       for (let i = at; i < at + done; i++) {
         this.lines[i] = ''

@@ -110,6 +110,8 @@ export interface FrameTransport extends ShipTransport {
   readonly maxInFlight: number
   /** Records a batch may hold. */
   readonly batchMax: number
+  /** Bytes a batch may hold (its first frame always goes); undefined: no limit but batchMax. */
+  readonly batchBytes?: number
   /** How long a batch smaller than batchMax waits for more (0: leaves as soon as nothing is in flight). */
   readonly batchMs: number
 }
