@@ -142,12 +142,14 @@ function neverRef (socket: unknown): void {
 }
 
 /**
- * Requests in flight at once. Two: one is being answered while the next is
- * built and sent. A request that must be retried is sent again after the one
- * after it may already have been delivered, so records can arrive out of
- * order after a failure (each carries its own timestamp).
+ * Requests in flight at once: one. A second request's body to a receiver
+ * that stops reading would stay a pending write, and a pending write keeps
+ * the host alive whatever unref() says, up to the timeout (measured: the
+ * attack test in test/attack/ship-exit.test.ts). The queue can pipeline
+ * (a transport with a larger maxInFlight), with records possibly out of
+ * order after a retry.
  */
-export const MAX_IN_FLIGHT = 2
+export const MAX_IN_FLIGHT = 1
 /** Records per request, as the SDK's BatchLogRecordProcessor sends them. */
 export const OTLP_BATCH_MAX = 512
 /** A smaller batch waits this long for more. */
