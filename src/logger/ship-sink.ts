@@ -21,6 +21,7 @@ import type { LogRecord } from '../record/record'
 import { buildDestinations, checkShipHeaders, shipResource } from '../ship/destinations'
 import { ShipQueue } from '../ship/queue'
 import { appendSpool, readSpools, SPOOL_MAX, spoolDir, writeSpool } from '../ship/spool'
+import type { SyslogTransport } from '../ship/syslog/transport'
 import type { RecordParts, ShipTransport } from '../ship/transport'
 import { threadName } from '../record/thread'
 import type { Logger } from './logger'
@@ -171,7 +172,11 @@ export class ShipSink {
   }
 
   stats (): ShipDestinationStats[] {
-    return this.queues.map((q) => ({ ...q.stats, dropped: { ...q.stats.dropped } }))
+    return this.queues.map((q) => {
+      const counters = (q.transport as Partial<SyslogTransport>).counters
+      const s = { ...q.stats, dropped: { ...q.stats.dropped } }
+      return counters === undefined ? s : { ...s, syslog: { ...counters } }
+    })
   }
 
   /**
