@@ -155,9 +155,8 @@ export class ShipQueue {
         return
       }
     }
-    // The frame and the line are ropes over the same redacted parts (the message, the fields): the larger
-    // of the two, plus a second overhead for what they do not share; two bytes a character past Latin-1.
-    const cost = frame === undefined ? costOf(line) : Math.max(line.length, frame.text.length) * (frame.bytes > frame.text.length ? 2 : 1) + 2 * LINE_OVERHEAD
+    // Both texts, at two bytes a character when either may hold a character past Latin-1.
+    const cost = frame === undefined ? costOf(line) : (line.length + frame.text.length) * (frame.bytes > frame.text.length ? 2 : 1) + 2 * LINE_OVERHEAD
     if (this.bytes + cost > this.options.maxBytes) {
       this.fullMargin = Math.max(MIN_LINE_COST, cost)
       this.stats.dropped.queue_full++
