@@ -58,6 +58,8 @@ export interface ShipDestinationStats {
   queueBytes: number
   /** Batches that failed (network errors, retryable statuses). */
   failures: number
+  /** Syslog destinations: connections made, connects that failed, and what was written again on a new connection after the receiver ended one. */
+  syslog?: { connects: number, connectFailures: number, resentBatches: number, resentRecords: number }
 }
 
 /** Counters other parts of the agent add to (interference probes, collector recording). */

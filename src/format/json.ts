@@ -49,18 +49,41 @@ export const jsonFormat: LineFormat = {
   },
 
   line (rec: LogRecord, header: string, bindings: string, ctx: FormatContext): string {
-    const head = '{"time":"' + isoTime(rec.time) + '"' + header
-    const msg = jsonString(capRedact(rec.msg, ctx.maxString, ctx.redactor))
-    const budget: Budget = { left: ctx.maxLine }
-    let rest = bindings
-    if (rec.fields !== undefined) {
-      const bound = bindings === '' ? NONE : namesIn(bindings)
-      rest += fieldsJson(rec.fields, ctx, budget, bound, undefined, rec.err === undefined ? RESERVED : RESERVED_WITH_ERR)
-    }
-    if (rec.err !== undefined) rest += ',"err":' + (isError(rec.err) ? errorJson(rec.err, ctx, 0, [], budget) : valueJson(rec.err, ctx, budget))
-    const line = head + ',"msg":' + msg + rest + '}'
-    return fits(line, ctx.maxLine - 1) ? line + '\n' : truncated(rec, head, msg, rest, Buffer.byteLength(line), ctx.maxLine - 1) + '\n'
+    return jsonParts(rec, header, bindings, ctx).line + '\n'
   }
+}
+
+/**
+ * A record's JSON line (no newline) and the redacted, cut parts it is made
+ * of, for the shipping sink: a destination's frame is built from these same
+ * parts (one redaction, before any cut), never from the record's raw values.
+ */
+export interface JsonParts {
+  /** `2026-11-21T05:18:00.123Z` */
+  readonly time: string
+  /** The message as a JSON string literal, redacted and capped. */
+  readonly msg: string
+  /** `,"k":v` for the bound fields, the call's fields and `err`, in line order ('' for none). */
+  readonly rest: string
+  /** The whole line, no newline; when `whole` is false, the truncated form (and msg/rest are not what it holds). */
+  readonly line: string
+  readonly whole: boolean
+}
+
+export function jsonParts (rec: LogRecord, header: string, bindings: string, ctx: FormatContext): JsonParts {
+  const time = isoTime(rec.time)
+  const head = '{"time":"' + time + '"' + header
+  const msg = jsonString(capRedact(rec.msg, ctx.maxString, ctx.redactor))
+  const budget: Budget = { left: ctx.maxLine }
+  let rest = bindings
+  if (rec.fields !== undefined) {
+    const bound = bindings === '' ? NONE : namesIn(bindings)
+    rest += fieldsJson(rec.fields, ctx, budget, bound, undefined, rec.err === undefined ? RESERVED : RESERVED_WITH_ERR)
+  }
+  if (rec.err !== undefined) rest += ',"err":' + (isError(rec.err) ? errorJson(rec.err, ctx, 0, [], budget) : valueJson(rec.err, ctx, budget))
+  const line = head + ',"msg":' + msg + rest + '}'
+  if (fits(line, ctx.maxLine - 1)) return { time, msg, rest, line, whole: true }
+  return { time, msg, rest, line: truncated(rec, head, msg, rest, Buffer.byteLength(line), ctx.maxLine - 1), whole: false }
 }
 
 /** The names a bindings text holds (remembered when it was made; read back if forgotten since). */

@@ -1,7 +1,10 @@
-// The shipping sink: records at log_ship_level and above, as the JSON
-// layout's lines (redacted and capped once, here, before any destination
-// sees them), pushed to each log_ship destination's queue. One JSON line per
-// record whatever the number of destinations.
+// The shipping sink: records at log_ship_level and above, redacted and
+// capped once, here, by the JSON layout (format/json.ts jsonParts), before
+// any destination sees them. Each destination's queue gets the JSON line
+// (what the exit spool keeps) and the destination's frame (a syslog message,
+// an OTLP logRecord) made from those same redacted parts, once, so that
+// nothing is formatted again when it is sent. One JSON line per record
+// whatever the number of destinations.
 //
 // At exit (natural, process.exit(), uncaught exception) what the queues
 // still hold is written to the spool synchronously; when the sink is built,
@@ -9,7 +12,8 @@
 
 import type { LogSettings } from '../config/keys'
 import type { ShipDestinationStats } from '../diagnostics/stats'
-import { jsonFormat } from '../format/json'
+import { jsonString } from '../format/escape'
+import { jsonFormat, jsonParts } from '../format/json'
 import type { FormatContext } from '../format/line-format'
 import { exiting, flushAtExit } from '../internal/exit'
 import { thresholdOf, type LevelValue } from '../record/levels'
@@ -17,8 +21,15 @@ import type { LogRecord } from '../record/record'
 import { buildDestinations, checkShipHeaders, shipResource } from '../ship/destinations'
 import { ShipQueue } from '../ship/queue'
 import { appendSpool, readSpools, SPOOL_MAX, spoolDir, writeSpool } from '../ship/spool'
-import type { ShipTransport } from '../ship/transport'
+import type { SyslogTransport } from '../ship/syslog/transport'
+import type { RecordParts, ShipTransport } from '../ship/transport'
+import { threadName } from '../record/thread'
 import type { Logger } from './logger'
+
+/** The JSON header of a logger and level, and the logger's redacted name for frames (undefined: too long, the layout cuts it). */
+interface Header { readonly text: string, readonly name: string | undefined }
+/** Names up to this many characters are never cut by the layout (it cuts at 300 bytes). */
+const MAX_FAST_NAME = 100
 
 export type ShipNotice = (level: 30 | 40, msg: string, fields: Readonly<Record<string, unknown>>) => void
 
@@ -37,7 +48,10 @@ export class ShipSink {
   /** The lowest level shipped, for every logger. */
   readonly threshold: number
   readonly queues: readonly ShipQueue[]
-  private readonly headers = new Map<string, string[]>()
+  private readonly headers = new Map<string, Header[]>()
+  private readonly allFields: boolean
+  /** The thread name as a JSON string literal. */
+  private readonly thread = jsonString(threadName())
   private readonly bound = new WeakMap<Logger, string>()
   private readonly cancelExit: () => void
   private readonly dir: string
@@ -50,6 +64,7 @@ export class ShipSink {
     const { settings } = options
     this.threshold = thresholdOf(settings.log_ship_level)
     const fields = settings.log_ship_fields === 'all' ? 'all' : new Set(settings.log_ship_fields)
+    this.allFields = fields === 'all'
     this.queues = options.transports.map((t) => new ShipQueue(t, {
       maxBytes: settings.log_ship_queue,
       fields,
@@ -68,16 +83,34 @@ export class ShipSink {
 
   take (logger: Logger, rec: LogRecord): void {
     if (this.closed && !exiting()) return
-    if (!this.closed && this.queues.every((q) => q.full)) {
-      // Every destination is backed up (or down): count, don't format a line nobody will take.
-      for (const q of this.queues) q.dropFull()
-      return
+    const queues = this.queues
+    if (!this.closed) {
+      let room = false
+      for (let i = 0; i < queues.length && !room; i++) room = !(queues[i] as ShipQueue).full
+      if (!room) {
+        // Every destination is backed up (or down): count, don't format a line nobody will take.
+        for (let i = 0; i < queues.length; i++) (queues[i] as ShipQueue).dropFull()
+        return
+      }
     }
-    const ctx = this.options.ctx
-    const line = jsonFormat.line(rec, this.header(logger.name, rec.level), this.bindings(logger), ctx)
-    const json = line.charCodeAt(line.length - 1) === 10 ? line.slice(0, -1) : line
-    if (this.closed) return this.late(json)
-    for (const q of this.queues) q.push(json)
+    const h = this.header(logger.name, rec.level)
+    // One redaction and cut (the JSON layout's), before any destination sees the record.
+    const p = jsonParts(rec, h.text, this.bindings(logger), this.options.ctx)
+    if (this.closed) return this.late(p.line)
+    // The fast path: each destination's frame made from those parts; else (a cut line, an error,
+    // fields left out) the queue makes it from the line parsed back.
+    const fast = p.whole && rec.err === undefined && h.name !== undefined && (this.allFields || p.rest === '')
+    let parts: RecordParts | undefined
+    for (let i = 0; i < queues.length; i++) {
+      const q = queues[i] as ShipQueue
+      const ft = q.framed
+      if (ft === undefined || !fast || q.full) {
+        q.push(p.line)
+        continue
+      }
+      parts ??= { time: rec.time, iso: p.time, level: rec.level, logger: h.name as string, msg: p.msg, thread: this.thread, fields: p.rest }
+      q.push(p.line, ft.encodeParts(parts))
+    }
   }
 
   /** A record logged after the exit spool was written (a host exit listener that runs after ours): into the spool too. */
@@ -90,15 +123,20 @@ export class ShipSink {
     if ('file' in r) this.spoolFile = r.file
   }
 
-  private header (name: string, level: LevelValue): string {
+  private header (name: string, level: LevelValue): Header {
     let byLevel = this.headers.get(name)
     if (byLevel === undefined) {
       byLevel = []
       this.headers.set(name, byLevel)
     }
     const i = level / 10
-    // Redacted once per logger and level, as the destination's headers are.
-    return byLevel[i] ?? (byLevel[i] = jsonFormat.header(this.options.ctx.redactor.name(name), level))
+    return byLevel[i] ?? (byLevel[i] = this.makeHeader(name, level))
+  }
+
+  private makeHeader (name: string, level: LevelValue): Header {
+    // Redacted once per logger and level, as the destination's headers are; a name the layout would cut takes the long way.
+    const redacted = this.options.ctx.redactor.name(name)
+    return { text: jsonFormat.header(redacted, level), name: redacted.length <= MAX_FAST_NAME ? redacted : undefined }
   }
 
   private bindings (logger: Logger): string {
@@ -134,7 +172,11 @@ export class ShipSink {
   }
 
   stats (): ShipDestinationStats[] {
-    return this.queues.map((q) => ({ ...q.stats, dropped: { ...q.stats.dropped } }))
+    return this.queues.map((q) => {
+      const counters = (q.transport as Partial<SyslogTransport>).counters
+      const s = { ...q.stats, dropped: { ...q.stats.dropped } }
+      return counters === undefined ? s : { ...s, syslog: { ...counters } }
+    })
   }
 
   /**

@@ -1,26 +1,33 @@
-// One shipping destination's queue: the JSON lines of the records it takes,
-// bounded in bytes (log_ship_queue), sent in batches by its transport, one
-// batch in flight at a time.
+// One shipping destination's queue: the records it takes, bounded in bytes
+// (log_ship_queue), sent in batches by its transport.
 //
 // - push() is O(1) and never waits: past the bound a record is dropped and
 //   counted. An outage is told in the local log once when it starts (and at
 //   most once a minute while it lasts, by the collector's coalescing), and
 //   once when the destination takes records again, with the count dropped.
-// - A batch leaves when BATCH_MAX records wait, else BATCH_MS after the first
-//   one; the transport answers per record: sent, rejected for good (never
+// - Each record is held as its JSON line (what the exit spool takes) and, for
+//   a FrameTransport (syslog, OTLP), as the frame the sink built when it took
+//   the record: a batch is those frames joined, no formatting at send time.
+// - A batch leaves when the transport's batchMax records wait, else its
+//   batchMs after the first one (syslog: 0, it leaves as soon as no send is
+//   in flight, so records written while one drains go together in the next
+//   write; OTLP: 512 records or 1 s). A transport may have more than one send
+//   in flight (OTLP: 2); outcomes are taken in the order the sends left.
+// - The transport answers per record: sent, rejected for good (never
 //   retried: an OTLP 400), or to retry (a network error, 429/503): those stay
 //   at the head and go again after a backoff (exponential with jitter, capped;
-//   the receiver's Retry-After when it gave one).
+//   the receiver's Retry-After when it gave one). With sends in flight behind
+//   a retried one, the later records may arrive before the retried ones.
 // - Notices are told from a microtask, never from inside push(): push runs
 //   inside a log call, and a notice is a log call (shipped too, so it may find
 //   the queue full: that only counts).
-// - At exit, what is still queued (the batch in flight too: its outcome will
-//   never come) is handed to the spool (ship/spool.ts) synchronously.
+// - At exit, what is still queued (the batches in flight too: their outcome
+//   will never come) is handed to the spool (ship/spool.ts) synchronously.
 
 import { Coalescer, type Verdict } from '../collector/coalesce'
 import type { ShipDestinationStats } from '../diagnostics/stats'
 import { shippedRecord, type FieldSelection } from './shipped-record'
-import type { SendOutcome, ShipTransport } from './transport'
+import { isFrameTransport, type Frame, type FrameTransport, type SendOutcome, type ShipTransport } from './transport'
 
 export const BATCH_MAX = 512
 export const BATCH_MS = 1000
@@ -53,15 +60,31 @@ export interface QueueOptions {
   readonly now?: () => number
 }
 
+interface Flight { readonly n: number, outcome: SendOutcome | undefined }
+
 export class ShipQueue {
   readonly stats: ShipStats
+  /** The JSON lines (what the spool takes at exit), their frames (a FrameTransport's), and what each costs. */
   private lines: string[] = []
+  private frames: Array<Frame | undefined> = []
+  private costs: number[] = []
   private head = 0
   private bytes = 0
-  private inFlight = 0
+  /** Room under which the queue counts as full (MIN_LINE_COST, or the cost of the last record it had no room for). */
+  private fullMargin = MIN_LINE_COST
+  /** Sends in flight, oldest first: their records follow the `keep` ones at the head, in order. */
+  private flights: Flight[] = []
+  /** Records at the head kept for a retry while later sends are still in flight. */
+  private keep = 0
   private timer: NodeJS.Timeout | undefined
+  /** What the timer is for: a send due now, a partial batch waiting batchMs, a backoff. */
+  private timerKind: 'now' | 'batch' | 'backoff' | undefined
   private backoffMs = 0
   private closed = false
+  private readonly frameTransport: FrameTransport | undefined
+  private readonly batchMax: number
+  private readonly batchMs: number
+  private readonly maxInFlight: number
   private readonly coalescer: Coalescer
   /** Drops not yet told in the local log, and whether a microtask will tell them. */
   private untoldDrops = 0
@@ -79,17 +102,28 @@ export class ShipQueue {
 
   constructor (readonly transport: ShipTransport, private readonly options: QueueOptions) {
     this.stats = { target: transport.target, sent: 0, dropped: { queue_full: 0, rejected: 0, closed: 0 }, retried: 0, truncated: 0, queued: 0, queueBytes: 0, failures: 0 }
+    this.frameTransport = isFrameTransport(transport) ? transport : undefined
+    const ft = this.frameTransport
+    this.batchMax = Math.max(1, ft?.batchMax ?? BATCH_MAX)
+    this.batchMs = ft !== undefined && ft.batchMs === 0 ? 0 : options.batchMs ?? ft?.batchMs ?? BATCH_MS
+    this.maxInFlight = Math.max(1, ft?.maxInFlight ?? 1)
     this.coalescer = new Coalescer(60_000, options.now ?? Date.now)
     this.health = setInterval(() => { this.healthLine() }, HEALTH_MS).unref()
   }
 
+  /** Whether the transport takes frames built at push (then the sink builds them from the record's parts). */
+  get framed (): FrameTransport | undefined {
+    return this.frameTransport
+  }
+
   /**
-   * Whether a record would surely be dropped: less room than the shortest
-   * line. The sink asks before formatting, so that a destination that is down
-   * costs the host a count, not a JSON line per record.
+   * Whether a record would be dropped: less room than the shortest line, or
+   * than the last record dropped for want of room (until a send frees some).
+   * The sink asks before formatting, so that a destination that is down
+   * costs the host a count, not a JSON line and a frame per record.
    */
   get full (): boolean {
-    return this.closed || this.bytes + MIN_LINE_COST > this.options.maxBytes
+    return this.closed || this.bytes + this.fullMargin > this.options.maxBytes
   }
 
   /** A record dropped unformatted because the queue is full: counted like push() would. */
@@ -100,27 +134,43 @@ export class ShipQueue {
     }
     this.stats.dropped.queue_full++
     this.untoldDrops++
-    this.tellSoon()
+    if (!this.telling) this.tellSoon()
   }
 
-  /** Queues one JSON line (no newline). O(1); drops and counts past the bound. */
-  push (line: string): void {
+  /**
+   * Queues one record: its JSON line (no newline) and, for a frame
+   * transport, its frame (made here from the line when not given). O(1);
+   * drops and counts past the bound.
+   */
+  push (line: string, frame?: Frame): void {
     if (this.closed) {
       this.stats.dropped.closed++
       return
     }
-    const cost = costOf(line)
+    const ft = this.frameTransport
+    if (ft !== undefined && frame === undefined) {
+      frame = ft.encodeRecord(shippedRecord(line, this.options.fields))
+      if (frame === undefined) {
+        this.stats.dropped.rejected++
+        return
+      }
+    }
+    // Both texts, at two bytes a character when either may hold a character past Latin-1.
+    const cost = frame === undefined ? costOf(line) : (line.length + frame.text.length) * (frame.bytes > frame.text.length ? 2 : 1) + 2 * LINE_OVERHEAD
     if (this.bytes + cost > this.options.maxBytes) {
+      this.fullMargin = Math.max(MIN_LINE_COST, cost)
       this.stats.dropped.queue_full++
       this.untoldDrops++
       this.tellSoon()
       return
     }
     this.lines.push(line)
+    this.frames.push(frame)
+    this.costs.push(cost)
     this.bytes += cost
     this.stats.queued++
     this.stats.queueBytes = this.bytes
-    this.schedule()
+    if (this.timerKind !== 'now' && this.timerKind !== 'backoff') this.schedule()
   }
 
   /** Lines queued ahead of new ones (a spool from an earlier process). */
@@ -134,50 +184,102 @@ export class ShipQueue {
     return taken
   }
 
+  /** Records queued and not yet in a send. */
   private get waiting (): number {
-    return this.lines.length - this.head
+    let n = this.lines.length - this.head - this.keep
+    for (const f of this.flights) n -= f.n
+    return n
   }
 
   private schedule (): void {
-    if (this.inFlight > 0 || this.closed) return
-    if (this.timer !== undefined) {
-      // A batch is due at the timer (or after a backoff); a full batch need not wait for BATCH_MS.
-      if (this.backoffMs > 0 || this.waiting < BATCH_MAX) return
-      clearTimeout(this.timer)
-      this.timer = undefined
-    }
-    const wait = this.backoffMs > 0 ? this.backoffMs : this.waiting >= BATCH_MAX ? 0 : this.options.batchMs ?? BATCH_MS
+    if (this.closed || this.timerKind === 'now' || this.timerKind === 'backoff') return
+    if (this.flights.length >= this.maxInFlight || (this.keep > 0 && this.flights.length > 0)) return
+    const waiting = this.waiting
+    if (waiting === 0) return
+    const kind = this.backoffMs > 0 ? 'backoff' : waiting >= this.batchMax || this.batchMs === 0 ? 'now' : 'batch'
+    // A partial batch already waits for batchMs: more records change nothing until there is a full batch.
+    if (this.timerKind === 'batch' && kind === 'batch') return
+    clearTimeout(this.timer)
+    this.timerKind = kind
     this.timer = setTimeout(() => {
       this.timer = undefined
+      this.timerKind = undefined
       this.sendBatch()
-    }, wait).unref()
+    }, kind === 'backoff' ? this.backoffMs : kind === 'now' ? 0 : this.batchMs).unref()
   }
 
   private sendBatch (): void {
-    if (this.closed || this.inFlight > 0 || this.waiting === 0) return
-    const n = Math.min(BATCH_MAX, this.waiting)
-    const records = []
-    for (let i = 0; i < n; i++) records.push(shippedRecord(this.lines[this.head + i] as string, this.options.fields))
-    this.inFlight = n
+    if (this.closed || this.flights.length >= this.maxInFlight || (this.keep > 0 && this.flights.length > 0)) return
+    const waiting = this.waiting
+    if (waiting === 0) return
+    const from = this.lines.length - waiting
+    let n = Math.min(this.batchMax, waiting)
+    const cap = this.frameTransport?.batchBytes
+    if (cap !== undefined) {
+      let bytes = 0
+      for (let i = 0; i < n; i++) {
+        bytes += (this.frames[from + i] as Frame).bytes
+        if (bytes > cap && i > 0) {
+          n = i
+          break
+        }
+      }
+    }
+    const flight: Flight = { n, outcome: undefined }
+    this.flights.push(flight)
     let sent: Promise<SendOutcome>
     try {
-      sent = this.transport.send(records)
+      const ft = this.frameTransport
+      if (ft !== undefined) {
+        sent = ft.sendFrames(this.frames.slice(from, from + n) as Frame[])
+      } else {
+        const records = []
+        for (let i = 0; i < n; i++) records.push(shippedRecord(this.lines[from + i] as string, this.options.fields))
+        sent = this.transport.send(records)
+      }
     } catch (err) {
       // The contract says never; a transport bug must not lose the batch or stop the queue.
       sent = Promise.resolve({ sent: 0, rejected: 0, retry: n, truncated: 0, reason: err instanceof Error ? err.message : 'send threw' })
     }
-    sent.then((o) => { this.settle(n, o) }, () => { this.settle(n, { sent: 0, rejected: 0, retry: n, truncated: 0, reason: 'send failed' }) })
+    sent.then((o) => { this.settle(flight, o) }, () => { this.settle(flight, { sent: 0, rejected: 0, retry: n, truncated: 0, reason: 'send failed' }) })
+    // Room for another send (a pipelining transport): the next batch is due as usual.
+    this.schedule()
   }
 
-  private settle (n: number, o: SendOutcome): void {
-    this.inFlight = 0
+  private settle (flight: Flight, o: SendOutcome): void {
     if (this.closed) return
+    flight.outcome = o
+    // Outcomes are taken in the order the sends left, whatever order they come back in.
+    while (this.flights.length > 0 && this.flights[0]!.outcome !== undefined) {
+      const f = this.flights.shift() as Flight
+      this.account(f.n, f.outcome as SendOutcome)
+    }
+    if (this.flights.length === 0) this.keep = 0
+    this.stats.queued = this.lines.length - this.head
+    this.stats.queueBytes = this.bytes
+    this.schedule()
+  }
+
+  /** One send's outcome: its first `n - retry` records are done, the rest kept at the head for a retry. */
+  private account (n: number, o: SendOutcome): void {
     const retry = clamp(o.retry, 0, n)
     const done = n - retry
-    for (let i = 0; i < done; i++) {
-      this.bytes -= costOf(this.lines[this.head] as string)
-      this.lines[this.head++] = ''
+    const at = this.head + this.keep
+    for (let i = at; i < at + done; i++) this.bytes -= this.costs[i] as number
+    if (done > 0) this.fullMargin = MIN_LINE_COST
+    if (this.keep === 0) {
+      for (let i = at; i < at + done; i++) {
+        this.lines[i] = ''
+        this.frames[i] = undefined
+      }
+      this.head += done
+    } else if (done > 0) {
+      // Kept records of an earlier send stay ahead; these are done: out.
+      this.lines.splice(at, done)
+      this.frames.splice(at, done)
+      this.costs.splice(at, done)
     }
+    this.keep += retry
     this.compact()
     this.stats.sent += clamp(o.sent, 0, done)
     this.stats.truncated += clamp(o.truncated, 0, done)
@@ -206,17 +308,18 @@ export class ShipQueue {
         this.untoldRejected = 0
       }
     }
-    this.stats.queued = this.waiting
-    this.stats.queueBytes = this.bytes
-    if (this.waiting > 0) this.schedule()
   }
 
   private compact (): void {
     if (this.head === this.lines.length) {
       this.lines = []
+      this.frames = []
+      this.costs = []
       this.head = 0
     } else if (this.head > 1024 && this.head * 2 > this.lines.length) {
       this.lines = this.lines.slice(this.head)
+      this.frames = this.frames.slice(this.head)
+      this.costs = this.costs.slice(this.head)
       this.head = 0
     }
   }
@@ -245,11 +348,11 @@ export class ShipQueue {
       switch (v.kind) {
         case 'first_failure':
           this.options.notice(40, `shipping to ${target} failed (${reason}); records wait in memory (log_ship_queue) and are sent again with backoff${o?.retryAfterMs === undefined ? '' : ` (the receiver asked to wait ${Math.ceil(o.retryAfterMs / 1000)} s)`}`,
-            { event: 'ship_error', destination: target, cause: reason, queued: this.waiting })
+            { event: 'ship_error', destination: target, cause: reason, queued: this.lines.length - this.head })
           break
         case 'still_failing':
           this.options.notice(40, `shipping to ${target} still failing: ${v.cause}, ${v.count} times in the last ${v.seconds} s; ${this.stats.dropped.queue_full} records dropped so far`,
-            { event: 'ship_error', destination: target, cause: v.cause, count: v.count, dropped: this.stats.dropped.queue_full, queued: this.waiting })
+            { event: 'ship_error', destination: target, cause: v.cause, count: v.count, dropped: this.stats.dropped.queue_full, queued: this.lines.length - this.head })
           break
         case 'recovered':
           this.options.notice(30, `shipping to ${target} recovered after ${v.seconds} s (${v.failures} failed attempts: ${v.causes.join(', ')}); ${this.untoldDrops} records were dropped while the queue was full`,
@@ -269,8 +372,8 @@ export class ShipQueue {
             break
           }
           this.dropsToldAt = now
-          this.options.notice(40, `shipping to ${target}: ${this.untoldDrops} records dropped because the queue (log_ship_queue) was full; ${this.waiting === 0 ? 'the destination has caught up' : 'the destination is still slower than the records'}`,
-            { event: 'records_dropped', reason: 'ship_queue_full', destination: target, dropped: this.untoldDrops, queued: this.waiting })
+          this.options.notice(40, `shipping to ${target}: ${this.untoldDrops} records dropped because the queue (log_ship_queue) was full; ${this.lines.length === this.head ? 'the destination has caught up' : 'the destination is still slower than the records'}`,
+            { event: 'records_dropped', reason: 'ship_queue_full', destination: target, dropped: this.untoldDrops, queued: this.lines.length - this.head })
           this.untoldDrops = 0
           break
         }

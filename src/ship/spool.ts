@@ -14,7 +14,9 @@
 // Read at start by any process that ships: a file is claimed by renaming it
 // to a name of its own (only one process wins), checked to be a regular file
 // of our own user (never a symlink, FIFO or someone else's file: those are
-// left alone and told once), read up to SPOOL_MAX, then removed.
+// left alone and told once), read up to SPOOL_MAX, then removed. A file left
+// claimed (`.claimed-<pid>`) by a process that no longer exists is claimed
+// and read the same way; one whose process lives is left to it.
 
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -160,6 +162,29 @@ export function isSpoolName (name: string): boolean {
   return parts.length <= 2 && parts.every((p) => p.length > 0 && p.length <= 16 && [...p].every((c) => c >= '0' && c <= '9'))
 }
 
+const CLAIMED = '.claimed-'
+
+/**
+ * For `oneapm-unsent-<n>.jsonl.claimed-<pid>` whose process is gone (not
+ * `own`, and signal 0 finds no such process), the spool name it was claimed
+ * from; else undefined.
+ */
+function deadClaim (name: string, own: number): string | undefined {
+  const at = name.lastIndexOf(CLAIMED)
+  if (at < 0) return undefined
+  const base = name.slice(0, at)
+  const digits = name.slice(at + CLAIMED.length)
+  if (!isSpoolName(base) || digits.length === 0 || digits.length > 10 || ![...digits].every((c) => c >= '0' && c <= '9')) return undefined
+  const pid = Number(digits)
+  if (pid === own || pid <= 0) return undefined
+  try {
+    process.kill(pid, 0)
+    return undefined // Alive (or someone else's: EPERM below): it is reading it.
+  } catch (err) {
+    return codeOf(err) === 'ESRCH' ? base : undefined
+  }
+}
+
 /**
  * Claims, reads and removes the spool files in `dir`, up to `max` characters
  * in all (what the queues can take). A file that does not fit what is left
@@ -174,7 +199,7 @@ export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): Sp
   let budget = Math.min(max, SPOOL_MAX)
   let names: string[]
   try {
-    names = fs.readdirSync(dir).filter(isSpoolName).sort()
+    names = fs.readdirSync(dir).filter((n) => isSpoolName(n) || deadClaim(n, pid) !== undefined).sort()
   } catch {
     return { sections, files, skipped, ignored }
   }
@@ -192,7 +217,9 @@ export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): Sp
       continue
     }
     if (st.size > budget && (files.length > 0 || budget <= 0)) break
-    const claimed = `${file}.claimed-${pid}`
+    // A spool another process claimed and died before reading (killed between the rename and the read) is claimed again.
+    const base = deadClaim(name, pid)
+    const claimed = `${base === undefined ? file : path.join(dir, base)}.claimed-${pid}`
     try {
       fs.renameSync(file, claimed)
     } catch {

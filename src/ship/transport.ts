@@ -68,12 +68,65 @@ export interface SendOutcome {
   readonly reason?: string
 }
 
+/**
+ * A record as one destination sends it, built once when the record is taken
+ * (ship-sink.ts), from its redacted and cut parts: a syslog message with its
+ * octet count (or a bare datagram), an OTLP logRecord's JSON. The queue holds
+ * these ready to write; a transport only joins them.
+ */
+export interface Frame {
+  readonly text: string
+  /** UTF-8 bytes of text. */
+  readonly bytes: number
+  /** Cut to the destination's message cap (with the visible marker). */
+  readonly truncated: boolean
+  /** OTLP: the resource and scope the record belongs to (`<pid> <logger>`); '' for syslog. */
+  readonly group: string
+}
+
+/** What a frame is built from on the fast path: the JSON layout's parts of one record (format/json.ts jsonParts). */
+export interface RecordParts {
+  readonly time: number
+  /** `2026-11-21T05:18:00.123Z` */
+  readonly iso: string
+  readonly level: LevelValue
+  readonly logger: string
+  /** JSON string literals: the message (redacted, capped) and the thread name. */
+  readonly msg: string
+  readonly thread: string
+  /** `,"k":v` members: bound and call fields (no `err`), or '' for none. */
+  readonly fields: string
+}
+
+/** A transport that takes frames: the queue encodes each record once, at push, and sends ready text. */
+export interface FrameTransport extends ShipTransport {
+  /** The frame of a record from its parts; undefined when only encodeRecord can make it (a cut, an odd character). */
+  encodeParts (p: RecordParts): Frame | undefined
+  /** The frame of a parsed-back record (spool replay, records with errors or left-out fields). */
+  encodeRecord (r: ShippedRecord): Frame | undefined
+  /** Delivers frames, oldest first; same contract as send(). */
+  sendFrames (frames: readonly Frame[]): Promise<SendOutcome>
+  /** Sends that may be in flight at once (1: wait for each outcome). */
+  readonly maxInFlight: number
+  /** Records a batch may hold. */
+  readonly batchMax: number
+  /** Bytes a batch may hold (its first frame always goes); undefined: no limit but batchMax. */
+  readonly batchBytes?: number
+  /** How long a batch smaller than batchMax waits for more (0: leaves as soon as nothing is in flight). */
+  readonly batchMs: number
+}
+
+export function isFrameTransport (t: ShipTransport): t is FrameTransport {
+  return typeof (t as Partial<FrameTransport>).sendFrames === 'function'
+}
+
 export interface ShipTransport {
   /** What the destination is, for the local log and doctor, with any credential masked: `syslog+tcp://relay:601`. */
   readonly target: string
   /**
    * Delivers `records`, oldest first. Never rejects; never throws. Only one
-   * send is in flight at a time (the queue waits for the outcome). Sockets
+   * send is in flight at a time (the queue waits for the outcome), unless
+   * the transport is a FrameTransport and says otherwise. Sockets
    * and timers are unref'd: a transport never keeps the host alive.
    */
   send (records: readonly ShippedRecord[]): Promise<SendOutcome>

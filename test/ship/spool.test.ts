@@ -104,3 +104,21 @@ test('isSpoolName: only our names', () => {
   assert.ok(isSpoolName('oneapm-unsent-123-1764550000000.jsonl'))
   for (const n of ['oneapm-unsent-.jsonl', 'oneapm-unsent-12a.jsonl', 'oneapm-unsent-1-2-3.jsonl', '.oneapm-unsent-1.jsonl.tmp', 'oneapm-unsent-1.jsonl.claimed-5', 'x-oneapm-unsent-1.jsonl']) assert.ok(!isSpoolName(n), n)
 })
+
+test('a spool claimed by a process that died before reading it (.claimed-<pid>) is read by the next one; a live claimer\'s and foreign files are left alone', (t) => {
+  const dir = tmpDir()
+  t.after(() => { fs.rmSync(dir, { recursive: true, force: true }) })
+  // A pid that is surely gone: a child that has exited.
+  const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }))
+  const w = writeSpool(dir, [{ destination: 'syslog+tcp://relay:601', lines: ['{"msg":"left behind"}'] }], 777)
+  assert.ok('file' in w)
+  fs.renameSync(w.file, `${w.file}.claimed-${dead}`)
+  const live = writeSpool(dir, [{ destination: 'syslog+tcp://relay:601', lines: ['{"msg":"being read"}'] }], 778)
+  assert.ok('file' in live)
+  fs.renameSync(live.file, `${live.file}.claimed-${process.pid}`)
+  fs.symlinkSync('/etc/hostname', path.join(dir, `oneapm-unsent-779.jsonl.claimed-${dead}`))
+  const r = readSpools(dir, 1)
+  assert.deepEqual(r.sections.flatMap((s) => s.lines), ['{"msg":"left behind"}'])
+  const left = fs.readdirSync(dir).sort()
+  assert.deepEqual(left, [`oneapm-unsent-778.jsonl.claimed-${process.pid}`, `oneapm-unsent-779.jsonl.claimed-${dead}`])
+})

@@ -7,7 +7,7 @@
 // its JSON text), and every string made well-formed UTF-16 so a lone surrogate
 // cannot make the receiver's protobuf decoding fail or change the text.
 
-import type { ShippedRecord, ShipResource } from '../transport'
+import type { Frame, RecordParts, ShippedRecord, ShipResource } from '../transport'
 
 export interface AnyValue {
   stringValue?: string
@@ -202,4 +202,67 @@ export function exportRequest (records: readonly ShippedRecord[], resource: Ship
 /** The request as the JSON text the transport sends. */
 export function encodeExportRequest (records: readonly ShippedRecord[], resource: ShipResource, nowMs: number): string {
   return JSON.stringify(exportRequest(records, resource, nowMs))
+}
+
+// --- frames: one logRecord's JSON, made when the record is queued ---
+
+/** The group of a frame: its process (resource) and logger (scope). */
+export function groupOf (pid: number, logger: string): string {
+  return String(pid) + ' ' + logger
+}
+
+const SEVERITY_JSON: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(SEVERITY).map(([k, v]) => [k, `,"severityNumber":${v.number},"severityText":"${v.text}"`]))
+const UNKNOWN_SEVERITY_JSON = `,"severityNumber":${UNKNOWN_SEVERITY.number},"severityText":"${UNKNOWN_SEVERITY.text}"`
+
+/**
+ * A logRecord from the JSON layout's parts, for a record without fields: the
+ * message literal is the body as it stands (its escaping is JSON's). Undefined
+ * for a record with fields (their attributes need the general walk) or a
+ * message holding an escaped lone surrogate (wellFormed must replace it). The
+ * observed time is the record's own: it was observed when it was logged.
+ */
+export function fragmentFromParts (p: RecordParts, pid: number): Frame | undefined {
+  if (p.fields !== '' || p.msg.includes('\\ud') || p.thread.includes('\\ud')) return undefined
+  const t = nanos(p.time)
+  const text = '{"timeUnixNano":"' + t + '","observedTimeUnixNano":"' + t + '"' + (SEVERITY_JSON[p.level] ?? UNKNOWN_SEVERITY_JSON) +
+    ',"body":{"stringValue":' + p.msg + '},"attributes":[{"key":"thread.name","value":{"stringValue":' + p.thread + '}}]}'
+  return { text, bytes: text.length, truncated: false, group: groupOf(pid, p.logger) }
+}
+
+/** A logRecord from a parsed-back record (fields, errors, a spool of an earlier process). */
+export function fragmentFromRecord (r: ShippedRecord, nowMs: number): Frame {
+  const text = JSON.stringify(logRecord(r, nanos(nowMs)))
+  return { text, bytes: text.length, truncated: false, group: groupOf(r.pid, r.logger) }
+}
+
+/**
+ * The request's JSON for frames in queue order: grouped by process, then by
+ * logger, each group's records in their order (what exportRequest does).
+ */
+export function requestFromFrames (frames: readonly Frame[], resource: ShipResource): string {
+  const groups = new Map<string, string[]>()
+  // Our own process first, so a receiver that reads one resource reads ours.
+  const own = String(resource.pid) + ' '
+  for (const pass of [true, false]) {
+    for (const f of frames) {
+      if (f.group.startsWith(own) !== pass) continue
+      let list = groups.get(f.group)
+      if (list === undefined) groups.set(f.group, list = [])
+      list.push(f.text)
+    }
+  }
+  const byPid = new Map<string, string[]>()
+  for (const [group, texts] of groups) {
+    const space = group.indexOf(' ')
+    const pid = group.slice(0, space)
+    const name = group.slice(space + 1)
+    let scopes = byPid.get(pid)
+    if (scopes === undefined) byPid.set(pid, scopes = [])
+    scopes.push('{"scope":' + JSON.stringify({ name: wellFormed(name), version: resource.version }) + ',"logRecords":[' + texts.join(',') + ']}')
+  }
+  const out: string[] = []
+  for (const [pid, scopes] of byPid) {
+    out.push('{"resource":' + JSON.stringify({ attributes: resourceAttributes(resource, Number(pid)) }) + ',"scopeLogs":[' + scopes.join(',') + ']}')
+  }
+  return '{"resourceLogs":[' + out.join(',') + ']}'
 }

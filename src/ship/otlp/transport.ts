@@ -19,8 +19,8 @@ import { lazy } from '../../internal/lazy'
 import { undici } from '../../collector/undici'
 import { headerSecretForms } from '../../config/header-secrets'
 import { MASK } from '../../format/redact'
-import type { SendOutcome, ShippedRecord, ShipResource, ShipTransport } from '../transport'
-import { encodeExportRequest } from './encode'
+import type { Frame, FrameTransport, RecordParts, SendOutcome, ShippedRecord, ShipResource } from '../transport'
+import { fragmentFromParts, fragmentFromRecord, requestFromFrames } from './encode'
 import type { OtlpEndpoint } from './endpoint'
 
 export interface OtlpTransportOptions {
@@ -141,8 +141,25 @@ function neverRef (socket: unknown): void {
   Object.defineProperty(s, 'ref', { value: () => s, configurable: true, writable: true })
 }
 
-class OtlpTransport implements ShipTransport {
+/**
+ * Requests in flight at once: one. A second request's body to a receiver
+ * that stops reading would stay a pending write, and a pending write keeps
+ * the host alive whatever unref() says, up to the timeout (measured: the
+ * attack test in test/attack/ship-exit.test.ts). The queue can pipeline
+ * (a transport with a larger maxInFlight), with records possibly out of
+ * order after a retry.
+ */
+export const MAX_IN_FLIGHT = 1
+/** Records per request, as the SDK's BatchLogRecordProcessor sends them. */
+export const OTLP_BATCH_MAX = 512
+/** A smaller batch waits this long for more. */
+export const OTLP_BATCH_MS = 1000
+
+class OtlpTransport implements FrameTransport {
   readonly target: string
+  readonly maxInFlight = MAX_IN_FLIGHT
+  readonly batchMax = OTLP_BATCH_MAX
+  readonly batchMs = OTLP_BATCH_MS
   private readonly url: string
   private readonly headers: Record<string, string>
   private readonly secrets: readonly string[]
@@ -169,6 +186,23 @@ class OtlpTransport implements ShipTransport {
   }
 
   async send (records: readonly ShippedRecord[]): Promise<SendOutcome> {
+    const now = this.now()
+    return await this.sendFrames(records.map((r) => fragmentFromRecord(r, now)))
+  }
+
+  encodeParts (p: RecordParts): Frame | undefined {
+    return fragmentFromParts(p, this.resource.pid)
+  }
+
+  encodeRecord (r: ShippedRecord): Frame | undefined {
+    try {
+      return fragmentFromRecord(r, this.now())
+    } catch {
+      return undefined
+    }
+  }
+
+  async sendFrames (records: readonly Frame[]): Promise<SendOutcome> {
     try {
       if (records.length === 0) return { sent: 0, rejected: 0, retry: 0, truncated: 0 }
       if (this.closed) return { sent: 0, rejected: 0, retry: records.length, truncated: 0, reason: 'transport closed' }
@@ -189,7 +223,7 @@ class OtlpTransport implements ShipTransport {
     agent?.destroy().catch(() => {})
   }
 
-  private async deliver (records: readonly ShippedRecord[], budget: { left: number }): Promise<SendOutcome> {
+  private async deliver (records: readonly Frame[], budget: { left: number }): Promise<SendOutcome> {
     budget.left--
     const n = records.length
     const r = await this.post(records)
@@ -233,13 +267,13 @@ class OtlpTransport implements ShipTransport {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
       keepAliveTimeout: 4_000,
-      connections: 2
+      connections: MAX_IN_FLIGHT
     })
     return this.agent
   }
 
-  private async post (records: readonly ShippedRecord[]): Promise<Result> {
-    const json = encodeExportRequest(records, this.resource, this.now())
+  private async post (records: readonly Frame[]): Promise<Result> {
+    const json = requestFromFrames(records, this.resource)
     const body = this.gzip ? await gzip()(json) : Buffer.from(json)
     if (this.closed) return { kind: 'retry', retryAfterMs: undefined, reason: 'transport closed' }
     const controller = new AbortController()
@@ -287,6 +321,6 @@ class OtlpTransport implements ShipTransport {
  * A transport to `endpoint` (see resolveOtlpEndpoint). Creating it loads
  * nothing and opens nothing; the first send loads undici and connects.
  */
-export function createOtlpTransport (endpoint: OtlpEndpoint, resource: ShipResource, options: OtlpTransportOptions = {}): ShipTransport {
+export function createOtlpTransport (endpoint: OtlpEndpoint, resource: ShipResource, options: OtlpTransportOptions = {}): FrameTransport {
   return new OtlpTransport(endpoint, resource, options)
 }

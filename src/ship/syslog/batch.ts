@@ -1,31 +1,7 @@
-// A batch of records as syslog messages, one per record, in order. A record
-// the formatter cannot encode (it never should) is left out and rejected,
-// never thrown into the queue.
+// Outcomes shared by the syslog transports: a batch to retry, a send that
+// never rejects, and an error's reason and code.
 
-import type { SendOutcome, ShippedRecord } from '../transport'
-import type { SyslogFormatter } from './format'
-
-export interface EncodedBatch {
-  /** One message per record; undefined where the record could not be encoded. */
-  readonly messages: ReadonlyArray<Buffer | undefined>
-  readonly truncated: readonly boolean[]
-}
-
-export function encodeBatch (records: readonly ShippedRecord[], format: SyslogFormatter): EncodedBatch {
-  const messages: Array<Buffer | undefined> = []
-  const truncated: boolean[] = []
-  for (const rec of records) {
-    try {
-      const m = format(rec)
-      messages.push(m.message)
-      truncated.push(m.truncated)
-    } catch {
-      messages.push(undefined)
-      truncated.push(false)
-    }
-  }
-  return { messages, truncated }
-}
+import type { SendOutcome } from '../transport'
 
 /** Every record of the batch to send again (nothing reached the receiver, as far as we can tell). */
 export function retryAll (n: number, reason: string, retryAfterMs?: number): SendOutcome {
@@ -35,7 +11,7 @@ export function retryAll (n: number, reason: string, retryAfterMs?: number): Sen
 }
 
 /** `send` as the transport contract wants it: never rejects; anything it throws retries the whole batch. */
-export function neverRejects (send: (records: readonly ShippedRecord[]) => Promise<SendOutcome>): (records: readonly ShippedRecord[]) => Promise<SendOutcome> {
+export function neverRejects<T> (send: (records: readonly T[]) => Promise<SendOutcome>): (records: readonly T[]) => Promise<SendOutcome> {
   return async (records) => {
     try {
       return await send(records)

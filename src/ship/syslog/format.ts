@@ -35,7 +35,7 @@
 // that fit whole, then the stack, each cut on a character boundary, and the
 // message text ends with `…[truncated N bytes]` (N: the bytes left out).
 
-import type { ShippedRecord, ShipResource } from '../transport'
+import type { Frame, RecordParts, ShippedRecord, ShipResource } from '../transport'
 
 export const APP_NAME = 'oneapm'
 export const COOKIE = '@cee:'
@@ -211,13 +211,58 @@ export function createSyslogFormatter (resource: ShipResource, options: SyslogFo
       msgIds.set(rec.logger, msgId)
     }
     const header = `<${priOf(options.facility, rec.level)}>1 ${timestampOf(rec.time)}${tail}${msgId} - ${COOKIE}`
-    return body(rec, header, options.maxBytes)
+    const m = body(rec, header, options.maxBytes)
+    return { message: Buffer.from(m.text), truncated: m.truncated }
+  }
+}
+
+export interface SyslogFramer {
+  /** From the JSON layout's parts (the fast path); undefined when the general formatter is needed (over the cap, a NUL). */
+  fromParts (p: RecordParts): Frame | undefined
+  /** From a parsed-back record, through the formatter (cuts with the marker). */
+  fromRecord (r: ShippedRecord): Frame
+}
+
+/**
+ * Frames for one destination: the message, with its octet count when
+ * `octets` (TCP, TLS, unix streams). The fast path joins the JSON layout's
+ * already-escaped parts into the same MSG the formatter would write: `{"msg":
+ * …,"thread":…,<fields>}` (their escaping already keeps controls, DEL, C1 and
+ * U+2028/9 out; a NUL, which rsyslog would end the string at, goes the long way).
+ */
+export function createSyslogFramer (resource: ShipResource, options: SyslogFormatOptions, octets: boolean): SyslogFramer {
+  const format = createSyslogFormatter(resource, options)
+  const host = headerField(String(resource.hostName), MAX_HOST_BYTES)
+  const tail = ` ${host} ${APP_NAME} ${headerField(String(resource.pid), 128)} `
+  const pris: string[] = []
+  const mids = new Map<string, string>()
+  const frame = (text: string, bytes: number, truncated: boolean): Frame => octets
+    ? { text: String(bytes) + ' ' + text, bytes: bytes + String(bytes).length + 1, truncated, group: '' }
+    : { text, bytes, truncated, group: '' }
+  return {
+    fromParts (p) {
+      if (p.msg.includes('\\u0000') || (p.fields !== '' && p.fields.includes('\\u0000'))) return undefined
+      const pri = pris[p.level] ?? (pris[p.level] = `<${priOf(options.facility, p.level)}>1 `)
+      let mid = mids.get(p.logger)
+      if (mid === undefined) {
+        mid = `${tail}${msgIdOf(String(p.logger))} - ${COOKIE}`
+        if (mids.size >= 256) mids.clear()
+        mids.set(p.logger, mid)
+      }
+      const text = pri + p.iso + mid + '{"msg":' + p.msg + ',"thread":' + p.thread + p.fields + '}'
+      const bytes = Buffer.byteLength(text)
+      return bytes > options.maxBytes ? undefined : frame(text, bytes, false)
+    },
+    fromRecord (r) {
+      const m = format(r)
+      return frame(m.message.toString('utf8'), m.message.length, m.truncated)
+    }
   }
 }
 
 interface Member { readonly text: string, readonly bytes: number }
 
-function body (rec: ShippedRecord, header: string, maxBytes: number): FormattedMessage {
+function body (rec: ShippedRecord, header: string, maxBytes: number): { text: string, truncated: boolean } {
   const msg = String(rec.msg)
   const thread = String(rec.thread)
   const fields: Member[] = []
@@ -242,7 +287,7 @@ function body (rec: ShippedRecord, header: string, maxBytes: number): FormattedM
     (err === undefined ? 0 : jsonBytes(errType) + jsonBytes(errMessage) + (errStack === undefined ? 0 : jsonBytes(errStack)))
 
   if (full <= maxBytes) {
-    return { message: Buffer.from(header + assemble(jsonBody(msg).text, jsonBody(thread).text, recorded, fields.map((f) => f.text), err === undefined ? undefined : [jsonBody(errType).text, jsonBody(errMessage).text, errStack === undefined ? undefined : jsonBody(errStack).text])), truncated: false }
+    return { text: header + assemble(jsonBody(msg).text, jsonBody(thread).text, recorded, fields.map((f) => f.text), err === undefined ? undefined : [jsonBody(errType).text, jsonBody(errMessage).text, errStack === undefined ? undefined : jsonBody(errStack).text]), truncated: false }
   }
 
   // Over the cap: share what is left between the parts. Small, telling
@@ -286,7 +331,7 @@ function body (rec: ShippedRecord, header: string, maxBytes: number): FormattedM
     // Only a header longer than the cap gets here (maxBytes is at least 480; a header at most ~350).
     text = header + assemble(marker, '', recorded, [], undefined)
   }
-  return { message: Buffer.from(text), truncated: true }
+  return { text, truncated: true }
 }
 
 function assemble (msg: string, thread: string, recorded: string, fields: readonly string[], err: readonly [string, string, string | undefined] | undefined): string {

@@ -7,9 +7,9 @@
 // (connects, failed connects, batches resent after a receiver restart), for
 // stats().ship and the periodic health line.
 
-import type { ShipResource, ShipTransport } from '../transport'
+import type { FrameTransport, ShipResource } from '../transport'
 import type { BackoffOptions } from './backoff'
-import { createSyslogFormatter } from './format'
+import { createSyslogFramer } from './format'
 import { createStreamTransport } from './stream'
 import { createUdpTransport } from './udp'
 import type { SyslogTarget } from './url'
@@ -35,12 +35,12 @@ export interface SyslogCounters {
   resentRecords: number
 }
 
-export interface SyslogTransport extends ShipTransport {
+export interface SyslogTransport extends FrameTransport {
   /** A snapshot of the counters. */
   readonly counters: Readonly<SyslogCounters>
 }
 
 export function createSyslogTransport (target: SyslogTarget, resource: ShipResource, options: SyslogTransportOptions = {}): SyslogTransport {
-  const format = createSyslogFormatter(resource, { facility: target.facility, maxBytes: target.maxBytes })
-  return target.protocol === 'udp' ? createUdpTransport(target, format, options) : createStreamTransport(target, format, options)
+  const framer = createSyslogFramer(resource, { facility: target.facility, maxBytes: target.maxBytes }, target.protocol !== 'udp')
+  return target.protocol === 'udp' ? createUdpTransport(target, framer, options) : createStreamTransport(target, framer, options)
 }

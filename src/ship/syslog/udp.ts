@@ -13,10 +13,10 @@ import type * as Dgram from 'node:dgram'
 import { lazy } from '../../internal/lazy'
 import dns from 'node:dns'
 import net from 'node:net'
-import type { SendOutcome, ShippedRecord } from '../transport'
+import type { Frame, SendOutcome, ShippedRecord } from '../transport'
 import { createBackoff } from './backoff'
-import { encodeBatch, errorCode, errorReason, neverRejects, retryAll } from './batch'
-import type { SyslogFormatter } from './format'
+import { errorCode, errorReason, neverRejects, retryAll } from './batch'
+import type { SyslogFramer } from './format'
 import type { SyslogCounters, SyslogTransport, SyslogTransportOptions } from './transport'
 import type { SyslogNetTarget } from './url'
 
@@ -25,7 +25,7 @@ const dgramModule = lazy(() => require('node:dgram') as typeof Dgram)
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 
-export function createUdpTransport (target: SyslogNetTarget, format: SyslogFormatter, options: SyslogTransportOptions): SyslogTransport {
+export function createUdpTransport (target: SyslogNetTarget, framer: SyslogFramer, options: SyslogTransportOptions): SyslogTransport {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   const backoff = createBackoff(options.backoff)
   const counters: SyslogCounters = { connects: 0, connectFailures: 0, resentBatches: 0, resentRecords: 0 }
@@ -117,10 +117,9 @@ export function createUdpTransport (target: SyslogNetTarget, format: SyslogForma
     })
   }
 
-  async function send (records: readonly ShippedRecord[]): Promise<SendOutcome> {
-    const n = records.length
+  async function sendFrames (frames: readonly Frame[]): Promise<SendOutcome> {
+    const n = frames.length
     if (closed) return retryAll(n, 'closed')
-    const batch = encodeBatch(records, format)
     const s = await ensure()
     if (typeof s === 'string') return retryAll(n, s, notBefore - Date.now())
     let sent = 0
@@ -128,15 +127,12 @@ export function createUdpTransport (target: SyslogNetTarget, format: SyslogForma
     let truncated = 0
     let reason: string | undefined
     for (let i = 0; i < n; i++) {
-      const m = batch.messages[i]
-      if (m === undefined) {
-        rejected++
-        continue
-      }
+      const f = frames[i] as Frame
+      const m = Buffer.from(f.text)
       const err = closed ? new Error('closed') : await sendOne(s, m)
       if (err === undefined) {
         sent++
-        if (batch.truncated[i] === true) truncated++
+        if (f.truncated) truncated++
       } else if (errorCode(err) === 'EMSGSIZE') {
         rejected++
         reason = `${errorReason(err)} (a ${m.length}-byte datagram)`
@@ -152,9 +148,36 @@ export function createUdpTransport (target: SyslogNetTarget, format: SyslogForma
     return reason === undefined ? { sent, rejected, retry: 0, truncated } : { sent, rejected, retry: 0, truncated, reason }
   }
 
+  function encodeRecord (r: ShippedRecord): Frame | undefined {
+    try {
+      return framer.fromRecord(r)
+    } catch {
+      return undefined
+    }
+  }
+
+  async function send (records: readonly ShippedRecord[]): Promise<SendOutcome> {
+    // A record that cannot be encoded (it never should) is rejected where it stands; the rest keep their order.
+    const frames: Frame[] = []
+    let rejected = 0
+    for (const r of records) {
+      const f = encodeRecord(r)
+      if (f === undefined) rejected++
+      else frames.push(f)
+    }
+    const o = await sendFrames(frames)
+    return rejected === 0 ? o : { ...o, rejected: o.rejected + rejected }
+  }
+
   return {
     target: target.display,
     send: neverRejects(send),
+    sendFrames: neverRejects(sendFrames),
+    encodeParts: (p) => framer.fromParts(p),
+    encodeRecord,
+    maxInFlight: 1,
+    batchMax: 512,
+    batchMs: 0,
     close () {
       if (closed) return
       closed = true
