@@ -235,9 +235,9 @@ function token (s: string, p: number, end: number): Token {
     if (q < 0) return FAIL(end)
     value = unquote(s.slice(i, q + 1))
     i = q + 1
-  } else if (c === 123 || c === 91 /* { [ */) {
-    const q = jsonEnd(s, i, end)
-    if (q < 0) return FAIL(end)
+  } else if ((c === 123 || c === 91 /* { [ */) && objectEnd(s, i, end) > 0) {
+    // An object or array; a bare string that merely starts with a bracket (`a={`, `a=[]#`) is read below.
+    const q = objectEnd(s, i, end)
     value = s.slice(v, q + 1)
     i = q + 1
   } else {
@@ -261,6 +261,12 @@ function stringEnd (s: string, at: number, end: number): number {
     else if (c === 34) return i
   }
   return -1
+}
+
+/** jsonEnd, when the object ends the token (a blank or the end follows). */
+function objectEnd (s: string, at: number, end: number): number {
+  const q = jsonEnd(s, at, end)
+  return q > 0 && (q + 1 === end || s.charCodeAt(q + 1) === 32) ? q : -1
 }
 
 /** Index of the bracket closing the JSON object or array opening at `at`, or -1. */
