@@ -164,8 +164,9 @@ async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Bu
   const fh = await fs.promises.open(f.path, 'r')
   try {
     const st = await fh.stat()
-    // Read what was there when opened: a log that keeps growing cannot keep the reader going.
-    const size = st.size
+    // Read what was there when the file was listed: a log that keeps growing cannot keep
+    // the reader going, and `tail -f` follows on from exactly there.
+    const size = st.ino === f.ino ? Math.min(st.size, f.size) : st.size
     let pos = 0
     while (pos < size) {
       const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos))
