@@ -5,26 +5,34 @@ import { PACKAGE } from '../index'
 import { UsageError } from './args'
 import { DEMO_HELP, runDemo } from './demo'
 import { DOCTOR_HELP, runDoctor } from './doctor'
+import { SUMMARY_HELP, runSummary } from './summary'
+import { TAIL_HELP, runTail } from './tail'
 
 const HELP = `Usage: oneapm-agent-log <command> [options]
 
 Commands:
   doctor   show the effective log config, check the destination, list what to fix
   demo     run a small host app with the agent logger embedded and show its log
+  summary  what the log shows: collector timeline, errors, findings with fixes
+  tail     the log's records in time order across rotated files; -f follows
 
 Options:
   -h, --help     help (also: oneapm-agent-log <command> --help)
   -v, --version  print the version
 
 ${DOCTOR_HELP.split('\n')[0] ?? ''}
-${DEMO_HELP.split('\n')[0] ?? ''}`
+${DEMO_HELP.split('\n')[0] ?? ''}
+${SUMMARY_HELP.split('\n')[0] ?? ''}
+${TAIL_HELP.split('\n')[0] ?? ''}`
 
 /** A command returns its exit status, or a promise of it (network probes, archives, following a file). */
 export type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   doctor: runDoctor,
-  demo: runDemo
+  demo: runDemo,
+  summary: runSummary,
+  tail: runTail
 }
 
 export async function main (argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -54,6 +62,11 @@ export async function main (argv: string[], out: (s: string) => void, err: (s: s
 }
 
 if (require.main === module) {
+  // A reader that went away (`| head`): stop quietly, as other Unix tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') process.stderr.write(`oneapm-agent-log: stdout: ${e.message}\n`)
+    process.exit(e.code === 'EPIPE' ? 0 : 74)
+  })
   main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then(
     (status) => { process.exitCode = status },
     (e: unknown) => {
