@@ -5,6 +5,7 @@ import { PACKAGE } from '../index'
 import { UsageError } from './args'
 import { DEMO_HELP, runDemo } from './demo'
 import { DOCTOR_HELP, runDoctor } from './doctor'
+import { REPORT_HELP, runReport } from './report'
 import { SUMMARY_HELP, runSummary } from './summary'
 import { TAIL_HELP, runTail } from './tail'
 
@@ -15,6 +16,7 @@ Commands:
   demo     run a small host app with the agent logger embedded and show its log
   summary  what the log shows: collector timeline, errors, findings with fixes
   tail     the log's records in time order across rotated files; -f follows
+  report   the summary as one offline HTML file: charts, a filterable events table
 
 Options:
   -h, --help     help (also: oneapm-agent-log <command> --help)
@@ -23,7 +25,8 @@ Options:
 ${DOCTOR_HELP.split('\n')[0] ?? ''}
 ${DEMO_HELP.split('\n')[0] ?? ''}
 ${SUMMARY_HELP.split('\n')[0] ?? ''}
-${TAIL_HELP.split('\n')[0] ?? ''}`
+${TAIL_HELP.split('\n')[0] ?? ''}
+${REPORT_HELP.split('\n')[0] ?? ''}`
 
 /** A command returns its exit status, or a promise of it (network probes, archives, following a file). */
 export type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>
@@ -32,7 +35,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   doctor: runDoctor,
   demo: runDemo,
   summary: runSummary,
-  tail: runTail
+  tail: runTail,
+  report: runReport
 }
 
 export async function main (argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
