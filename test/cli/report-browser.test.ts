@@ -10,15 +10,17 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { pathToFileURL } from 'node:url'
+import zlib from 'node:zlib'
 import puppeteer, { type Page } from 'puppeteer-core'
 import type { LevelName, Summary } from '../../src/cli/logs/model'
 import { loadAssets } from '../../src/cli/report/assets'
 import { renderReport } from '../../src/cli/report/render'
-//IMPORT_CHILD
+import { cleanEnv } from '../helpers/child'
+import { logFilesIn, outageScenario } from '../helpers/agent-logs'
 import { tmpDir } from '../helpers/tmp'
 import { HOSTILE, hostileSummary, ordinarySummary } from './report/fixtures'
 
-//CLI_CONST
+const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js')
 const LEVELS: readonly LevelName[] = ['critical', 'error', 'warning', 'info', 'debug', 'trace']
 
 function findChromium (): string | undefined {
@@ -183,6 +185,55 @@ test('report: hostile log text stays text in the browser', BOUND, async (t) => {
   // The static sections are UTF-8 text: a lone surrogate there is U+FFFD.
   assert.deepEqual(seen.causes, s.findings.map((f) => f.cause.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/g, '\uFFFD')))
   await checkCharts(page, s)
+  assert.deepEqual(errors, [])
+  assert.deepEqual(foreign, [])
+})
+
+/** What the events table should hold, counted straight from the JSON lines: warnings and above, and records with an event. */
+function eventRecords (files: readonly string[]): Array<{ level: string, event: string | undefined, pid: number }> {
+  const rows: Array<{ level: string, event: string | undefined, pid: number }> = []
+  for (const f of files) {
+    const raw = fs.readFileSync(f)
+    const text = (f.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8')
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{')) continue
+      const r = JSON.parse(line) as { level: string, event?: string, pid: number }
+      if (['warning', 'error', 'critical'].includes(r.level) || r.event !== undefined) rows.push({ level: r.level, event: r.event, pid: r.pid })
+    }
+  }
+  return rows
+}
+
+test('report made by the CLI from a real log (JSON layout): no error, no request, charts match its summary, filters narrow it', BOUND, async (t) => {
+  const sc = outageScenario('json')
+  const files = logFilesIn(sc.dir)
+  const out = path.join(sc.dir, 'report.html')
+  const made = spawnSync(process.execPath, [CLI, 'report', '--out', out, ...files], { encoding: 'utf8', env: cleanEnv(), timeout: 60_000 })
+  assert.equal(made.status, 0, made.stderr)
+  const { page, errors, foreign } = await open(t, out)
+  const s = await page.evaluate('window.__report.data.summary') as Summary
+  // The outage the scenario made is there: failing, then recovered, for its pid.
+  assert.ok(s.connectivity.some((c) => c.pid === sc.pid && c.state === 'failing'), JSON.stringify(s.connectivity))
+  assert.ok(s.connectivity.some((c) => c.pid === sc.pid && c.state === 'recovered'), JSON.stringify(s.connectivity))
+  await checkCharts(page, s)
+  // The histogram counts every record the files hold.
+  const c = await charts(page)
+  assert.equal(c.levels?.series.reduce((n, x) => n + x.sum, 0), s.records)
+
+  const expected = eventRecords(files)
+  assert.equal(s.eventsOmitted, 0)
+  assert.equal(await shownRows(page), expected.length)
+  await page.select('#f-event', 'e:collector_error')
+  assert.equal(await shownRows(page), expected.filter((r) => r.event === 'collector_error').length)
+  await page.select('#f-event', '')
+  await page.select('#f-level', 'error')
+  const errorRows = expected.filter((r) => r.level === 'error' || r.level === 'critical').length
+  assert.ok(errorRows > 0 && errorRows < expected.length)
+  assert.equal(await shownRows(page), errorRows)
+  await page.select('#f-pid', String(sc.pid))
+  assert.equal(await shownRows(page), errorRows)
+
+  await screenshot(page)
   assert.deepEqual(errors, [])
   assert.deepEqual(foreign, [])
 })
