@@ -10,7 +10,8 @@ import { test } from 'node:test'
 import { runScript } from '../helpers/child'
 import { tmpDir } from '../helpers/tmp'
 
-const LNAV_DIR = path.join(__dirname, '..', '..', '..', 'docs', 'lnav')
+const DOCS = path.join(__dirname, '..', '..', '..', 'docs')
+const LNAV_DIR = path.join(DOCS, 'lnav')
 
 function lnavPath (): string | undefined {
   const r = spawnSync('sh', ['-c', 'command -v lnav'], { encoding: 'utf8' })
@@ -34,6 +35,7 @@ function writeLog (file: string, format: 'text' | 'json'): number {
     lib.getLogger().error(new TypeError('boom'), 'it failed')
     lib.getLogger().trace('trace line')
     lib.getLogger().critical('critical line')
+    lib.getLogger().warning({ event: 'host_interference', cause: 'debug_disabled' }, 'the host turned debug off')
     process.stdout.write(String(process.pid))
   `)
   assert.equal(r.status, 0, r.stderr)
@@ -46,13 +48,19 @@ function lnav (home: string, args: string[]): string {
   return r.stdout
 }
 
-test('lnav recognises level, logger, pid, thread and event in both layouts', { skip: SKIP, timeout: 120_000 }, () => {
-  const dir = tmpDir()
+/** A private HOME with both formats installed the way docs/report.md says (`lnav -i`). */
+function installed (dir: string): string {
   const home = path.join(dir, 'home')
   fs.mkdirSync(home)
   const files = fs.readdirSync(LNAV_DIR).filter((f) => f.endsWith('.json'))
   assert.deepEqual(files.sort(), ['oneapm_agent_json.json', 'oneapm_agent_log.json'])
   for (const f of files) lnav(home, ['-i', path.join(LNAV_DIR, f)])
+  return home
+}
+
+test('lnav recognises level, logger, pid, thread and event in both layouts', { skip: SKIP, timeout: 120_000 }, () => {
+  const dir = tmpDir()
+  const home = installed(dir)
 
   const expected = [
     { log_level: 'info', name: 'oneapm', event: 'agent_start' },
@@ -61,7 +69,8 @@ test('lnav recognises level, logger, pid, thread and event in both layouts', { s
     { log_level: 'debug', name: 'oneapm.instrumentation.http', event: null },
     { log_level: 'error', name: 'oneapm', event: null },
     { log_level: 'trace', name: 'oneapm', event: null, log_body: 'trace line' },
-    { log_level: 'critical', name: 'oneapm', event: null, log_body: 'critical line' }
+    { log_level: 'critical', name: 'oneapm', event: null, log_body: 'critical line' },
+    { log_level: 'warning', name: 'oneapm', event: 'host_interference', log_body: 'the host turned debug off' }
   ]
   for (const [format, table] of [['text', 'oneapm_agent_log'], ['json', 'oneapm_agent_json']] as const) {
     const log = path.join(dir, `agent-${format}.log`)
@@ -79,5 +88,34 @@ test('lnav recognises level, logger, pid, thread and event in both layouts', { s
       }
     })
     assert.match(rows[3]?.log_body ?? '', /^plain debug with spaces/)
+  }
+})
+
+/** The SQL of each `lnav -n -c ";SELECT ..."` line between docs/report.md's lnav-queries markers. */
+function documentedQueries (): string[] {
+  const text = fs.readFileSync(path.join(DOCS, 'report.md'), 'utf8')
+  const start = text.indexOf('<!-- lnav-queries:start -->')
+  const end = text.indexOf('<!-- lnav-queries:end -->')
+  assert.ok(start >= 0 && end > start, 'the lnav-queries markers are missing from docs/report.md')
+  const queries = text.slice(start, end).split('\n').filter((l) => l.startsWith('lnav -n -c ";')).map((l) => l.slice('lnav -n -c "'.length, l.lastIndexOf('" ')))
+  assert.ok(queries.length >= 5, `found ${queries.length} queries`)
+  return queries
+}
+
+test('the lnav one-liners in docs/report.md run as written and answer from both layouts', { skip: SKIP, timeout: 120_000 }, () => {
+  const dir = tmpDir()
+  const home = installed(dir)
+  const text = path.join(dir, 'agent.log')
+  const json = path.join(dir, 'agent-json.log')
+  const pids = { text: writeLog(text, 'text'), json: writeLog(json, 'json') }
+  for (const q of documentedQueries()) {
+    const layouts = q.includes('fields') ? ['text'] as const : ['text', 'json'] as const
+    for (const layout of layouts) {
+      const sql = layout === 'json' ? q.replaceAll('oneapm_agent_log', 'oneapm_agent_json') : q
+      const rows = JSON.parse(lnav(home, ['-n', '-c', sql, '-c', ':write-json-to -', layout === 'json' ? json : text])) as Array<Record<string, unknown>>
+      assert.ok(rows.length > 0, `${layout}: ${sql}: no rows`)
+      if ('pid' in (rows[0] as object)) assert.equal(rows[0]?.pid, pids[layout], sql)
+      if ('cause' in (rows[0] as object)) assert.equal(rows[0]?.cause, 'HTTP 503', sql)
+    }
   }
 })
