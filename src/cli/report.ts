@@ -7,7 +7,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { PACKAGE } from '../index'
 import { UsageError } from './args'
-import { planFiles } from './logs/files'
+import { planFiles, type LogFile } from './logs/files'
+import type { Summary } from './logs/model'
 import { logFiles, parseCommand, parseTime } from './logs/options'
 import { readLogs } from './logs/read'
 import { SummaryBuilder } from './logs/summary'
@@ -54,10 +55,7 @@ export async function runReport (argv: string[], out: (s: string) => void, err: 
     if (files.length === 0) err('oneapm-agent-log report: no log files to read\n')
     return 1
   }
-  const builder = new SummaryBuilder()
-  const { files: read } = await readLogs(planFiles(files, since, until), { since, until }, (r) => { builder.add(r) })
-  const summary = builder.finish(read, since, until)
-  const html = renderReport(summary, { generated: now, version: PACKAGE.version, inputs: config !== undefined ? [config] : positionals }, loadAssets())
+  const { html, summary } = await makeReport(files, since, until, config !== undefined ? [config] : positionals, now)
   if (target === '-') {
     out(html)
     return 0
@@ -70,6 +68,14 @@ export async function runReport (argv: string[], out: (s: string) => void, err: 
   }
   err(`oneapm-agent-log report: wrote ${target} (${summary.records} records, ${summary.events.length} events, ${summary.findings.length} findings)\n`)
   return 0
+}
+
+/** The report of `files` between `since` and `until` (epoch ms, ±Infinity for no bound): for this command and for a support bundle. */
+export async function makeReport (files: readonly LogFile[], since: number, until: number, inputs: readonly string[], now = Date.now()): Promise<{ html: string, summary: Summary }> {
+  const builder = new SummaryBuilder()
+  const { files: read } = await readLogs(planFiles(files, since, until), { since, until }, (r) => { builder.add(r) })
+  const summary = builder.finish(read, since, until)
+  return { html: renderReport(summary, { generated: now, version: PACKAGE.version, inputs }, loadAssets()), summary }
 }
 
 /**

@@ -63,7 +63,15 @@ export const PAGE_SCRIPT = String.raw`(function () {
       cols.push(buckets.map(function (b) { return (b.counts && b.counts[level]) || 0 }))
       series.push({ label: level, stroke: COLORS[level], width: 2, paths: uPlot.paths.stepped({ align: 1 }), points: { show: buckets.length < 200 } })
     })
-    return new uPlot({ width: width(el), height: 240, ms: 1, tzDate: utc, series: series, axes: [{}, { size: 60 }] }, cols, el)
+    var bucketMs = summary.histogram.bucketMs || 60000
+    return new uPlot({
+      width: width(el), height: 240, ms: 1, tzDate: utc, series: series, axes: [{}, { size: 60 }],
+      scales: {
+        // The last bucket is as wide as the others (and a single one is not a point); counts start at zero.
+        x: { time: true, range: function (u, min, max) { return [min, max + bucketMs] } },
+        y: { range: function (u, min, max) { return [0, max > 0 ? Math.ceil(max * 1.1) : 1] } }
+      }
+    }, cols, el)
   }
 
   function eventsTable () {

@@ -153,6 +153,7 @@ h1{font-size:1.5em}h2{border-bottom:1px solid #ccc;margin-top:2em}
 dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:600}dd{margin:0}
 table{border-collapse:collapse;margin:.5em 0;width:100%}th,td{border:1px solid #ddd;padding:.2em .5em;text-align:left;vertical-align:top}
 td{overflow-wrap:anywhere;white-space:pre-wrap}th{background:#f4f4f4}
+td:first-child,#events td:nth-child(-n+5),.changes td:nth-child(-n+3){white-space:nowrap}
 .empty{color:#777;font-style:italic}.chart{margin:1em 0}
 #findings li{margin-bottom:1em}.cause{font-weight:600;margin:0}.fix,.when{margin:.2em 0}.id{color:#777;font-family:monospace}
 .filters{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center}
