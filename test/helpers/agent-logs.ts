@@ -31,7 +31,7 @@ export function outageScenario (format: 'text' | 'json', options: { maxSize?: st
     for (let i = 0; i < 1100; i++) early.info('early record %d', i)
     const log = lib.createLogger({ log_file: ${JSON.stringify(file)}, log_format: ${JSON.stringify(format)}, log_level: 'debug',
       log_max_size: ${JSON.stringify(options.maxSize ?? '16KB')}, log_max_files: 0, log_compress: ${options.compress !== false}, license_key: KEY, app_name: 'shop' },
-      { hooks: { watchMs: 30 } })
+      { hooks: { watchMs: 30, rotation: { checkMs: 50, graceMs: 100, staleLockMs: 2000 } } })
     let mode = 'ok'
     const handler = (req, res) => {
       req.resume()
@@ -80,7 +80,7 @@ export function outageScenario (format: 'text' | 'json', options: { maxSize?: st
       await agent.close()
       server.close()
       // Rotated files are compressed in the background: let that finish.
-      await sleep(500)
+      await sleep(1500)
       process.stdout.write(JSON.stringify({ pid: process.pid, port, early: log.stats().droppedEarly }))
     })()
   `, { timeout: 60_000 })

@@ -15,8 +15,13 @@ export interface FollowStart {
   readonly pos: number
 }
 
+/** How long a rotated-away file is still read: a writer notices the rotation a little later and may add a few lines. */
+const RETIRE_MS = 3000
+
 interface Followed {
   path: string
+  /** The files rotated away, still read until their deadline. */
+  retired: Array<{ fd: number, pos: number, splitter: LineSplitter, until: number }>
   fd: number | undefined
   ino: number
   pos: number
@@ -32,7 +37,7 @@ const CHUNK = 1024 * 1024
  */
 export async function follow (starts: readonly FollowStart[], onText: (text: string, path: string) => boolean, notice: (s: string) => void, options: { pollMs?: number, signal?: AbortSignal } = {}): Promise<void> {
   const pollMs = options.pollMs ?? 250
-  const files: Followed[] = starts.map((s) => ({ path: s.path, fd: undefined, ino: s.ino, pos: s.pos, splitter: new LineSplitter() }))
+  const files: Followed[] = starts.map((s) => ({ path: s.path, fd: undefined, retired: [], ino: s.ino, pos: s.pos, splitter: new LineSplitter() }))
   for (const f of files) {
     if (f.ino >= 0) {
       try {
@@ -49,6 +54,12 @@ export async function follow (starts: readonly FollowStart[], onText: (text: str
   try {
     for (;;) {
       for (const f of files) {
+        for (const r of f.retired) if (!drain({ ...f, fd: r.fd, pos: r.pos, splitter: r.splitter }, buf, onText, r)) return
+        f.retired = f.retired.filter((r) => {
+          if (Date.now() < r.until) return true
+          try { fs.closeSync(r.fd) } catch {}
+          return false
+        })
         if (!drain(f, buf, onText)) return
         let st: fs.Stats | undefined
         try {
@@ -59,8 +70,11 @@ export async function follow (starts: readonly FollowStart[], onText: (text: str
         if (st === undefined) continue
         if (st.ino !== f.ino) {
           // A new file at the path: what the old one still held was read above.
-          if (f.fd !== undefined) notice(`${f.path} was rotated (a new file is at its path); following the new file`)
-          closeFd(f)
+          if (f.fd !== undefined) {
+            notice(`${f.path} was rotated (a new file is at its path); following the new file`)
+            f.retired.push({ fd: f.fd, pos: f.pos, splitter: f.splitter, until: Date.now() + RETIRE_MS })
+            f.fd = undefined
+          }
           try {
             f.fd = fs.openSync(f.path, 'r')
             f.ino = fs.fstatSync(f.fd).ino
@@ -85,11 +99,14 @@ export async function follow (starts: readonly FollowStart[], onText: (text: str
       if ((options.signal?.aborted as boolean | undefined) === true) return
     }
   } finally {
-    for (const f of files) closeFd(f)
+    for (const f of files) {
+      closeFd(f)
+      for (const r of f.retired) try { fs.closeSync(r.fd) } catch {}
+    }
   }
 }
 
-function drain (f: Followed, buf: Buffer, onText: (text: string, path: string) => boolean): boolean {
+function drain (f: Followed, buf: Buffer, onText: (text: string, path: string) => boolean, retired?: { pos: number }): boolean {
   if (f.fd === undefined) return true
   for (;;) {
     let n: number
@@ -100,6 +117,7 @@ function drain (f: Followed, buf: Buffer, onText: (text: string, path: string) =
     }
     if (n === 0) return true
     f.pos += n
+    if (retired !== undefined) retired.pos = f.pos
     const text = f.splitter.push(buf.subarray(0, n))
     if (text !== '' && !onText(text, f.path)) return false
   }

@@ -167,6 +167,9 @@ async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Bu
     // Read what was there when the file was listed: a log that keeps growing cannot keep
     // the reader going, and `tail -f` follows on from exactly there.
     const size = st.ino === f.ino ? Math.min(st.size, f.size) : st.size
+    if (st.ino === f.ino && st.size < f.size) {
+      counts.problem ??= `the file shrank while it was read (from ${f.size} to ${st.size} bytes: truncated, e.g. by logrotate copytruncate); read up to there`
+    }
     let pos = 0
     while (pos < size) {
       const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos))
