@@ -1,0 +1,296 @@
+// Records from many log files in time order: each file is read in large
+// chunks (gzip inflated on libuv's thread pool while the previous chunk is
+// parsed), split into lines, parsed, and the files' record streams are
+// merged by time. Rotated files rarely overlap, so a file is opened only when
+// the merge reaches its first record's time: usually one is open at a time.
+// Records of several processes in one file keep the file's order.
+//
+// Hostile input stays bounded: a line longer than MAX_LINE is skipped
+// without being held (its parts are dropped as they come), a truncated or
+// corrupt gzip ends that file with a problem noted, a file that shrinks
+// while read is noted, and a file is read only up to the size it had when
+// opened, so a log that keeps growing cannot keep a summary running.
+
+import fs from 'node:fs'
+import zlib from 'node:zlib'
+import type { FileRead } from './model'
+import { MAX_LINE, parseLine, type ReadRecord } from './parse'
+import type { PlannedFile } from './files'
+
+export interface ReadRange {
+  /** Epoch ms; NaN or ±Infinity for no bound. */
+  readonly since: number
+  readonly until: number
+}
+
+/** Bytes per read of a plain file. */
+const CHUNK = 1024 * 1024
+
+/** Splits chunks into lines, holding at most MAX_LINE bytes of an unfinished one. */
+export class LineSplitter {
+  private carry: Buffer[] = []
+  private carryBytes = 0
+  private skipping = false
+  /** Lines dropped for being longer than MAX_LINE. */
+  overlong = 0
+
+  /** The whole lines that `chunk` completes, as one string (lines joined by \n, no trailing \n), or '' when none. */
+  push (chunk: Buffer): string {
+    const last = chunk.lastIndexOf(10)
+    if (last < 0) {
+      this.hold(chunk)
+      return ''
+    }
+    let start = 0
+    if (this.skipping) {
+      // The rest of an overlong line, up to its newline, is dropped.
+      start = chunk.indexOf(10) + 1
+      this.skipping = false
+    }
+    let text = ''
+    if (start <= last) {
+      if (this.carryBytes > 0) {
+        this.carry.push(chunk.subarray(start, last))
+        text = Buffer.concat(this.carry).toString('utf8')
+      } else {
+        text = chunk.toString('utf8', start, last)
+      }
+    }
+    this.carry = []
+    this.carryBytes = 0
+    this.hold(chunk.subarray(last + 1))
+    return text
+  }
+
+  /** What is left after the last newline: an unfinished last line. */
+  end (): string {
+    const text = this.skipping || this.carryBytes === 0 ? '' : Buffer.concat(this.carry).toString('utf8')
+    this.carry = []
+    this.carryBytes = 0
+    this.skipping = false
+    return text
+  }
+
+  private hold (part: Buffer): void {
+    if (part.length === 0) return
+    if (this.skipping) return
+    if (this.carryBytes + part.length > MAX_LINE) {
+      this.carry = []
+      this.carryBytes = 0
+      this.skipping = true
+      this.overlong++
+      return
+    }
+    // A copy: the chunk buffer may be reused by the next read.
+    this.carry.push(Buffer.from(part))
+    this.carryBytes += part.length
+  }
+}
+
+interface Counts { records: number, otherLines: number, problem: string | undefined }
+
+/** Parses the lines in `text` (joined by \n), keeping records in range. */
+function parseLines (text: string, file: string, range: ReadRange, counts: Counts, out: ReadRecord[]): void {
+  const len = text.length
+  let at = 0
+  while (at <= len) {
+    let nl = text.indexOf('\n', at)
+    if (nl < 0) nl = len
+    if (nl > at) {
+      const r = parseLine(text.slice(at, nl), file)
+      if (r === null) counts.otherLines++
+      else if (!(r.time < range.since) && !(r.time > range.until)) {
+        counts.records++
+        out.push(r)
+      }
+    }
+    at = nl + 1
+  }
+}
+
+/** Batches of records from one file; null at its end. Problems end the file, never throw. */
+class FileCursor {
+  readonly counts: Counts = { records: 0, otherLines: 0, problem: undefined }
+  private readonly splitter = new LineSplitter()
+  private iter: AsyncIterator<Buffer> | undefined
+  private done = false
+  batch: ReadRecord[] = []
+  index = 0
+
+  constructor (readonly file: PlannedFile, private readonly range: ReadRange) {}
+
+  /** The next non-empty batch into `batch`; false at the end. */
+  async fill (): Promise<boolean> {
+    this.batch = []
+    this.index = 0
+    while (this.batch.length === 0 && !this.done) {
+      const chunk = await this.nextChunk()
+      if (chunk === null) {
+        this.done = true
+        const tail = this.splitter.end()
+        if (tail !== '') parseLines(tail, this.file.path, this.range, this.counts, this.batch)
+        this.counts.otherLines += this.splitter.overlong
+        if (this.splitter.overlong > 0) this.counts.problem ??= `${this.splitter.overlong} line${this.splitter.overlong === 1 ? '' : 's'} longer than ${MAX_LINE / (1024 * 1024)} MB skipped`
+        break
+      }
+      const text = this.splitter.push(chunk)
+      if (text !== '') parseLines(text, this.file.path, this.range, this.counts, this.batch)
+    }
+    return this.batch.length > 0
+  }
+
+  private async nextChunk (): Promise<Buffer | null> {
+    this.iter ??= this.file.gzip ? gzipChunks(this.file, this.counts) : plainChunks(this.file, this.counts)
+    try {
+      const r = await this.iter.next()
+      return r.done === true ? null : r.value
+    } catch (err) {
+      this.counts.problem ??= `read failed: ${describe(err)}`
+      return null
+    }
+  }
+
+  async close (): Promise<void> {
+    this.done = true
+    try {
+      await this.iter?.return?.()
+    } catch {
+      // Closing a stream that already failed.
+    }
+  }
+}
+
+async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
+  const fh = await fs.promises.open(f.path, 'r')
+  try {
+    const st = await fh.stat()
+    // Read what was there when the file was listed: a log that keeps growing cannot keep
+    // the reader going, and `tail -f` follows on from exactly there.
+    const size = st.ino === f.ino ? Math.min(st.size, f.size) : st.size
+    if (st.ino === f.ino && st.size < f.size) {
+      counts.problem ??= `the file shrank while it was read (from ${f.size} to ${st.size} bytes: truncated, e.g. by logrotate copytruncate); read up to there`
+    }
+    let pos = 0
+    while (pos < size) {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos))
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos)
+      if (bytesRead === 0) {
+        counts.problem ??= `the file shrank while it was read (from ${size} to ${pos} bytes: truncated, e.g. by logrotate copytruncate); read up to there`
+        return
+      }
+      pos += bytesRead
+      yield buf.subarray(0, bytesRead)
+    }
+  } finally {
+    await fh.close()
+  }
+}
+
+async function * gzipChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
+  const src = fs.createReadStream(f.path, { highWaterMark: CHUNK })
+  const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 })
+  src.on('error', (err) => { gunzip.destroy(err) })
+  src.pipe(gunzip)
+  let out = 0
+  try {
+    for await (const chunk of gunzip) {
+      out += (chunk as Buffer).length
+      yield chunk as Buffer
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    counts.problem ??= code === 'Z_BUF_ERROR'
+      ? `truncated gzip: the file ends inside the compressed data; read the ${out} bytes before the cut`
+      : `not valid gzip data after ${out} bytes (${describe(err)}); read up to there`
+  } finally {
+    src.destroy()
+    gunzip.destroy()
+  }
+}
+
+function describe (err: unknown): string {
+  const e = err as NodeJS.ErrnoException
+  return e?.code !== undefined ? `${e.code}: ${e.message}` : String(e?.message ?? err)
+}
+
+export interface ReadResult {
+  readonly files: FileRead[]
+  /** True when `each` asked to stop. */
+  readonly stopped: boolean
+}
+
+/**
+ * Every record of `files` (planned: skip marks, reading order) within
+ * `range`, in time order, to `each`; `each` returns false to stop. Never
+ * throws for what is in the files.
+ */
+export async function readLogs (files: readonly PlannedFile[], range: ReadRange, each: (r: ReadRecord) => boolean | undefined | void): Promise<ReadResult> {
+  const cursors = new Map<PlannedFile, FileCursor>()
+  const active: FileCursor[] = []
+  const pending = files.filter((f) => !f.skip)
+  let next = 0
+  let stopped = false
+  try {
+    for (;;) {
+      // Open every file whose first record is due before the earliest record now open.
+      let min = minCursor(active)
+      while (next < pending.length) {
+        const f = pending[next] as PlannedFile
+        const head = min === undefined ? Infinity : (min.batch[min.index] as ReadRecord).time
+        if (!(f.lower <= head) && min !== undefined && !Number.isNaN(f.lower)) break
+        next++
+        const c = new FileCursor(f, range)
+        cursors.set(f, c)
+        if (await c.fill()) active.push(c)
+        min = minCursor(active)
+      }
+      if (min === undefined) break
+      // Deliver from the earliest cursor until another one's head comes first.
+      const other = secondHead(active, min)
+      const limit = next < pending.length && !Number.isNaN((pending[next] as PlannedFile).lower) ? Math.min(other, (pending[next] as PlannedFile).lower) : other
+      const batch = min.batch
+      let i = min.index
+      for (; i < batch.length; i++) {
+        const r = batch[i] as ReadRecord
+        if (r.time > limit && i > min.index) break
+        if (each(r) === false) { stopped = true; break }
+      }
+      if (stopped) break
+      min.index = i
+      if (i >= batch.length && !(await min.fill())) active.splice(active.indexOf(min), 1)
+    }
+  } finally {
+    for (const c of cursors.values()) await c.close()
+  }
+  return {
+    stopped,
+    files: files.map((f): FileRead => {
+      const c = cursors.get(f)
+      return {
+        path: f.path,
+        bytes: f.size,
+        gzip: f.gzip,
+        skipped: f.problem === undefined && c === undefined,
+        records: c?.counts.records ?? 0,
+        otherLines: c?.counts.otherLines ?? 0,
+        problem: f.problem ?? c?.counts.problem
+      }
+    })
+  }
+}
+
+function minCursor (active: readonly FileCursor[]): FileCursor | undefined {
+  let best: FileCursor | undefined
+  let bestTime = Infinity
+  for (const c of active) {
+    const t = (c.batch[c.index] as ReadRecord).time
+    if (best === undefined || t < bestTime) { best = c; bestTime = t }
+  }
+  return best
+}
+
+function secondHead (active: readonly FileCursor[], except: FileCursor): number {
+  let t = Infinity
+  for (const c of active) if (c !== except) t = Math.min(t, (c.batch[c.index] as ReadRecord).time)
+  return t
+}

@@ -1,0 +1,502 @@
+// The support engineer's first screen, built in one pass over the records
+// (in time order, from read.ts). Per record the hot path is a few counters
+// and one indexOf for `event=`; the fields are read only for records with an
+// event and for errors. Everything kept is bounded (event rows, error kinds,
+// timeline entries) and copied flat, so no kept string pins a read chunk.
+
+import { diagnose, type Diagnosis, type Evidence } from '../causes'
+import {
+  EVENT_ROWS_MAX, type ConnectivityChange, type EventRow, type FileRead, type Finding, type LevelName,
+  type ParsedRecord, type ProcessIdentity, type Summary
+} from './model'
+
+const LEVEL_NAMES: readonly LevelName[] = ['critical', 'error', 'warning', 'info', 'debug', 'trace']
+const LEVEL_INDEX: Readonly<Record<LevelName, number>> = { critical: 0, error: 1, warning: 2, info: 3, debug: 4, trace: 5 }
+
+/** Longest string kept from a record (a message, a cause, a setting). */
+const KEEP_CHARS = 1000
+/** Error kinds, timeline changes, interference, drops, rotations kept: bounded whatever the log holds. */
+const KINDS_MAX = 1000
+const LIST_MAX = 5000
+/** Histogram: at most this many buckets on screen, from these sizes. */
+const BUCKETS_MAX = 48
+const MINUTE = 60_000
+const BUCKET_SIZES = [1, 5, 15, 30, 60, 180, 360, 720, 1440, 10080].map((m) => m * MINUTE)
+
+/** A copy sharing no memory with the line it came from, at most `max` characters. */
+function keep (s: string, max = KEEP_CHARS): string {
+  const cut = s.length > max ? s.slice(0, max) + '…' : s
+  return Buffer.from(cut, 'utf16le').toString('utf16le')
+}
+
+interface MutableIdentity {
+  pid: number
+  version: string | undefined
+  node: string | undefined
+  platform: string | undefined
+  app: string | undefined
+  started: number | undefined
+  firstSeen: number
+  lastSeen: number
+  records: number
+  proxy: string | undefined
+}
+
+interface MutableChange {
+  time: number
+  pid: number
+  state: 'connected' | 'failing' | 'recovered'
+  cause: string | undefined
+  count: number
+  diagnosis: Diagnosis | undefined
+  finding: MutableFinding | undefined
+}
+
+interface MutableFinding {
+  id: string
+  base: string
+  fix: string
+  count: number
+  first: number
+  last: number
+}
+
+interface PidState {
+  state: 'connected' | 'failing' | 'recovered' | undefined
+  /** The failing changes of the outage now, by cause. */
+  open: Map<string, MutableChange>
+  /** log_file_failed seen and not yet restored: a log_file_restored then is the same failure. */
+  fileFailing: boolean
+}
+
+export class SummaryBuilder {
+  private records = 0
+  private first = NaN
+  private last = NaN
+  private readonly processes = new Map<number, MutableIdentity>()
+  private settings: Record<string, { value: string, source: string }> = {}
+  private settingsTime = -Infinity
+  private readonly connectivity: MutableChange[] = []
+  private connectivityOmitted = 0
+  private readonly pids = new Map<number, PidState>()
+  private readonly lastStatus: Record<string, { status: number, time: number }> = {}
+  private bucketMs = MINUTE
+  private readonly counts = new Map<number, number[]>()
+  private lastKey = NaN
+  private lastCounts: number[] = []
+  private readonly kinds = new Map<string, { kind: string, level: LevelName, count: number, first: number, last: number, sample: string }>()
+  private readonly interference: Array<{ time: number, pid: number, cause: string }> = []
+  private readonly drops: Array<{ time: number, pid: number, reason: string, dropped: number }> = []
+  private readonly rotations: Array<{ time: number, pid: number, reason: string }> = []
+  private readonly findings = new Map<string, MutableFinding>()
+  private readonly events: EventRow[] = []
+  private eventsAt = 0
+  private eventsSeen = 0
+
+  add (r: ParsedRecord): void {
+    const t = r.time
+    this.records++
+    if (!(t >= this.first)) this.first = t
+    if (!(t <= this.last)) this.last = t
+    let p = this.processes.get(r.pid)
+    if (p === undefined) {
+      p = { pid: r.pid, version: undefined, node: undefined, platform: undefined, app: undefined, started: undefined, firstSeen: t, lastSeen: t, records: 0, proxy: undefined }
+      this.processes.set(r.pid, p)
+    }
+    p.records++
+    if (t < p.firstSeen) p.firstSeen = t
+    if (t > p.lastSeen) p.lastSeen = t
+    this.count(t, r.level)
+    const event = r.event
+    const li = LEVEL_INDEX[r.level]
+    if (event === undefined && li > 2) return
+    this.row(r, event)
+    if (li <= 1) this.errorKind(r, event)
+    if (event !== undefined) this.onEvent(r, event, p)
+  }
+
+  private count (t: number, level: LevelName): void {
+    const key = Math.floor(t / this.bucketMs)
+    if (key !== this.lastKey) {
+      let c = this.counts.get(key)
+      if (c === undefined) {
+        c = [0, 0, 0, 0, 0, 0]
+        this.counts.set(key, c)
+        if (this.counts.size > 20_000) this.coarsen()
+        c = this.counts.get(Math.floor(t / this.bucketMs)) as number[]
+      }
+      this.lastKey = Math.floor(t / this.bucketMs)
+      this.lastCounts = c
+    }
+    (this.lastCounts[LEVEL_INDEX[level]] as number)++
+  }
+
+  /** Years of minutes: keep hours (then days) instead, so the map stays small. */
+  private coarsen (): void {
+    const next = this.bucketMs * (this.bucketMs === MINUTE ? 60 : 24)
+    const old = [...this.counts]
+    this.counts.clear()
+    for (const [k, c] of old) {
+      const nk = Math.floor(k * this.bucketMs / next)
+      const to = this.counts.get(nk)
+      if (to === undefined) this.counts.set(nk, c)
+      else for (let i = 0; i < 6; i++) to[i] = (to[i] as number) + (c[i] as number)
+    }
+    this.bucketMs = next
+    this.lastKey = NaN
+  }
+
+  private row (r: ParsedRecord, event: string | undefined): void {
+    const row: EventRow = { time: r.time, level: r.level, name: keep(r.name, 300), pid: r.pid, event: event === undefined ? undefined : keep(event, 100), msg: keep(r.msg) }
+    this.eventsSeen++
+    if (this.events.length < EVENT_ROWS_MAX) this.events.push(row)
+    else {
+      this.events[this.eventsAt] = row
+      this.eventsAt = (this.eventsAt + 1) % EVENT_ROWS_MAX
+    }
+  }
+
+  private errorKind (r: ParsedRecord, event: string | undefined): void {
+    const f = event === undefined ? r.fields : undefined
+    const type = f?.['err.type']
+    const code = f?.['err.code']
+    let kind = event ?? (type !== undefined ? (code !== undefined ? `${type} ${code}` : type) : shape(r.msg))
+    let k = this.kinds.get(kind)
+    if (k === undefined) {
+      if (this.kinds.size >= KINDS_MAX) kind = '(other kinds)'
+      k = this.kinds.get(kind)
+      if (k === undefined) {
+        k = { kind: keep(kind, 200), level: r.level, count: 0, first: r.time, last: r.time, sample: keep(r.msg, 300) }
+        this.kinds.set(kind, k)
+      }
+    }
+    k.count++
+    if (LEVEL_INDEX[r.level] < LEVEL_INDEX[k.level]) k.level = r.level
+    if (r.time < k.first) k.first = r.time
+    if (r.time > k.last) k.last = r.time
+  }
+
+  private pidState (pid: number): PidState {
+    let s = this.pids.get(pid)
+    if (s === undefined) {
+      s = { state: undefined, open: new Map(), fileFailing: false }
+      this.pids.set(pid, s)
+    }
+    return s
+  }
+
+  private onEvent (r: ParsedRecord, event: string, p: MutableIdentity): void {
+    const f = r.fields
+    switch (event) {
+      case 'agent_start': this.agentStart(r, p); break
+      case 'collector_connected':
+      case 'collector_request': {
+        if (event === 'collector_request') this.status(f.url, f.status, r.time)
+        const s = this.pidState(r.pid)
+        if (s.state === undefined) this.change(s, { time: r.time, pid: r.pid, state: 'connected', cause: undefined, count: 0, diagnosis: undefined, finding: undefined })
+        break
+      }
+      case 'collector_error': this.collectorError(r, p); break
+      case 'collector_still_failing': {
+        const s = this.pidState(r.pid)
+        const c = s.open.get(f.cause ?? '')
+        const n = toCount(f.count)
+        if (c !== undefined) {
+          c.count += n
+          if (c.finding !== undefined) { c.finding.count += n; c.finding.last = Math.max(c.finding.last, r.time) }
+        }
+        break
+      }
+      case 'collector_recovered': {
+        const s = this.pidState(r.pid)
+        const failures = toCount(f.failures)
+        // The recovery line has the outage's exact total; failures no line accounted for (repeats
+        // since the last still_failing) are counted to the cause that was failing last.
+        let counted = 0
+        let latest: MutableChange | undefined
+        for (const c of s.open.values()) {
+          counted += c.count
+          if (latest === undefined || c.time >= latest.time) latest = c
+        }
+        if (latest !== undefined && failures > counted) {
+          if (latest.finding !== undefined) latest.finding.count += failures - counted
+          latest.count += failures - counted
+        }
+        s.open.clear()
+        this.change(s, { time: r.time, pid: r.pid, state: 'recovered', cause: `after ${failures} failure${failures === 1 ? '' : 's'} over ${toCount(f.seconds)} s`, count: failures, diagnosis: undefined, finding: undefined })
+        break
+      }
+      case 'host_interference': {
+        const cause = keep(f.cause ?? 'unknown', 100)
+        if (this.interference.length < LIST_MAX) this.interference.push({ time: r.time, pid: r.pid, cause })
+        this.finding(diagnose({ interference: cause }), cause, r.time, 1)
+        break
+      }
+      case 'records_dropped':
+        if (this.drops.length < LIST_MAX) this.drops.push({ time: r.time, pid: r.pid, reason: keep(f.reason ?? 'unknown', 100), dropped: toCount(f.dropped) })
+        break
+      case 'log_rotated':
+        this.rotation(r, f.reason ?? 'size')
+        break
+      case 'log_file_followed':
+        // At debug it is another process's rotation, already counted by its log_rotated.
+        if (r.level === 'info') this.rotation(r, `renamed by another tool (${f.reason ?? 'logrotate create'})`)
+        break
+      case 'log_file_truncated':
+        this.rotation(r, 'truncated by another tool (logrotate copytruncate)')
+        break
+      case 'log_file_failed':
+      case 'log_file_fallback':
+      case 'log_file_restored': {
+        const s = this.pidState(r.pid)
+        const counted = event === 'log_file_restored' && s.fileFailing
+        s.fileFailing = event === 'log_file_failed'
+        if (!counted) this.fileFinding(f, r.time)
+        break
+      }
+    }
+  }
+
+  private agentStart (r: ParsedRecord, p: MutableIdentity): void {
+    const f = r.fields
+    p.version = opt(f.version)
+    p.node = opt(f.node)
+    p.platform = opt(f.platform)
+    p.app = opt(f.app_name)
+    p.started = r.time
+    if (r.time < this.settingsTime) return
+    this.settingsTime = r.time
+    const settings: Record<string, { value: string, source: string }> = {}
+    try {
+      const parsed = JSON.parse(f.settings ?? '{}') as Record<string, unknown>
+      for (const [k, v] of Object.entries(parsed)) {
+        if (typeof v !== 'string') continue
+        // "value (source)": the source is the last parenthesized part.
+        const open = v.lastIndexOf(' (')
+        settings[keep(k, 100)] = open >= 0 && v.endsWith(')') ? { value: keep(v.slice(0, open)), source: keep(v.slice(open + 2, -1)) } : { value: keep(v), source: 'unknown' }
+      }
+    } catch {
+      // A cut agent_start line: its settings are not whole.
+    }
+    this.settings = settings
+    const proxy = settings.proxy?.value
+    p.proxy = proxy === undefined || proxy === '(unset)' ? undefined : proxy
+  }
+
+  private status (url: string | undefined, status: string | undefined, time: number): void {
+    const n = Number(status)
+    if (!Number.isInteger(n) || n <= 0) return
+    const kind = requestKind(url)
+    if (Object.keys(this.lastStatus).length >= KINDS_MAX && this.lastStatus[kind] === undefined) return
+    const prev = this.lastStatus[kind]
+    if (prev === undefined || time >= prev.time) this.lastStatus[kind] = { status: n, time }
+  }
+
+  private collectorError (r: ParsedRecord, p: MutableIdentity): void {
+    const f = r.fields
+    this.status(f.url, f.status, r.time)
+    const cause = keep(f.cause ?? 'unknown', 200)
+    const evidence = collectorEvidence(f, cause, p.proxy)
+    const diagnosis = diagnose(evidence)
+    const finding = this.finding(diagnosis, `${diagnosis.id}\u0000${evidence.requestKind ?? ''}\u0000${cause}`, r.time, 1)
+    const s = this.pidState(r.pid)
+    const c: MutableChange = { time: r.time, pid: r.pid, state: 'failing', cause, count: 1, diagnosis, finding }
+    s.open.set(cause, c)
+    this.change(s, c)
+  }
+
+  private fileFinding (f: Readonly<Record<string, string>>, time: number): void {
+    const code = opt(f.code)
+    const path = opt(f.path)
+    const e: Evidence = { ...(code === undefined ? {} : { code }), ...(path === undefined ? {} : { path }) }
+    const d = diagnose(e)
+    this.finding(d, `${d.id}\u0000${e.path ?? ''}\u0000${e.code ?? ''}`, time, 1)
+  }
+
+  private finding (d: Diagnosis, key: string, time: number, n: number): MutableFinding {
+    let found = this.findings.get(key)
+    if (found === undefined) {
+      found = { id: d.id, base: d.cause, fix: d.fix, count: 0, first: time, last: time }
+      if (this.findings.size < KINDS_MAX) this.findings.set(key, found)
+    }
+    found.count += n
+    if (time < found.first) found.first = time
+    if (time > found.last) found.last = time
+    return found
+  }
+
+  private change (s: PidState, c: MutableChange): void {
+    s.state = c.state
+    if (this.connectivity.length < LIST_MAX) this.connectivity.push(c)
+    else this.connectivityOmitted++
+  }
+
+  private rotation (r: ParsedRecord, reason: string): void {
+    if (this.rotations.length < LIST_MAX) this.rotations.push({ time: r.time, pid: r.pid, reason: keep(reason, 200) })
+  }
+
+  finish (files: readonly FileRead[], since: number, until: number): Summary {
+    const events = this.events.length < EVENT_ROWS_MAX ? this.events : [...this.events.slice(this.eventsAt), ...this.events.slice(0, this.eventsAt)]
+    return {
+      files: [...files],
+      since,
+      until,
+      first: this.first,
+      last: this.last,
+      records: this.records,
+      processes: [...this.processes.values()].sort((a, b) => a.firstSeen - b.firstSeen).map((p): ProcessIdentity => ({
+        pid: p.pid, version: p.version, node: p.node, platform: p.platform, app: p.app, started: p.started, firstSeen: p.firstSeen, lastSeen: p.lastSeen, records: p.records
+      })),
+      settings: this.settings,
+      connectivity: this.connectivity.map((c): ConnectivityChange => ({
+        time: c.time,
+        pid: c.pid,
+        state: c.state,
+        cause: c.cause,
+        count: c.count,
+        diagnosis: c.diagnosis === undefined ? undefined : { id: c.diagnosis.id, cause: c.diagnosis.cause, fix: c.diagnosis.fix }
+      })),
+      lastStatus: { ...this.lastStatus },
+      histogram: this.histogram(),
+      topErrors: [...this.kinds.values()].sort((a, b) => b.count - a.count || a.first - b.first).slice(0, 20),
+      interference: this.interference,
+      drops: this.drops,
+      rotations: this.rotations,
+      findings: [...this.findings.values()].sort((a, b) => a.first - b.first).map((f): Finding => ({
+        id: f.id,
+        cause: `${f.base} (${f.count} time${f.count === 1 ? '' : 's'} since ${shortTime(f.first)})`,
+        fix: f.fix,
+        count: f.count,
+        first: f.first,
+        last: f.last
+      })),
+      events,
+      eventsOmitted: this.eventsSeen - events.length
+    }
+  }
+
+  private histogram (): Summary['histogram'] {
+    if (this.records === 0) return { bucketMs: this.bucketMs, buckets: [] }
+    const span = this.last - this.first
+    const size = BUCKET_SIZES.find((s) => s >= this.bucketMs && span / s < BUCKETS_MAX) ?? Math.max(this.bucketMs, Math.ceil(span / BUCKETS_MAX / MINUTE) * MINUTE)
+    const from = Math.floor(this.first / size)
+    const to = Math.floor(this.last / size)
+    const rows = Array.from({ length: to - from + 1 }, () => [0, 0, 0, 0, 0, 0])
+    for (const [k, c] of this.counts) {
+      const row = rows[Math.floor(k * this.bucketMs / size) - from]
+      if (row !== undefined) for (let i = 0; i < 6; i++) row[i] = (row[i] as number) + (c[i] as number)
+    }
+    return {
+      bucketMs: size,
+      buckets: rows.map((row, i) => ({
+        start: (from + i) * size,
+        counts: Object.fromEntries(LEVEL_NAMES.map((l, j) => [l, row[j] as number])) as Record<LevelName, number>
+      }))
+    }
+  }
+}
+
+function opt (s: string | undefined): string | undefined {
+  return s === undefined || s === '' ? undefined : keep(s, 200)
+}
+
+function toCount (s: string | undefined): number {
+  const n = Number(s)
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0
+}
+
+/** The collector method of a request: the `method=` query parameter (the agent protocol), else the path's last segment. */
+export function requestKind (url: string | undefined): string {
+  if (url === undefined || url === '') return 'unknown'
+  const q = url.indexOf('?')
+  if (q >= 0) {
+    for (const part of url.slice(q + 1).split('&')) {
+      if (part.startsWith('method=')) return keep(decodeSafe(part.slice(7)), 100)
+    }
+  }
+  const pathEnd = q >= 0 ? q : url.length
+  const slash = url.lastIndexOf('/', pathEnd - 1)
+  const seg = url.slice(slash + 1, pathEnd)
+  return seg === '' ? 'unknown' : keep(seg, 100)
+}
+
+function decodeSafe (s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
+/** What a collector_error says of its failure, for causes.ts. */
+function collectorEvidence (f: Readonly<Record<string, string>>, cause: string, proxy: string | undefined): Evidence {
+  const status = Number(f.status)
+  const code = f.code ?? f['err.code'] ?? f['err.cause.code'] ?? (cause.startsWith('HTTP ') ? undefined : cause.split(' ')[0])
+  const e: { -readonly [K in keyof Evidence]: Evidence[K] } = {}
+  if (Number.isInteger(status) && status > 0) e.status = status
+  if (code !== undefined && code !== '') e.code = keep(code, 100)
+  if (f.url !== undefined) {
+    e.requestKind = requestKind(f.url)
+    const host = hostOf(f.url)
+    if (host !== undefined) e.host = host
+  }
+  if (proxy !== undefined) e.proxy = proxy
+  const cert = f['err.certificate']
+  if (cert !== undefined) {
+    try {
+      const c = JSON.parse(cert) as { subject?: unknown, issuer?: unknown }
+      const issuer = dn(c.issuer)
+      const subject = dn(c.subject)
+      if (issuer !== undefined) e.issuer = issuer
+      if (subject !== undefined) e.subject = subject
+    } catch {
+      // A cut certificate field.
+    }
+  }
+  return e
+}
+
+function hostOf (url: string): string | undefined {
+  const s = url.indexOf('//')
+  if (s < 0) return undefined
+  let end = s + 2
+  while (end < url.length && url[end] !== '/' && url[end] !== '?') end++
+  const authority = url.slice(s + 2, end)
+  const at = authority.lastIndexOf('@')
+  const host = at >= 0 ? authority.slice(at + 1) : authority
+  return host === '' ? undefined : keep(host, 200)
+}
+
+/** A certificate name as `CN=x, O=y` (Node gives an object of its parts). */
+function dn (v: unknown): string | undefined {
+  if (typeof v === 'string') return keep(v, 200)
+  if (typeof v !== 'object' || v === null) return undefined
+  const parts = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${String(x)}`)
+  return parts.length === 0 ? undefined : keep(parts.join(', '), 200)
+}
+
+/** A message's shape for grouping: digit runs as N, cut short. */
+function shape (msg: string): string {
+  let out = ''
+  let digit = false
+  const n = Math.min(msg.length, 80)
+  for (let i = 0; i < n; i++) {
+    const c = msg.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      if (!digit) out += 'N'
+      digit = true
+    } else {
+      out += msg[i]
+      digit = false
+    }
+  }
+  return out === '' ? '(empty message)' : out
+}
+
+const pad = (n: number): string => (n < 10 ? '0' : '') + String(n)
+
+/** `2026-11-21 10:02` in this machine's time zone. */
+export function shortTime (ms: number): string {
+  const d = new Date(ms)
+  return Number.isNaN(d.getTime()) ? '?' : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
