@@ -42,10 +42,10 @@ export async function generateLogSet (dir: string, bytes: number): Promise<LogSe
     let n = 0
     // Build one buffer of lines, then repeat it with fresh times: fast enough for a gigabyte.
     const chunks: Buffer[] = []
-    const est = Math.max(1, Math.round(per / 160))
     for (let i = 0; size < per; i++, n++) {
-      // Each file's records span 59 minutes, so its mtime (its last record) is before the next file's first.
-      const t = from + Math.floor(i * 59 * 60_000 / est)
+      // Each file's records span 59 minutes (time grows with the bytes written), so its mtime
+      // (its last record) is before the next file's first: rotated files do not overlap.
+      const t = from + Math.floor(size * 59 * 60_000 / per)
       const level = LEVELS[i % LEVELS.length] as string
       const pid = 4000 + (i % 3)
       const body = i % 97 === 0

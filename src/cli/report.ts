@@ -10,8 +10,7 @@ import { UsageError } from './args'
 import { planFiles, type LogFile } from './logs/files'
 import type { Summary } from './logs/model'
 import { logFiles, parseCommand, parseTime } from './logs/options'
-import { readLogs } from './logs/read'
-import { SummaryBuilder } from './logs/summary'
+import { summarize } from './logs/summarize'
 import { loadAssets } from './report/assets'
 import { renderReport } from './report/render'
 
@@ -72,9 +71,7 @@ export async function runReport (argv: string[], out: (s: string) => void, err: 
 
 /** The report of `files` between `since` and `until` (epoch ms, ±Infinity for no bound): for this command and for a support bundle. */
 export async function makeReport (files: readonly LogFile[], since: number, until: number, inputs: readonly string[], now = Date.now()): Promise<{ html: string, summary: Summary }> {
-  const builder = new SummaryBuilder()
-  const { files: read } = await readLogs(planFiles(files, since, until), { since, until }, (r) => { builder.add(r) })
-  const summary = builder.finish(read, since, until)
+  const summary = await summarize(planFiles(files, since, until), { since, until })
   return { html: renderReport(summary, { generated: now, version: PACKAGE.version, inputs }, loadAssets()), summary }
 }
 

@@ -5,8 +5,7 @@
 
 import { planFiles } from './logs/files'
 import { logFiles, parseCommand, parseTime } from './logs/options'
-import { readLogs } from './logs/read'
-import { SummaryBuilder } from './logs/summary'
+import { summarize } from './logs/summarize'
 import { summaryText } from './logs/summary-text'
 
 export const SUMMARY_HELP = `summary  what the log shows: identity, settings, collector timeline, levels over time, errors, findings with fixes
@@ -44,9 +43,7 @@ export async function runSummary (argv: string[], out: (s: string) => void, err:
     if (files.length === 0) err('oneapm-agent-log summary: no log files to read\n')
     return 1
   }
-  const builder = new SummaryBuilder()
-  const { files: read } = await readLogs(planFiles(files, since, until), { since, until }, (r) => { builder.add(r) })
-  const summary = builder.finish(read, since, until)
+  const summary = await summarize(planFiles(files, since, until), { since, until })
   out(values.json === true ? JSON.stringify(summary, null, 2) + '\n' : summaryText(summary))
   return 0
 }

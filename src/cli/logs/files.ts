@@ -114,10 +114,7 @@ export function firstRecordTime (f: LogFile): number | undefined {
     } finally {
       fs.closeSync(fd)
     }
-    if (f.gzip) {
-      // Inflate only what the first chunk gives; a sync flush returns it without waiting for the end.
-      head = zlib.gunzipSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 8 * HEAD_BYTES })
-    }
+    if (f.gzip) head = inflateHead(head)
   } catch {
     return undefined
   }
@@ -131,6 +128,21 @@ export function firstRecordTime (f: LogFile): number | undefined {
     at = nl + 1
   }
   return undefined
+}
+
+/**
+ * What the first compressed bytes inflate to, at most 8 × HEAD_BYTES. A sync flush returns it
+ * without waiting for the end. Logs compress well (a repetitive one 100 times and more), so
+ * when the output would pass the cap, fewer compressed bytes are inflated.
+ */
+function inflateHead (compressed: Buffer): Buffer {
+  for (let n = compressed.length; ; n = Math.floor(n / 4)) {
+    try {
+      return zlib.gunzipSync(compressed.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 8 * HEAD_BYTES })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE' || n < 64) throw err
+    }
+  }
 }
 
 export interface PlannedFile extends LogFile {

@@ -84,38 +84,86 @@ function dateTime (s: string, at: number): number {
 
 // ---- text layout ------------------------------------------------------------
 
+/** Where the parts of a text-layout line are (its header read; the body is read only when asked for). */
+export interface TextHeader {
+  time: number
+  level: LevelName
+  pid: number
+  threadAt: number
+  threadEnd: number
+  nameAt: number
+  nameEnd: number
+  bodyAt: number
+}
+
+/** One module-level header: filled and read synchronously, so one object serves every line. */
+const HEAD: TextHeader = { time: 0, level: 'info', pid: 0, threadAt: 0, threadEnd: 0, nameAt: 0, nameEnd: 0, bodyAt: 0 }
+
+/** Lines at least this long hold every fixed-offset character textHeader reads (the farthest is 40 past the start); shorter ones are parsed as a line of their own. */
+export const TEXT_IN_PLACE_MIN = 48
+
 function parseText (line: string, file: string): ReadRecord | null {
+  const h = textHeader(line, 0, line.length, HEAD)
+  return h === null ? null : new TextRecord(line, file, h.time, h.level, h.pid, h.threadAt, h.threadEnd, h.nameAt, h.nameEnd, h.bodyAt)
+}
+
+/**
+ * The header of the text-layout line s[at, end) into `h` (offsets into s), or null when it is
+ * not one. Reads only inside the line when end - at >= TEXT_IN_PLACE_MIN, so it can run in place
+ * on a string of many lines (reading past a shorter line's end sees the next line, not NaN).
+ */
+export function textHeader (s: string, at: number, end: number, h: TextHeader): TextHeader | null {
   // 2026-11-21 13:18:00,123+0800 (4242/main) oneapm.collector INFO - msg
-  if (line.charCodeAt(10) !== 32 || line.charCodeAt(19) !== 44) return null
-  const local = dateTime(line, 0)
-  const sign = line.charCodeAt(23)
-  const oh = digits(line, 24, 2)
-  const om = digits(line, 26, 2)
+  if (s.charCodeAt(at + 10) !== 32 || s.charCodeAt(at + 19) !== 44) return null
+  const local = dateTime(s, at)
+  const sign = s.charCodeAt(at + 23)
+  const oh = digits(s, at + 24, 2)
+  const om = digits(s, at + 26, 2)
   if (Number.isNaN(local) || (sign !== 43 && sign !== 45) || oh < 0 || om < 0) return null
   const time = local - (sign === 43 ? 1 : -1) * (oh * 60 + om) * 60_000
-  if (line.charCodeAt(28) !== 32 || line.charCodeAt(29) !== 40 /* ( */) return null
-  let i = 30
+  if (s.charCodeAt(at + 28) !== 32 || s.charCodeAt(at + 29) !== 40 /* ( */) return null
+  let i = at + 30
   let pid = 0
   const pidStart = i
-  for (let d = line.charCodeAt(i) - 48; d >= 0 && d <= 9 && i - pidStart < 10; d = line.charCodeAt(++i) - 48) pid = pid * 10 + d
-  if (i === pidStart || line.charCodeAt(i) !== 47 /* / */) return null
-  const close = line.indexOf(') ', i + 1)
-  if (close < 0 || close - i > 64) return null
+  for (let d = s.charCodeAt(i) - 48; d >= 0 && d <= 9 && i - pidStart < 10; d = s.charCodeAt(++i) - 48) pid = pid * 10 + d
+  if (i === pidStart || s.charCodeAt(i) !== 47 /* / */) return null
+  // The first `) ` after the thread's start, within 64 characters.
+  let close = -1
+  for (let j = i + 1; j - i <= 64 && j + 1 < end; j++) {
+    if (s.charCodeAt(j) === 41 && s.charCodeAt(j + 1) === 32) { close = j; break }
+  }
+  if (close < 0) return null
   // The name runs to the first ` LEVEL - ` (a name holding that text is cut there).
   const nameStart = close + 2
-  let dash = line.indexOf(' - ', nameStart)
+  let dash = dashAt(s, nameStart, end)
   let level: LevelName | undefined
   let nameEnd = -1
   while (dash >= 0) {
-    const sp = line.lastIndexOf(' ', dash - 1)
+    const sp = s.lastIndexOf(' ', dash - 1)
     if (sp >= nameStart) {
-      level = textLevel(line, sp + 1, dash)
+      level = textLevel(s, sp + 1, dash)
       if (level !== undefined) { nameEnd = sp; break }
     }
-    dash = line.indexOf(' - ', dash + 1)
+    dash = dashAt(s, dash + 1, end)
   }
   if (level === undefined || nameEnd <= nameStart) return null
-  return new TextRecord(line, file, time, level, pid, i + 1, close, nameStart, nameEnd, dash + 3)
+  h.time = time
+  h.level = level
+  h.pid = pid
+  h.threadAt = i + 1
+  h.threadEnd = close
+  h.nameAt = nameStart
+  h.nameEnd = nameEnd
+  h.bodyAt = dash + 3
+  return h
+}
+
+/** The first ` - ` in s[from, end), or -1: scanned by hand so it never runs past the line. */
+function dashAt (s: string, from: number, end: number): number {
+  for (let j = from; j + 3 <= end; j++) {
+    if (s.charCodeAt(j) === 32 && s.charCodeAt(j + 1) === 45 && s.charCodeAt(j + 2) === 32) return j
+  }
+  return -1
 }
 
 /** The level word at line[from, to), compared in place (no string made per line). */
@@ -167,6 +215,79 @@ class TextRecord implements ReadRecord {
   get event (): string | undefined {
     // Most records have no event: one indexOf answers for them without reading the fields.
     if (this.body === undefined && this.line.indexOf(' event=', this.bodyAt) < 0) return undefined
+    return this.parsed().event
+  }
+}
+
+/**
+ * A text-layout record read in place from a string of many lines: one object
+ * reused for every line, so reading a gigabyte makes no object per record.
+ * It reads as the TextRecord parseLine would make of the same line. Valid only
+ * until the next set(): whoever keeps something of it copies it (summary.ts).
+ */
+export class TextView implements ParsedRecord {
+  readonly format = 'text' as const
+  s = ''
+  file = ''
+  private start = 0
+  private end = 0
+  time = 0
+  level: LevelName = 'info'
+  pid = 0
+  private threadAt = 0
+  private threadEnd = 0
+  private nameAt = 0
+  private nameEnd = 0
+  private bodyAt = 0
+  /** The first ` event=` in s at or after the last body asked about (Infinity: none); lines come in order, so one forward scan serves a whole string. */
+  private eventAt = -1
+  private body: { msg: string, fields: Record<string, string>, event: string | undefined } | undefined
+
+  /** A new string of lines: forget where ` event=` was. */
+  text (s: string, file: string): void {
+    this.s = s
+    this.file = file
+    this.eventAt = -1
+  }
+
+  set (start: number, end: number, h: TextHeader): void {
+    this.start = start
+    this.end = end
+    this.time = h.time
+    this.level = h.level
+    this.pid = h.pid
+    this.threadAt = h.threadAt
+    this.threadEnd = h.threadEnd
+    this.nameAt = h.nameAt
+    this.nameEnd = h.nameEnd
+    this.bodyAt = h.bodyAt
+    this.body = undefined
+  }
+
+  get name (): string { return this.s.slice(this.nameAt, this.nameEnd) }
+  get thread (): string { return this.s.slice(this.threadAt, this.threadEnd) }
+
+  private parsed (): { msg: string, fields: Record<string, string>, event: string | undefined } {
+    if (this.body === undefined) {
+      const b = parseTextBody(this.s.slice(this.start, this.end), this.bodyAt - this.start)
+      const event = b.fields.event
+      if (event !== undefined) delete b.fields.event
+      this.body = { msg: b.msg, fields: b.fields, event }
+    }
+    return this.body
+  }
+
+  get msg (): string { return this.parsed().msg }
+  get fields (): Readonly<Record<string, string>> { return this.parsed().fields }
+  get event (): string | undefined {
+    if (this.body === undefined) {
+      if (this.eventAt < this.bodyAt) {
+        const e = this.s.indexOf(' event=', this.bodyAt)
+        this.eventAt = e < 0 ? Infinity : e
+      }
+      // ` event=` holds no newline: one starting inside the line ends inside it.
+      if (this.eventAt >= this.end) return undefined
+    }
     return this.parsed().event
   }
 }

@@ -24,8 +24,10 @@ export interface ReadRange {
   readonly until: number
 }
 
-/** Bytes per read of a plain file. */
+/** Bytes per read of a plain file, and per inflated gzip chunk. */
 const CHUNK = 1024 * 1024
+/** Bytes per decoded string (see pushPieces). */
+const PIECE = 64 * 1024
 
 /** Splits chunks into lines, holding at most MAX_LINE bytes of an unfinished one. */
 export class LineSplitter {
@@ -73,6 +75,47 @@ export class LineSplitter {
     return [head, body]
   }
 
+  /**
+   * The same as pieces of at most about PIECE bytes each (whole lines joined by \n), to `each`.
+   * Small pieces decode into strings the young generation holds and frees cheaply; a megabyte
+   * string goes to the large-object space, and allocating and freeing those cost more than parsing.
+   */
+  pushPieces (chunk: Buffer, each: (text: string) => void): void {
+    const last = chunk.lastIndexOf(10)
+    if (last < 0) {
+      this.hold(chunk)
+      return
+    }
+    let start = 0
+    if (this.skipping) {
+      start = chunk.indexOf(10) + 1
+      this.skipping = false
+    }
+    if (start <= last) {
+      if (this.carryBytes > 0) {
+        const nl = chunk.indexOf(10, start)
+        const head = decode(Buffer.concat([...this.carry, chunk.subarray(start, nl)]))
+        start = nl + 1
+        this.carry = []
+        this.carryBytes = 0
+        if (head !== '') each(head)
+      }
+      while (start < last) {
+        let cut = last
+        if (last - start > PIECE) {
+          cut = chunk.lastIndexOf(10, start + PIECE)
+          // A line longer than a piece: the piece runs to its end.
+          if (cut < start) cut = chunk.indexOf(10, start + PIECE)
+        }
+        if (cut > start) each(decode(chunk.subarray(start, cut)))
+        start = cut + 1
+      }
+    }
+    this.carry = []
+    this.carryBytes = 0
+    this.hold(chunk.subarray(last + 1))
+  }
+
   /** What is left after the last newline: an unfinished last line. */
   end (): string {
     const text = this.skipping || this.carryBytes === 0 ? '' : Buffer.concat(this.carry).toString('utf8')
@@ -103,7 +146,7 @@ function decode (b: Buffer): string {
   return b.toString(isAscii(b) ? 'latin1' : 'utf8')
 }
 
-interface Counts { records: number, otherLines: number, problem: string | undefined }
+export interface Counts { records: number, otherLines: number, problem: string | undefined }
 
 /** Parses the lines in `text` (joined by \n), keeping records in range. */
 function parseLines (text: string, file: string, range: ReadRange, counts: Counts, out: ReadRecord[]): void {
@@ -145,13 +188,10 @@ class FileCursor {
         this.done = true
         const tail = this.splitter.end()
         if (tail !== '') parseLines(tail, this.file.path, this.range, this.counts, this.batch)
-        this.counts.otherLines += this.splitter.overlong
-        if (this.splitter.overlong > 0) this.counts.problem ??= `${this.splitter.overlong} line${this.splitter.overlong === 1 ? '' : 's'} longer than ${MAX_LINE / (1024 * 1024)} MB skipped`
+        countOverlong(this.splitter, this.counts)
         break
       }
-      const [head, body] = this.splitter.pushParts(chunk)
-      if (head !== '') parseLines(head, this.file.path, this.range, this.counts, this.batch)
-      if (body !== '') parseLines(body, this.file.path, this.range, this.counts, this.batch)
+      this.splitter.pushPieces(chunk, (text) => { parseLines(text, this.file.path, this.range, this.counts, this.batch) })
     }
     return this.batch.length > 0
   }
@@ -177,7 +217,13 @@ class FileCursor {
   }
 }
 
-async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
+/** Lines dropped for length, as other lines and a problem. */
+export function countOverlong (splitter: LineSplitter, counts: Counts): void {
+  counts.otherLines += splitter.overlong
+  if (splitter.overlong > 0) counts.problem ??= `${splitter.overlong} line${splitter.overlong === 1 ? '' : 's'} longer than ${MAX_LINE / (1024 * 1024)} MB skipped`
+}
+
+export async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
   const fh = await fs.promises.open(f.path, 'r')
   try {
     const st = await fh.stat()
@@ -203,9 +249,9 @@ async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Bu
   }
 }
 
-async function * gzipChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
+export async function * gzipChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
   const src = fs.createReadStream(f.path, { highWaterMark: CHUNK })
-  const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 })
+  const gunzip = zlib.createGunzip({ chunkSize: CHUNK })
   src.on('error', (err) => { gunzip.destroy(err) })
   src.pipe(gunzip)
   let out = 0
@@ -225,7 +271,7 @@ async function * gzipChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buf
   }
 }
 
-function describe (err: unknown): string {
+export function describe (err: unknown): string {
   const e = err as NodeJS.ErrnoException
   return e?.code !== undefined ? `${e.code}: ${e.message}` : String(e?.message ?? err)
 }

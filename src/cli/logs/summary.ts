@@ -115,6 +115,9 @@ export class SummaryBuilder {
     if (event !== undefined) this.onEvent(r, event, p)
   }
 
+  /** What add() was given before now may be reused by the reader (read-in-order.ts's TextView). */
+  settle (): void {}
+
   private count (t: number, level: LevelName): void {
     const key = Math.floor(t / this.bucketMs)
     if (key !== this.lastKey) {
@@ -167,7 +170,8 @@ export class SummaryBuilder {
       k = this.kinds.get(kind)
       if (k === undefined) {
         k = { kind: keep(kind, 200), level: r.level, count: 0, first: r.time, last: r.time, sample: keep(r.msg, 300) }
-        this.kinds.set(kind, k)
+        // The key copied too: a kind read from a line would hold the whole text it was read from.
+        this.kinds.set(keep(kind, Infinity), k)
       }
     }
     k.count++

@@ -1,0 +1,141 @@
+// The fast way through a rotated log set for `summary`: rotated files do not
+// overlap in time, so instead of merging their records by time (read.ts,
+// one object per record) each file is read to its end in turn, and each line
+// is parsed in place into one reused TextView that the consumer reads and
+// copies from. It gives the consumer exactly what readLogs would, and checks
+// that as it goes: when a file's records reach past the next file's first
+// record (or a file that had no first record yields one), the files overlap
+// and it gives up, saying so, for the caller to read them with readLogs.
+
+import type { FileRead, ParsedRecord } from './model'
+import { MAX_LINE, TEXT_IN_PLACE_MIN, TextView, parseLine, textHeader, type TextHeader } from './parse'
+import type { PlannedFile } from './files'
+import { LineSplitter, countOverlong, describe, gzipChunks, plainChunks, type Counts, type ReadRange } from './read'
+
+/** A file whose mtime is this far past the next file's first record overlaps it: not worth trying. */
+const MTIME_SLACK = 60_000
+
+const HEAD: TextHeader = { time: 0, level: 'info', pid: 0, threadAt: 0, threadEnd: 0, nameAt: 0, nameEnd: 0, bodyAt: 0 }
+
+/** Thrown inside the scan when the files turn out to overlap; never leaves this module. */
+class Overlap extends Error {}
+
+/**
+ * Every record of `files` within `range` to `each`, in the order readLogs
+ * would give them, with the same FileReads; `pieceDone` after each piece of
+ * text (what `each` got before it may be copied then). Undefined, before or
+ * after reading some, when the files overlap in time: read them with readLogs.
+ */
+export async function readLogsInOrder (files: readonly PlannedFile[], range: ReadRange, each: (r: ParsedRecord) => void, pieceDone: () => void): Promise<FileRead[] | undefined> {
+  const pending = files.filter((f) => !f.skip)
+  for (let i = 0; i + 1 < pending.length; i++) {
+    const f = pending[i] as PlannedFile
+    if (f.mtimeMs > nextLower(pending, i) + MTIME_SLACK) return undefined
+  }
+  const counts = new Map<PlannedFile, Counts>()
+  const view = new TextView()
+  let prevMax = -Infinity
+  try {
+    for (let i = 0; i < pending.length; i++) {
+      const f = pending[i] as PlannedFile
+      const c: Counts = { records: 0, otherLines: 0, problem: undefined }
+      counts.set(f, c)
+      // readLogs opens a file with no known first record at once, beside the others: the same
+      // order only when it has no records. Otherwise every record must come no later than the
+      // next file's first, and a file's first no earlier than the last one before it.
+      const bound = Number.isNaN(f.lower) ? -Infinity : nextLower(pending, i)
+      let first = true
+      const deliver = (r: ParsedRecord): void => {
+        if (r.time > bound || (first && r.time < prevMax)) throw new Overlap()
+        first = false
+        if (r.time > prevMax) prevMax = r.time
+        c.records++
+        each(r)
+      }
+      await readFile(f, range, c, view, deliver, pieceDone)
+    }
+  } catch (err) {
+    if (err instanceof Overlap) return undefined
+    throw err
+  }
+  return files.map((f): FileRead => {
+    const c = counts.get(f)
+    return {
+      path: f.path,
+      bytes: f.size,
+      gzip: f.gzip,
+      skipped: f.problem === undefined && c === undefined,
+      records: c?.records ?? 0,
+      otherLines: c?.otherLines ?? 0,
+      problem: f.problem ?? c?.problem
+    }
+  })
+}
+
+/** The first record time of the next file that has one; Infinity when none follows. */
+function nextLower (pending: readonly PlannedFile[], i: number): number {
+  for (let j = i + 1; j < pending.length; j++) {
+    const l = (pending[j] as PlannedFile).lower
+    if (!Number.isNaN(l)) return l
+  }
+  return Infinity
+}
+
+async function readFile (f: PlannedFile, range: ReadRange, c: Counts, view: TextView, deliver: (r: ParsedRecord) => void, pieceDone: () => void): Promise<void> {
+  const splitter = new LineSplitter()
+  const piece = (text: string): void => {
+    scanPiece(text, f.path, range, c, view, deliver)
+    pieceDone()
+  }
+  const iter = f.gzip ? gzipChunks(f, c) : plainChunks(f, c)
+  try {
+    for (;;) {
+      let r: IteratorResult<Buffer>
+      try {
+        r = await iter.next()
+      } catch (err) {
+        c.problem ??= `read failed: ${describe(err)}`
+        break
+      }
+      if (r.done === true) break
+      splitter.pushPieces(r.value, piece)
+    }
+    const tail = splitter.end()
+    if (tail !== '') piece(tail)
+    countOverlong(splitter, c)
+  } finally {
+    try {
+      await iter.return?.(undefined)
+    } catch {
+      // Closing a stream that already failed.
+    }
+  }
+}
+
+/** The lines of `text` (joined by \n): text-layout ones parsed in place, others as parseLine reads them. */
+function scanPiece (text: string, file: string, range: ReadRange, c: Counts, view: TextView, deliver: (r: ParsedRecord) => void): void {
+  view.text(text, file)
+  const len = text.length
+  let at = 0
+  while (at <= len) {
+    let nl = text.indexOf('\n', at)
+    if (nl < 0) nl = len
+    const n = nl - at
+    if (n > 0) {
+      const d = text.charCodeAt(at) - 48
+      if (n >= TEXT_IN_PLACE_MIN && n <= MAX_LINE && d >= 0 && d <= 9) {
+        const h = textHeader(text, at, nl, HEAD)
+        if (h === null) c.otherLines++
+        else if (!(h.time < range.since) && !(h.time > range.until)) {
+          view.set(at, nl, h)
+          deliver(view)
+        }
+      } else {
+        const r = parseLine(text.slice(at, nl), file)
+        if (r === null) c.otherLines++
+        else if (!(r.time < range.since) && !(r.time > range.until)) deliver(r)
+      }
+    }
+    at = nl + 1
+  }
+}

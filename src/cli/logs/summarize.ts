@@ -1,0 +1,27 @@
+// A Summary of planned log files: read in file order when the files do not
+// overlap in time (read-in-order.ts, no object per record), else merged by
+// time (read.ts). Both give the same Summary; the first is the usual case.
+
+import type { PlannedFile } from './files'
+import type { Summary } from './model'
+import { readLogs, type ReadRange } from './read'
+import { readLogsInOrder } from './read-in-order'
+import { SummaryBuilder } from './summary'
+
+export async function summarize (files: readonly PlannedFile[], range: ReadRange): Promise<Summary> {
+  return (await summarizeInOrder(files, range)) ?? await summarizeMerged(files, range)
+}
+
+/** The Summary read file after file; undefined when the files overlap in time. */
+export async function summarizeInOrder (files: readonly PlannedFile[], range: ReadRange): Promise<Summary | undefined> {
+  const builder = new SummaryBuilder()
+  const read = await readLogsInOrder(files, range, (r) => { builder.add(r) }, () => { builder.settle() })
+  return read === undefined ? undefined : builder.finish(read, range.since, range.until)
+}
+
+/** The Summary of the records merged by time across files. */
+export async function summarizeMerged (files: readonly PlannedFile[], range: ReadRange): Promise<Summary> {
+  const builder = new SummaryBuilder()
+  const { files: read } = await readLogs(files, range, (r) => { builder.add(r) })
+  return builder.finish(read, range.since, range.until)
+}
