@@ -20,9 +20,9 @@ is stopped or reaches its byte budget. The main log keeps its level.
               [--reason TEXT] [--wait]
       --for        how long, 1s to 24h (default 10m)
       --level      debug (default) or trace
-      --only       component prefixes (default: every component)
+      --only       component prefixes (leave it out for every component)
       --max-size   per-process byte budget, 64KB to 1GB (default 16MB)
-      --reason     why, shown in every process's log (e.g. a case number)
+      --reason     why, shown in every process's log (e.g. a case number), redacted
       --wait       keep running until the session ends, then print what each process wrote
   debug stop [--config FILE]            end the session now
   debug status [--config FILE] [--json] the session and every process that joined it
