@@ -19,8 +19,8 @@ export type { LogMethod } from './logger/logger'
 export { startDebugSession, currentDebugSession } from './logger/session/api'
 export type { DebugSessionOptions, DebugSessionHandle, DebugSessionInfo, SessionSummary } from './logger/session/api'
 // The control file's other side, for the CLI (`oneapm-agent-log debug`)
-export { checkDebugRequest, writeDebugSession, readDebugSession, stopDebugSession, debugProcesses } from './logger/session/client'
-export type { DebugRequest, CheckedRequest, ControlState, ProcessState, SessionSpec } from './logger/session/client'
+export { checkDebugRequest, writeDebugSession, readDebugSession, stopDebugSession, debugProcesses, debugSessionStates } from './logger/session/client'
+export type { DebugRequest, CheckedRequest, ControlState, ProcessState, SessionStates, SessionSpec } from './logger/session/client'
 export { POLL_MS as DEBUG_POLL_MS } from './logger/session/runtime'
 
 // Levels

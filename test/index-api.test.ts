@@ -77,14 +77,14 @@ test('the list of exported functions is the one this file covers', () => {
     'describeRotation', 'describeSource', 'diskBound', 'displaySetting', 'envName', 'getLogger', 'isAgentConfig', 'listRotated',
     'loadConfig', 'maskSecret', 'networkFs', 'parseLevel', 'recordConnections',
     'parseDuration', 'preconnectRequest', 'debugDirOf', 'debugLogName', 'debugStateName',
-    'startDebugSession', 'currentDebugSession', 'writeDebugSession', 'readDebugSession', 'stopDebugSession', 'debugProcesses'
+    'startDebugSession', 'currentDebugSession', 'writeDebugSession', 'readDebugSession', 'stopDebugSession', 'debugProcesses', 'debugSessionStates'
   ].sort())
 })
 
 const plain = ['causeOf', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'configRedactor', 'describeSource', 'diskBound',
   'envName', 'isAgentConfig', 'listRotated', 'loadConfig', 'maskSecret', 'networkFs', 'parseLevel',
   'parseDuration', 'preconnectRequest', 'debugDirOf', 'debugLogName', 'debugStateName',
-  'checkDebugRequest', 'readDebugSession', 'stopDebugSession', 'debugProcesses', 'currentDebugSession']
+  'checkDebugRequest', 'readDebugSession', 'stopDebugSession', 'debugProcesses', 'debugSessionStates', 'currentDebugSession']
 for (const name of plain) {
   test(`${name}() never throws`, async () => {
     await noThrow(name, call((api as Record<string, unknown>)[name]))

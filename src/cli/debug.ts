@@ -4,7 +4,7 @@
 // only read (kill(pid, 0)).
 
 import path from 'node:path'
-import { DEBUG_POLL_MS, checkDebugRequest, configRedactor, debugDirOf, debugProcesses, loadConfig, readDebugSession, stopDebugSession, writeDebugSession, type AgentConfig, type ProcessState, type SessionSpec } from '../index'
+import { DEBUG_POLL_MS, Redactor, checkDebugRequest, configRedactor, debugDirOf, debugProcesses, debugSessionStates, loadConfig, readDebugSession, stopDebugSession, writeDebugSession, type AgentConfig, type ProcessState, type SessionSpec } from '../index'
 import { UsageError, parse } from './args'
 
 export const DEBUG_HELP = `Usage: oneapm-agent-log debug start|stop|status [options]
@@ -20,9 +20,9 @@ is stopped or reaches its byte budget. The main log keeps its level.
               [--reason TEXT] [--wait]
       --for        how long, 1s to 24h (default 10m)
       --level      debug (default) or trace
-      --only       component prefixes (default: every component)
+      --only       component prefixes (leave it out for every component)
       --max-size   per-process byte budget, 64KB to 1GB (default 16MB)
-      --reason     why, shown in every process's log (e.g. a case number)
+      --reason     why, shown in every process's log (e.g. a case number), redacted
       --wait       keep running until the session ends, then print what each process wrote
   debug stop [--config FILE]            end the session now
   debug status [--config FILE] [--json] the session and every process that joined it
@@ -60,6 +60,18 @@ function configOf (file: string | undefined): AgentConfig {
   return loadConfig(file === undefined ? {} : { file })
 }
 
+/**
+ * The redaction a session's reason gets: the main log's free-text rules with
+ * the configured license key and log_redact names, then the config's known
+ * secrets (proxy password...). Applied once before the control file is
+ * written, and again to whatever a control file holds before it is shown.
+ */
+function reasonRedactor (cfg: AgentConfig): (s: string) => string {
+  const known = configRedactor(cfg)
+  const rules = new Redactor({ licenseKey: cfg.settings.license_key, extraNames: cfg.settings.log_redact })
+  return (s) => known.text(rules.text(s))
+}
+
 async function start (argv: string[], out: Out, err: Out, hooks: DebugHooks): Promise<number> {
   const f = parse(argv, {
     config: { type: 'string' },
@@ -79,7 +91,7 @@ async function start (argv: string[], out: Out, err: Out, hooks: DebugHooks): Pr
   if (!checked.ok) throw new UsageError(checked.problem.replace(/^(for|level|only|max-size|reason)\b/, '--$1'))
   const cfg = configOf(f.config)
   const dir = path.resolve(debugDirOf(cfg))
-  const written = writeDebugSession(dir, { level: f.level, only: f.only, for: f.for, maxSize: f['max-size'], reason: f.reason })
+  const written = writeDebugSession(dir, { level: f.level, only: f.only, for: f.for, maxSize: f['max-size'], reason: f.reason }, reasonRedactor(cfg))
   const say = (s: string): void => { out(configRedactor(cfg).final(s)) }
   if ('error' in written) {
     err(`oneapm-agent-log debug start: ${written.error}\n`)
@@ -102,7 +114,7 @@ async function start (argv: string[], out: Out, err: Out, hooks: DebugHooks): Pr
     `Stop early with: oneapm-agent-log debug stop${configFlag(f.config)}\n`)
   if (f.wait !== true) return 0
   const ended = await waitForEnd(dir, spec, hooks.waitPollMs ?? 500)
-  say(`debug session ${spec.id} ended (${ended})\n` + table(debugProcesses(dir).filter((p) => p.session === spec.id)))
+  say(`debug session ${spec.id} ended (${ended})\n` + table(debugProcesses(dir, spec.id)))
   return hooks.afterWait === undefined ? 0 : await hooks.afterWait(f.config, out, err)
 }
 
@@ -126,7 +138,7 @@ async function waitForEnd (dir: string, spec: SessionSpec, pollMs: number): Prom
   // A process notices at its next poll; one that died never will.
   const until = Date.now() + 2 * DEBUG_POLL_MS + 1000
   while (Date.now() < until) {
-    const open = debugProcesses(dir).filter((p) => p.session === spec.id && p.state === 'active' && alive(p.pid))
+    const open = debugProcesses(dir, spec.id).filter((p) => p.state === 'active' && alive(p.pid))
     if (open.length === 0) break
     await sleep(pollMs)
   }
@@ -169,16 +181,19 @@ function status (argv: string[], out: Out): number {
   const now = Date.now()
   const spec = 'spec' in cur ? cur.spec : undefined
   const state = spec === undefined ? 'none' : spec.state === 'stopped' ? 'stopped' : now >= spec.expires ? 'expired' : 'active'
-  const procs = debugProcesses(dir).map((p) => ({ ...p, alive: alive(p.pid) }))
-  const mine = spec === undefined ? [] : procs.filter((p) => p.session === spec.id)
+  // State files of other sessions whose process is gone are removed here (ours only); '' matches no session.
+  const states = debugSessionStates(dir, spec?.id ?? '', alive)
+  const mine = states.processes.map((p) => ({ ...p, alive: alive(p.pid) }))
+  const reason = spec === undefined ? '' : reasonRedactor(cfg)(spec.reason)
   const say = (s: string): void => { out(configRedactor(cfg).final(s)) }
   if (f.json === true) {
     say(JSON.stringify({
       dir,
-      session: spec === undefined ? null : { id: spec.id, state, level: spec.level, only: spec.only, reason: spec.reason, started: new Date(spec.started).toISOString(), expires: new Date(spec.expires).toISOString(), max_size: spec.maxSize },
+      session: spec === undefined ? null : { id: spec.id, state, level: spec.level, only: spec.only, reason, started: new Date(spec.started).toISOString(), expires: new Date(spec.expires).toISOString(), max_size: spec.maxSize },
       problem: 'problem' in cur ? cur.problem : null,
       processes: mine,
-      other_processes: procs.length - mine.length
+      other_processes: states.others,
+      removed_state_files: states.removed
     }, null, 2) + '\n')
     return 0
   }
@@ -188,10 +203,10 @@ function status (argv: string[], out: Out): number {
     text += 'session    none\n'
   } else {
     text += `session    ${spec.id} (${state}), ${spec.level} of ${spec.only.length === 0 ? 'all components' : spec.only.join(', ')}, expires ${new Date(spec.expires).toISOString()}` +
-      (spec.reason === '' ? '' : `, reason: ${spec.reason}`) + '\n'
+      (reason === '' ? '' : `, reason: ${reason}`) + '\n'
     text += mine.length === 0 ? 'processes  none joined yet\n' : table(mine)
   }
-  if (procs.length > mine.length) text += `(${procs.length - mine.length} state files of earlier sessions)\n`
+  if (states.others > 0) text += `(${states.others} state files of earlier sessions${states.removed > 0 ? `; ${states.removed} of processes that are gone removed` : ''})\n`
   say(text)
   return 0
 }

@@ -21,6 +21,16 @@ export function debugDirOf (config: AgentConfig): string {
   }
 }
 
+/**
+ * Whether debugDirOf() is only the current directory's fallback (no
+ * log_debug_dir, log_file a stream, no config file). A process writes no
+ * state file of an API session there: it must not litter its cwd.
+ */
+export function debugDirIsFallback (config: AgentConfig): boolean {
+  const { log_debug_dir: dir, log_file: file } = config.settings
+  return dir === '' && (file === 'stderr' || file === 'stdout') && config.file === undefined
+}
+
 /** The per-process session output, in the debug dir. */
 export function debugLogName (pid: number | 'unknown'): string {
   return `oneapm-debug-${pid}.log`

@@ -118,7 +118,8 @@ export class Output {
         hooks.onFileEvent(e)
       },
       // Counted by level only once the bytes are out: a record dropped or lost later never counts as written.
-      onWritten: (level, n) => { this.written[NAME_OF[level as LevelValue] as LevelName] += n },
+      // A debug session's lines sharing this writer (the same stream) carry a tag that is no level: not counted here.
+      onWritten: (level, n) => { const name = NAME_OF[level]; if (name !== undefined) this.written[name] += n },
       onGone: hooks.onGone,
       rotation: this.rotation,
       timing: { ...DEFAULT_TIMING, ...timing },

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { runDebug } from '../../src/cli/debug'
-import { cli, setup } from '../helpers/debug-session'
+import { cli, sessionIdOf, setup } from '../helpers/debug-session'
 
 test('debug start: every bad flag is a usage error (exit 2) naming the flag and the accepted values', async () => {
   const s = setup()
@@ -77,4 +77,25 @@ test('debug start refuses to replace a control file that is not our own regular 
   const r = await cli(['debug', 'start', '--config', s.config])
   assert.equal(r.status, 1)
   assert.match(r.err, /not our own regular file/)
+})
+
+test('debug status removes the state files of other sessions whose process is gone, and keeps the rest', async (t) => {
+  const s = setup()
+  t.after(() => { fs.rmSync(s.dir, { recursive: true, force: true }) })
+  const started = await cli(['debug', 'start', '--config', s.config, '--for', '1m'])
+  const id = sessionIdOf(started.out)
+  const state = (pid: number, session: string): string => JSON.stringify({ pid, session, since: '', records: 0, bytes: 0, dropped: 0, file: 'f', state: 'ended', updated: '' })
+  const gone = path.join(s.dir, 'oneapm-debug-2147483646.state.json')
+  const goneOfThis = path.join(s.dir, 'oneapm-debug-2147483645.state.json')
+  const living = path.join(s.dir, `oneapm-debug-${process.pid}.state.json`)
+  fs.writeFileSync(gone, state(2147483646, 'ds-old'))
+  fs.writeFileSync(goneOfThis, state(2147483645, id))
+  fs.writeFileSync(living, state(process.pid, 'ds-old'))
+  const r = await cli(['debug', 'status', '--config', s.config, '--json'])
+  const report = JSON.parse(r.out) as { processes: Array<{ pid: number }>, other_processes: number, removed_state_files: number }
+  assert.deepEqual(report.processes.map((p) => p.pid), [2147483645], 'a gone process of this session is still listed')
+  assert.equal(report.other_processes, 2)
+  assert.equal(report.removed_state_files, 1)
+  assert.ok(!fs.existsSync(gone))
+  assert.ok(fs.existsSync(goneOfThis) && fs.existsSync(living))
 })

@@ -20,8 +20,11 @@ const BODY = (settings: object): string => `
 interface J { level: string, name: string, msg: string, event?: string, debug_session?: string, end_reason?: string, key?: string, recorded?: boolean }
 
 test('an API session with log_file = stderr: collector debug on stderr, each marked; nothing else at debug; ends expired', () => {
-  const r = runScript(BODY({ log_file: 'stderr', log_format: 'json' }), { timeout: 20_000 })
+  // Its own cwd: with no config file the debug dir is the cwd, and a test run must not litter the repo.
+  const cwd = tmpDir()
+  const r = runScript(BODY({ log_file: 'stderr', log_format: 'json' }), { timeout: 20_000, cwd })
   assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(fs.readdirSync(cwd), [], 'an API session on stderr with no debug dir writes nothing into the cwd')
   const [start, end] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
   assert.equal(start?.file, 'stderr')
   assert.equal(start?.current, start?.id)
@@ -46,7 +49,7 @@ test('an unwritable log_debug_dir: one config problem, the session output goes t
   const blocker = path.join(dir, 'not-a-dir')
   fs.writeFileSync(blocker, '')
   const log = path.join(dir, 'agent.log')
-  const r = runScript(BODY({ log_file: log, log_format: 'json', log_debug_dir: path.join(blocker, 'debug') }), { timeout: 20_000 })
+  const r = runScript(BODY({ log_file: log, log_format: 'json', log_debug_dir: path.join(blocker, 'debug') }), { timeout: 20_000, cwd: dir })
   assert.equal(r.status, 0, r.stderr)
   const [start, end] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
   assert.equal(start?.file, 'stderr')

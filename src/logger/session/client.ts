@@ -3,12 +3,12 @@
 // own regular file), marks it stopped, and reads it and the per-process
 // state files back for `debug status`.
 
-import { checkFor, checkLevel, checkMaxSize, checkOnly, checkReason, formatControl, newSessionId, parseControl, type SessionLevel, type SessionSpec } from './control'
-import { controlPath, readBounded, readStates, writeAtomic, type ProcessState } from './files'
+import { checkFor, checkLevel, checkMaxSize, checkOnly, checkReason, formatControl, newSessionId, parseControl, redactReason, type SessionLevel, type SessionSpec } from './control'
+import { controlPath, readBounded, sessionStates, writeAtomic, type ProcessState, type SessionStates } from './files'
 import path from 'node:path'
 import { ensureDir } from '../../sinks/log-path'
 
-export type { ProcessState } from './files'
+export type { ProcessState, SessionStates } from './files'
 export type { SessionSpec } from './control'
 
 export interface DebugRequest {
@@ -53,15 +53,21 @@ function check (r: DebugRequest): CheckResult {
   return { ok: true, value: { level: level.value, only: only.value, forMs: forMs.value, maxSize: maxSize.value, reason: reason.value } }
 }
 
-/** Writes a new session to the control file in `dir`, an absolute path (replacing any running one). Never throws. */
-export function writeDebugSession (dir: string, request: DebugRequest): { readonly spec: SessionSpec } | { readonly error: string } {
+/**
+ * Writes a new session to the control file in `dir`, an absolute path
+ * (replacing any running one); its reason goes through `redact` first (the
+ * file is an output of ours, read by anyone who can read the directory).
+ * Never throws.
+ */
+export function writeDebugSession (dir: string, request: DebugRequest, redact?: (s: string) => string): { readonly spec: SessionSpec } | { readonly error: string } {
   try {
     if (typeof dir !== 'string' || !path.isAbsolute(dir)) return { error: 'the debug directory must be an absolute path' }
     const checked = checkDebugRequest(request)
     if (!checked.ok) return { error: checked.problem }
     const req = checked.value
     const now = Date.now()
-    const spec: SessionSpec = { id: newSessionId(now), level: req.level, only: req.only, started: now, expires: now + req.forMs, maxSize: req.maxSize, reason: req.reason, source: 'cli', state: 'active' }
+    const reason = redactReason(req.reason, typeof redact === 'function' ? redact : undefined)
+    const spec: SessionSpec = { id: newSessionId(now), level: req.level, only: req.only, started: now, expires: now + req.forMs, maxSize: req.maxSize, reason, source: 'cli', state: 'active' }
     try {
       ensureDir(dir)
     } catch (err) {
@@ -113,11 +119,22 @@ export function stopDebugSession (dir: string): { readonly missing: true } | { r
   return problem === undefined ? { spec, stopped: true } : { error: `${controlPath(dir)} cannot be written: ${problem}` }
 }
 
-/** The per-process state files in `dir`. */
-export function debugProcesses (dir: string): ProcessState[] {
+/**
+ * The per-process state files in `dir` of session `session` (every session's
+ * when undefined; at most the 1000 newest are read). With `alive`, a state
+ * file of another session whose process is gone is removed (only our own
+ * regular files).
+ */
+export function debugProcesses (dir: string, session?: string, alive?: (pid: number) => boolean): ProcessState[] {
+  return debugSessionStates(dir, session, alive).processes
+}
+
+/** debugProcesses(), with the count of the other sessions' state files and of those removed. Never throws. */
+export function debugSessionStates (dir: string, session?: string, alive?: (pid: number) => boolean): SessionStates {
   try {
-    return typeof dir === 'string' ? readStates(dir) : []
+    if (typeof dir !== 'string') return { processes: [], others: 0, removed: 0 }
+    return sessionStates(dir, typeof session === 'string' ? session : undefined, typeof alive === 'function' ? alive : undefined)
   } catch {
-    return []
+    return { processes: [], others: 0, removed: 0 }
   }
 }

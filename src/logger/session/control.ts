@@ -6,6 +6,7 @@
 // reason, never half-applied.
 
 import { parseDuration, parseSize, relativeNamespace } from '../../config/values'
+import { MASK } from '../../format/redact'
 
 export type SessionLevel = 'debug' | 'trace'
 /** Who started it. A session from the config is not supported (docs/support.md says why). */
@@ -39,6 +40,11 @@ export const MAX_SIZE = 1024 ** 3
 export const DEFAULT_SIZE = 16 * 1024 * 1024
 export const MAX_ONLY = 32
 export const MAX_REASON = 200
+/**
+ * A reason as stored: redacted once, then cut to this (a mask can be longer
+ * than the secret it hides: `pw=a` is `pw=****`).
+ */
+export const MAX_STORED_REASON = 4 * MAX_REASON
 export const MAX_ID = 64
 /** Clocks of the machines sharing a directory differ a little: a start this far in the future is still taken. */
 const CLOCK_SLACK_MS = 60_000
@@ -90,6 +96,8 @@ export function checkOnly (input: unknown): Checked<readonly string[]> {
     if (rel === '') return ok([])
     if (!out.includes(rel)) out.push(rel)
   }
+  // `--only ''` (an unset shell variable) or `,,,`: no name at all is a mistake, not a wish for every component.
+  if (out.length === 0 && typeof input === 'string') return no('only names no component; to debug every component, leave --only out')
   return ok(out)
 }
 
@@ -106,14 +114,29 @@ export function checkMaxSize (input: unknown): Checked<number> {
 }
 
 /** Printable text only (no control characters: a reason is shown in terminals), at most MAX_REASON characters. */
-export function checkReason (input: unknown): Checked<string> {
+export function checkReason (input: unknown, max = MAX_REASON): Checked<string> {
   if (input === undefined || input === null) return ok('')
-  if (typeof input !== 'string' || input.length > MAX_REASON) return no(`reason must be text of at most ${MAX_REASON} characters`)
+  if (typeof input !== 'string' || input.length > max) return no(`reason must be text of at most ${max} characters`)
   for (let i = 0; i < input.length; i++) {
     const c = input.charCodeAt(i)
     if (c < 32 || c === 127 || (c >= 0x80 && c < 0xa0) || c === 0x2028 || c === 0x2029) return no('reason must be printable text, with no control characters')
   }
   return ok(input)
+}
+
+/**
+ * The reason as it may be stored and shown: redacted once by `redact` (the
+ * full free-text redaction of the config), then cut. A redaction that fails
+ * leaves only a mask (fail closed).
+ */
+export function redactReason (reason: string, redact: ((s: string) => string) | undefined): string {
+  if (reason === '' || redact === undefined) return reason
+  try {
+    const r = redact(reason)
+    return typeof r === 'string' ? r.slice(0, MAX_STORED_REASON) : MASK
+  } catch {
+    return MASK
+  }
 }
 
 function time (input: unknown): number | undefined {
@@ -150,7 +173,7 @@ export function parseControl (text: string, now: number): Checked<SessionSpec> {
   if (started > now + CLOCK_SLACK_MS) return no('started is in the future')
   const size = typeof o.max_size === 'number' ? checkMaxSize(o.max_size) : no<number>('max_size must be a number of bytes')
   if (!size.ok) return no(size.problem)
-  const reason = checkReason(o.reason)
+  const reason = checkReason(o.reason, MAX_STORED_REASON)
   if (!reason.ok) return no(reason.problem)
   if (o.source !== 'cli') return no('source must be cli')
   if (o.state !== 'active' && o.state !== 'stopped') return no('state must be active or stopped')

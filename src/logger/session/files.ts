@@ -32,9 +32,10 @@ export type ReadResult = { readonly text: string } | { readonly missing: true } 
 
 /**
  * At most `max` bytes of a regular file, as text; a symlink, FIFO, device,
- * directory or a file larger than `max` is refused with a reason, unread.
+ * directory or a file larger than `max` is refused with a reason, unread
+ * (with `ownOnly`, also a file that is not our own: isOwnFile).
  */
-export function readBounded (file: string, max = MAX_CONTROL_BYTES): ReadResult {
+export function readBounded (file: string, max = MAX_CONTROL_BYTES, ownOnly = false): ReadResult {
   let fd: number
   try {
     fd = fs.openSync(file, READ_FLAGS)
@@ -46,6 +47,8 @@ export function readBounded (file: string, max = MAX_CONTROL_BYTES): ReadResult 
   try {
     const st = fs.fstatSync(fd)
     if (!st.isFile()) return { problem: `${kind(st)}, not a regular file` }
+    // Another user's file, or one with a second name, is not ours to act on (nor, then, to stop or replace).
+    if (ownOnly && !isOwnFile(st)) return { problem: 'not our own regular file (owned by another user, or with another name)' }
     if (st.size > max) return { problem: `${st.size} bytes, more than the ${max} read` }
     const buf = Buffer.alloc(max + 1)
     let n = 0
@@ -137,24 +140,64 @@ export function writeState (dir: string, state: ProcessState): string | undefine
 
 const STATE_NAME = /^oneapm-debug-(\d{1,10})\.state\.json$/
 
-/** Every process state file in `dir` that parses; damaged or foreign ones are skipped. At most `limit`. */
-export function readStates (dir: string, limit = 1000): ProcessState[] {
+/** How many state files one look reads at most (the newest first). */
+export const MAX_STATES_READ = 1000
+
+export interface SessionStates {
+  /** The state files read that belong to the session asked for (all of them when none was), by pid. */
+  readonly processes: ProcessState[]
+  /** State files of other sessions, as listed (before any removal). */
+  readonly others: number
+  /** Of those, the ones removed: their process is gone. */
+  readonly removed: number
+}
+
+/** Every process state file in `dir` that parses (the `limit` newest); damaged or foreign ones are skipped. */
+export function readStates (dir: string, limit = MAX_STATES_READ): ProcessState[] {
+  return sessionStates(dir, undefined, undefined, limit).processes
+}
+
+/**
+ * The state files of `session` in `dir`. State files are listed by name and
+ * sorted by mtime, newest first (one lstat each), and only the `limit` newest
+ * are read: a joined process rewrites its file every poll, so stale files of
+ * earlier sessions never hide it. With `alive`, a file read that belongs to
+ * another session and names a process that is gone is removed, if it is our
+ * own regular file.
+ */
+export function sessionStates (dir: string, session: string | undefined, alive: ((pid: number) => boolean) | undefined, limit = MAX_STATES_READ): SessionStates {
   let names: string[]
   try {
     names = fs.readdirSync(dir)
   } catch {
-    return []
+    return { processes: [], others: 0, removed: 0 }
   }
-  const out: ProcessState[] = []
+  const files: Array<{ name: string, pid: number, mtime: number }> = []
   for (const name of names) {
-    if (out.length >= limit) break
-    if (name.length > 60 || STATE_NAME.exec(name) === null) continue
-    const r = readBounded(path.join(dir, name), 16 * 1024)
+    if (name.length > 60) continue
+    const m = STATE_NAME.exec(name)
+    if (m === null) continue
+    const st = statQuiet(path.join(dir, name))
+    if (st === undefined || !st.isFile()) continue
+    files.push({ name, pid: Number(m[1]), mtime: st.mtimeMs })
+  }
+  files.sort((a, b) => b.mtime - a.mtime)
+  const processes: ProcessState[] = []
+  let removed = 0
+  for (const f of files.slice(0, limit)) {
+    const file = path.join(dir, f.name)
+    const r = readBounded(file, 16 * 1024)
     if (!('text' in r)) continue
     const s = stateOf(r.text)
-    if (s !== undefined) out.push(s)
+    if (s === undefined) continue
+    if (session === undefined || s.session === session) {
+      processes.push(s)
+    } else if (alive !== undefined && s.pid === f.pid && !alive(f.pid) && unlinkOwn(file)) {
+      removed++
+    }
   }
-  return out.sort((a, b) => a.pid - b.pid)
+  const others = session === undefined ? 0 : files.length - processes.length
+  return { processes: processes.sort((a, b) => a.pid - b.pid), others, removed }
 }
 
 function stateOf (text: string): ProcessState | undefined {

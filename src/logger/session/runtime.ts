@@ -1,9 +1,13 @@
 // One tree's debug sessions. Every configured tree polls the control file in
 // the debug directory with one lstat every POLL_MS on an unref'd timer, and
 // reads it only when its inode, size or times changed; a valid, unexpired,
-// active session there is joined, a removed or stopped one is left. A
-// session started through the API is process-local and needs no file. At
-// most one session runs per tree: a new one replaces the old.
+// active session there, in our own regular file, is joined; a removed or
+// stopped one is left. A session started through the API is process-local
+// and needs no file. At most one session runs per process and debug
+// directory: the trees of one process (a second createLogger() is an
+// independent tree) share its output, byte budget and state file
+// (SessionOutput), each adding its own sink; a new session replaces the old
+// in every tree.
 //
 // While a session runs, its sink is one more extra sink of the tree: the
 // main destination keeps its levels, and loggers outside the session's
@@ -12,14 +16,14 @@
 
 import path from 'node:path'
 import type { AgentConfig } from '../../config/load'
-import { DEBUG_CONTROL_FILE, debugDirOf } from '../../config/debug-dir'
+import { DEBUG_CONTROL_FILE, debugDirIsFallback, debugDirOf } from '../../config/debug-dir'
 import { flushAtExit } from '../../internal/exit'
 import { guard } from '../reentry'
 import type { Tree } from '../tree'
 import type { Output } from '../output'
-import { describeOnly, parseControl, type EndReason, type SessionSpec } from './control'
+import { MAX_FOR_MS, describeOnly, parseControl, redactReason, type EndReason, type SessionSpec } from './control'
 import { readBounded, signatureOf, statQuiet, writeState, type ProcessState } from './files'
-import { openSessionTarget, SessionSink } from './sink'
+import { openSessionTarget, SessionOutput, SessionSink } from './sink'
 
 /** How often each process looks at the control file. */
 export const POLL_MS = 2000
@@ -56,9 +60,16 @@ export class SessionRuntime {
   private stateProblem = false
   private stopped = false
   private readonly cancelExit: () => void
+  /**
+   * The debug directory is only the current directory's fallback (log_file a
+   * stream, no log_debug_dir, no config file): a session from the API then
+   * writes no state file there, so a process never litters its cwd.
+   */
+  private readonly fallbackDir: boolean
 
   constructor (readonly tree: Tree, private readonly output: Output, config: AgentConfig, readonly pollMs = POLL_MS) {
     this.dir = path.resolve(debugDirOf(config))
+    this.fallbackDir = debugDirIsFallback(config)
     this.control = path.join(this.dir, DEBUG_CONTROL_FILE)
     this.cancelExit = flushAtExit(() => { this.atExit() })
     this.poll()
@@ -92,7 +103,7 @@ export class SessionRuntime {
   }
 
   private apply (sig: string): void {
-    const r = readBounded(this.control)
+    const r = readBounded(this.control, undefined, true)
     const c = this.current
     if ('missing' in r) {
       if (c?.spec.source === 'cli') this.end(c, 'stopped')
@@ -113,12 +124,17 @@ export class SessionRuntime {
   }
 
   /** Starts `spec` in this tree, ending any session already running (replaced). */
-  start (spec: SessionSpec): Active | undefined {
+  start (requested: SessionSpec): Active | undefined {
     const c = this.current
     if (c !== undefined) this.end(c, 'replaced')
     if (this.stopped || this.output.closed) return undefined
-    const settings = this.output.settings
-    const { writer, where } = openSessionTarget(settings.log_file, this.dir)
+    // Redacted as the main log would (an API caller's text, a control file not written by our CLI): currentDebugSession() shows it too.
+    const redactor = this.output.ctx.redactor
+    const shared = acquireOutput(this.dir, { ...requested, reason: redactReason(requested.reason, (s) => redactor.text(s)) }, this.output.settings.log_file)
+    // This process already ran it to its end (budget, expiry, stop) in another tree.
+    if (shared === undefined) return undefined
+    const spec = shared.spec
+    const where = shared.where
     if (where.problem !== undefined) {
       this.problem(`debug session output: ${where.problem}; the session writes to stderr instead. Fix: make log_debug_dir (${this.dir}) a writable directory`,
         { code: 'CONFIG_INVALID_VALUE', key: 'log_debug_dir', value: this.dir, accepted: 'a writable directory', used: 'stderr for the session output' })
@@ -126,7 +142,7 @@ export class SessionRuntime {
     let resolve: (s: SessionSummary) => void = () => {}
     const ended = new Promise<SessionSummary>((res) => { resolve = res })
     let active: Active | undefined
-    const sink = new SessionSink(spec, this.output.format, this.output.ctx, writer, where, (reason) => {
+    const sink = new SessionSink(shared, this.output.format, this.output.ctx, this.output.destination, (reason) => {
       if (active !== undefined) this.endSoon(active, reason)
     })
     const remove = this.tree.addSink(sink)
@@ -158,14 +174,16 @@ export class SessionRuntime {
     this.current = undefined
     clearTimeout(a.expiry)
     a.remove()
-    if (reason !== 'expired' && reason !== 'closed') {
-      a.sink.note(Date.now(), 30, `debug session ${a.spec.id} ended: ${reason}`, { event: 'debug_session_ended', end_reason: reason }, true)
-    }
-    a.sink.finish()
+    // Ends it in every tree of this process that joined it; closing one tree ends it in that tree only.
+    if (reason !== 'closed') a.sink.shared.limit(reason)
+    const last = a.sink.leave(reason !== 'expired' && reason !== 'closed'
+      ? { msg: `debug session ${a.spec.id} ended: ${reason}`, fields: { event: 'debug_session_ended', end_reason: reason } }
+      : undefined)
     const summary: SessionSummary = { id: a.spec.id, end_reason: reason, records: a.sink.records, bytes: a.sink.bytes, dropped: a.sink.dropped, file: a.sink.where.target }
     this.info(`debug session ${a.spec.id} ended (${reason}): ${summary.records} records, ${summary.bytes} bytes written to ${summary.file}${summary.dropped > 0 ? `, ${summary.dropped} dropped` : ''}`,
       { event: 'debug_session_ended', ...this.fieldsOf(a), end_reason: reason, records: summary.records, bytes: summary.bytes, dropped: summary.dropped })
-    this.saveState(a, 'ended', reason)
+    // Another tree still in it keeps the state file active.
+    if (last) this.saveState(a, 'ended', reason)
     a.resolve(summary)
   }
 
@@ -176,6 +194,7 @@ export class SessionRuntime {
 
   private saveState (a: Active, state: ProcessState['state'], reason?: EndReason): void {
     a.stateWritten = Date.now()
+    if (this.fallbackDir && a.spec.source !== 'cli') return
     const problem = writeState(this.dir, {
       pid: process.pid,
       session: a.spec.id,
@@ -228,6 +247,26 @@ export class SessionRuntime {
     this.problem(`${msg}; no debug session joined from it. Fix: run oneapm-agent-log debug start again, or remove the file`,
       { code: 'CONFIG_INVALID_VALUE', key: DEBUG_CONTROL_FILE, value: this.control, accepted: 'a control file written by oneapm-agent-log debug start', used: 'no session' })
   }
+}
+
+/** The session output of this process, per debug directory: the trees that join a session share it. */
+const outputs = new Map<string, SessionOutput>()
+
+/**
+ * The process's output for `spec` in `dir`: the one another tree opened, or
+ * a new one (ending the one of an earlier session: replaced). Undefined when
+ * this process already ran `spec` to its end. The expiry is never later
+ * than 24 h from now, whatever the start time claims (clock slack).
+ */
+function acquireOutput (dir: string, spec: SessionSpec, logFile: string): SessionOutput | undefined {
+  const cur = outputs.get(dir)
+  if (cur !== undefined && cur.spec.id === spec.id) return cur.done ? undefined : cur
+  if (cur !== undefined && !cur.done) cur.limit('replaced')
+  const capped: SessionSpec = { ...spec, expires: Math.min(spec.expires, Date.now() + MAX_FOR_MS) }
+  const { writer, where } = openSessionTarget(logFile, dir)
+  const out = new SessionOutput(capped, where, writer, logFile, dir)
+  outputs.set(dir, out)
+  return out
 }
 
 const runtimes = new WeakMap<Tree, SessionRuntime>()
