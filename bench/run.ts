@@ -10,7 +10,8 @@
 // BENCH_HTTP_WARMUP (500), BENCH_HTTP_SERVER (worker | process),
 // BENCH_SHIP_RECORDS (200000), BENCH_OTLP_RECORDS (100000),
 // BENCH_SHIP_RECEIVER (auto | rsyslog | node),
-// BENCH_WORKLOADS (comma-separated subset of WORKLOADS; `session` is workload 14).
+// BENCH_SUMMARY_BYTES (1 GiB of text logs for workload 15), BENCH_SUMMARY_RUNS (3),
+// BENCH_WORKLOADS (comma-separated subset of WORKLOADS; `session` is workload 14, `summary` 15).
 
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -20,6 +21,7 @@ import { keepHostBlock } from './host/doc-block'
 import { HTTP_BODY, HTTP_VARIANTS, RECORDING_VARIANTS, type HttpVariant } from './connections'
 import type { ServerMessage } from './http-server'
 import { scanLog, scanProblems, type LogScan } from './logfiles'
+import { generateLogSet, logReadTable, measureLogRead, type LogReadResult, type LogSet } from './logread'
 import { MARKERS, PEERS, type ExtraSettings, type PeerName } from './peers'
 import { OTLP_VARIANTS, SHIP_VARIANTS, type ShipVariant } from './ship'
 import type { Job, Result, Workload } from './worker'
@@ -54,13 +56,18 @@ const HTTP_SERVER = process.env.BENCH_HTTP_SERVER === 'process' ? 'process' : 'w
 /** Timed records of workloads 11 and 12 (syslog shipping), and of 13 (OTLP). */
 const SHIP_RECORDS = envInt('BENCH_SHIP_RECORDS', 200_000)
 const OTLP_RECORDS = envInt('BENCH_OTLP_RECORDS', 100_000)
+/** Workload 14: summary over this many bytes of text logs (10 files, half gzipped) vs zcat | grep -c. */
+const SUMMARY_BYTES = envInt('BENCH_SUMMARY_BYTES', 1024 ** 3)
+const SUMMARY_RUNS = envInt('BENCH_SUMMARY_RUNS', 3)
+let logSet: LogSet | undefined
+const logReads: LogReadResult[] = []
 
 /**
  * Workload groups BENCH_WORKLOADS may name: the five of every logger, then this logger's only:
  * 6 (rotate), 7 (multi), 8 (recorder), 9 (recorded-debug), 10 (connections),
- * 11 and 12 (ship: file only, syslog TCP, destination down), 13 (otlp), 14 (session).
+ * 11 and 12 (ship: file only, syslog TCP, destination down), 13 (otlp), 14 (session), 15 (summary).
  */
-const WORKLOADS = ['info2', 'info5', 'error', 'debug', 'rss', 'rotate', 'multi', 'recorder', 'recorded-debug', 'connections', 'ship', 'otlp', 'session'] as const
+const WORKLOADS = ['info2', 'info5', 'error', 'debug', 'rss', 'rotate', 'multi', 'recorder', 'recorded-debug', 'connections', 'ship', 'otlp', 'session', 'summary'] as const
 const ONLY_WORKLOADS = process.env.BENCH_WORKLOADS?.split(',').map((s) => s.trim())
 const wanted = (w: typeof WORKLOADS[number]): boolean => ONLY_WORKLOADS === undefined || ONLY_WORKLOADS.includes(w)
 
@@ -949,6 +956,7 @@ appender, debug with \`log\` writing \`util.format(...)\` lines to an fs write s
 11. Shipping to syslog over TCP (\`log_ship\`) and the file, against the file only; see Shipping.
 12. Shipping to a destination that is down, against the file only; see Shipping.
 13. OTLP/HTTP: records delivered per second, this logger against the OpenTelemetry SDK and pino-opentelemetry-transport; see Shipping.
+14. \`summary\` over ${(SUMMARY_BYTES / 2 ** 30).toFixed(2)} GiB of rotated text logs against \`zcat -f | grep -c\`; see Reading logs.
 
 Throughput: ${fmt(WARMUP)} records of warm-up, a 50 ms pause, then ${fmt(RECORDS)} timed records. Every logger's
 loop yields to the event loop (\`await new Promise(setImmediate)\`) every 1,000 records, so asynchronous
@@ -1016,10 +1024,21 @@ async function main (): Promise<void> {
       process.stderr.write(`${MULTI_WRITERS} processes, run ${run}/${MULTI_RUNS}\n`)
       for (const maxSize of run % 2 === 1 ? [0, ROTATE_SIZE] : [ROTATE_SIZE, 0]) await multi(dir, maxSize, run)
     }
+    if (wanted('summary') && ownMeasured) {
+      process.stderr.write(`summary: writing ${(SUMMARY_BYTES / 2 ** 20).toFixed(0)} MB of logs\n`)
+      logSet = await generateLogSet(fs.mkdtempSync(path.join(dir, 'logread-')), SUMMARY_BYTES)
+      for (let run = 1; run <= SUMMARY_RUNS; run++) {
+        process.stderr.write(`summary, run ${run}/${SUMMARY_RUNS}\n`)
+        const r = await measureLogRead(logSet, path.join(__dirname, '..', 'src', 'cli', 'main.js'))
+        for (const p of r.problems) anomalies.push(`summary: ${p}`)
+        logReads.push(r)
+      }
+    }
   } finally {
     await server?.stop()
     fs.rmSync(dir, { recursive: true, force: true })
   }
+  const logRead = logReadTable(logSet, logReads)
   const seconds = (Date.now() - started) / 1000
   load.push(os.loadavg()[0] ?? NaN)
   const rs = rows()
@@ -1027,11 +1046,17 @@ async function main (): Promise<void> {
   fs.mkdirSync(path.dirname(DOC), { recursive: true })
   // The host-level section (npm run bench:host) is another command's: kept as it was.
   const previous = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : undefined
-  fs.writeFileSync(DOC, keepHostBlock(report(rs, ts, seconds), previous))
+  fs.writeFileSync(DOC, keepHostBlock(report(rs, ts, seconds) + `\n## Reading logs: summary (workload 15)\n\n${logRead.table}\n\n` +
+    `\`oneapm-agent-log summary --json\` over a log set written in the text layout (the older 5 files gzipped), against\n` +
+    `\`zcat -f | grep -c\` over the same files, each timed as a whole process (Node's start-up included); and \`--since\`\n` +
+    `set to the current file's first record, so the 9 rotated files are skipped by their mtime without being opened.\n` +
+    logRead.targets.map((t) => `- ${t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL'} ${t.name}: ${t.detail}\n`).join(''), previous))
 
   process.stdout.write(`\n${table(rs)}\n\n${rotationTable(rotationRow())}\n\n${multiTable()}\n\n` +
     `${recorderTable(recorderRow())}\n\n${keptTable(recorderRow())}\n\n${sessionTable()}\n\n${httpTable(httpRows())}\n\n${shipTable()}\n\n${otlpTable()}\n\n`)
   for (const t of ts) process.stdout.write(`${t.pass === undefined ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.rule}; ${t.detail}\n`)
+  process.stdout.write(`\n${logRead.table}\n`)
+  for (const t of logRead.targets) process.stdout.write(`${t.pass === undefined ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.detail}\n`)
   process.stdout.write(anomalies.length === 0 ? '\nNo anomalies.\n' : `\nAnomalies:\n${anomalies.map((a) => `  ${a}`).join('\n')}\n`)
   process.stdout.write(`\n${seconds.toFixed(0)} s; wrote ${path.relative(process.cwd(), DOC)}\n`)
   if (failures > 0) process.exitCode = 1

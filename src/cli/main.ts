@@ -1,51 +1,27 @@
 #!/usr/bin/env node
-// oneapm-agent-log: doctor, demo, debug and bundle. Exit 2 for anything it does not understand.
+// oneapm-agent-log: doctor, demo, debug, bundle, summary, tail, report. Exit 2 for anything it does not understand.
 
-import { PACKAGE } from '../index'
 import { UsageError } from './args'
-import { BUNDLE_HELP, runBundle } from './bundle'
-import { DEBUG_HELP, runDebug } from './debug'
-import { DEMO_HELP, runDemo } from './demo'
-import { DOCTOR_HELP, runDoctor } from './doctor'
-import { REPORT_HELP, runReport } from './report'
-import { SUMMARY_HELP, runSummary } from './summary'
-import { TAIL_HELP, runTail } from './tail'
-
-const HELP = `Usage: oneapm-agent-log <command> [options]
-
-Commands:
-  doctor   show the effective log config, check the destination, list what to fix
-  demo     run a small host app with the agent logger embedded and show its log
-  debug    start, stop or show a debug session in every process of the app (start|stop|status)
-  bundle   write a redacted support bundle (.tar.gz) to send to OneAPM support; never uploads
-  summary  what the log shows: collector timeline, errors, findings with fixes
-  tail     the log's records in time order across rotated files; -f follows
-  report   the summary as one offline HTML file: charts, a filterable events table
-
-Options:
-  -h, --help     help (also: oneapm-agent-log <command> --help)
-  -v, --version  print the version
-
-${DOCTOR_HELP.split('\n')[0] ?? ''}
-${DEMO_HELP.split('\n')[0] ?? ''}
-${DEBUG_HELP.split('\n')[0] ?? ''}
-${BUNDLE_HELP.split('\n')[0] ?? ''}
-${SUMMARY_HELP.split('\n')[0] ?? ''}
-${TAIL_HELP.split('\n')[0] ?? ''}
-${REPORT_HELP.split('\n')[0] ?? ''}`
+import { HELP } from './help'
 
 /** A command returns its exit status, or a promise of it (network probes, archives, following a file). */
 export type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>
 
-const COMMANDS: Readonly<Record<string, Command>> = {
-  doctor: runDoctor,
-  demo: runDemo,
+// Each command's module (and through it the library, node-tar, the report's
+// assets) is required only when that command runs: requiring all of them
+// cost about 0.3 s before any command started, and `summary --since` on a
+// large log is meant to answer in under a second.
+const COMMANDS: Readonly<Record<string, () => Command>> = {
+  doctor: () => (require('./doctor') as typeof import('./doctor')).runDoctor,
+  demo: () => (require('./demo') as typeof import('./demo')).runDemo,
   // debug start --wait makes the bundle once the session has ended.
-  debug: (argv, out, err) => runDebug(argv, out, err, { afterWait: async (file, o, e) => await runBundle(file === undefined ? [] : ['--config', file], o, e) }),
-  bundle: runBundle,
-  summary: runSummary,
-  tail: runTail,
-  report: runReport
+  debug: () => (argv, out, err) => (require('./debug') as typeof import('./debug')).runDebug(argv, out, err, {
+    afterWait: async (file, o, e) => await (require('./bundle') as typeof import('./bundle')).runBundle(file === undefined ? [] : ['--config', file], o, e)
+  }),
+  bundle: () => (require('./bundle') as typeof import('./bundle')).runBundle,
+  summary: () => (require('./summary') as typeof import('./summary')).runSummary,
+  tail: () => (require('./tail') as typeof import('./tail')).runTail,
+  report: () => (require('./report') as typeof import('./report')).runReport
 }
 
 export async function main (argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -55,16 +31,16 @@ export async function main (argv: string[], out: (s: string) => void, err: (s: s
     return command === undefined ? 2 : 0
   }
   if (command === '-v' || command === '--version') {
-    out(`${PACKAGE.version}\n`)
+    out(`${(require('../index') as typeof import('../index')).PACKAGE.version}\n`)
     return 0
   }
-  const run = COMMANDS[command]
-  if (run === undefined) {
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
+  if (load === undefined) {
     err(`oneapm-agent-log: unknown command "${command}"\n\n${HELP}\n`)
     return 2
   }
   try {
-    return await run(rest, out, err)
+    return await load()(rest, out, err)
   } catch (e) {
     if (e instanceof UsageError) {
       err(`oneapm-agent-log ${command}: ${e.message}\nSee: oneapm-agent-log ${command} --help\n`)

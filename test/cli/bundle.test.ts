@@ -17,7 +17,7 @@ test('bundle: writes the archive with every member, each parsed back, and prints
   assert.match(path.basename(r.archive), /^oneapm-support-[A-Za-z0-9._-]+-\d{8}T\d{6}Z\.tar\.gz$/)
   assert.deepEqual(fs.readdirSync(f.out), [path.basename(r.archive)], 'no staging or partial file is left next to it')
   const m = members(r.archive)
-  assert.deepEqual([...m.keys()].sort(), ['config.json', 'doctor.json', 'environment.json', 'logs/agent.log', 'manifest.json', 'redaction-report.json'])
+  assert.deepEqual([...m.keys()].sort(), ['config.json', 'doctor.json', 'environment.json', 'logs/agent.log', 'manifest.json', 'redaction-report.json', 'report.html', 'summary.txt'])
   for (const [name, text] of m) if (name.endsWith('.json')) JSON.parse(text)
   const manifest = JSON.parse(m.get('manifest.json') as string)
   assert.equal(manifest.format, 1)

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { test, type TestContext } from 'node:test'
-import { pathToFileURL } from 'node:url'
+import { test } from 'node:test'
 import zlib from 'node:zlib'
-import puppeteer, { type Page } from 'puppeteer-core'
+import type { Page } from 'puppeteer-core'
 import type { LevelName, Summary } from '../../src/cli/logs/model'
 import { loadAssets } from '../../src/cli/report/assets'
 import { renderReport } from '../../src/cli/report/render'
+import { BROWSER_TEST, open } from '../helpers/browser'
 import { cleanEnv } from '../helpers/child'
 import { logFilesIn, outageScenario } from '../helpers/agent-logs'
 import { tmpDir } from '../helpers/tmp'
@@ -22,50 +22,6 @@ import { HOSTILE, hostileSummary, ordinarySummary } from './report/fixtures'
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js')
 const LEVELS: readonly LevelName[] = ['critical', 'error', 'warning', 'info', 'debug', 'trace']
-
-function findChromium (): string | undefined {
-  const r = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' })
-  const found = r.stdout.trim().split('\n')[0] ?? ''
-  if (r.status === 0 && found !== '') return found
-  return fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined
-}
-
-const CHROMIUM = findChromium()
-const SKIP = CHROMIUM === undefined ? 'chromium is not installed (.ci/run installs Debian\'s chromium)' : false
-const BOUND = { skip: SKIP, timeout: 120_000 }
-
-interface Opened {
-  readonly page: Page
-  /** Console errors and uncaught page errors. */
-  readonly errors: string[]
-  /** Every request but the report file itself (each was refused). */
-  readonly foreign: string[]
-}
-
-async function open (t: TestContext, file: string): Promise<Opened> {
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox', '--headless=new'], timeout: 60_000 })
-  t.after(async () => { await browser.close() })
-  const page = await browser.newPage()
-  page.setDefaultTimeout(30_000)
-  const url = pathToFileURL(file).href
-  const errors: string[] = []
-  const foreign: string[] = []
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
-  page.on('pageerror', (e) => { errors.push(String(e)) })
-  await page.setRequestInterception(true)
-  page.on('request', (r) => {
-    if (r.url() === url) {
-      void r.continue()
-    } else {
-      foreign.push(r.url())
-      void r.abort()
-    }
-  })
-  await page.setViewport({ width: 1280, height: 900 })
-  await page.goto(url, { waitUntil: 'load' })
-  await page.waitForSelector('html[data-ready="1"]')
-  return { page, errors, foreign }
-}
 
 function writeReport (s: Summary): string {
   const file = path.join(tmpDir(), 'report.html')
@@ -129,7 +85,7 @@ async function screenshot (page: Page): Promise<void> {
   assert.ok(bytes.length > 30_000, `a real page, not a blank one: ${bytes.length} bytes`)
 }
 
-test('report: no console error, no request, both charts drawn with the right points, filters narrow the table, a screenshot', BOUND, async (t) => {
+test('report: no console error, no request, both charts drawn with the right points, filters narrow the table, a screenshot', BROWSER_TEST, async (t) => {
   const s = ordinarySummary()
   const { page, errors, foreign } = await open(t, writeReport(s))
   await checkCharts(page, s)
@@ -165,7 +121,7 @@ test('report: no console error, no request, both charts drawn with the right poi
   assert.deepEqual(foreign, [])
 })
 
-test('report: hostile log text stays text in the browser', BOUND, async (t) => {
+test('report: hostile log text stays text in the browser', BROWSER_TEST, async (t) => {
   const s = hostileSummary()
   const { page, errors, foreign } = await open(t, writeReport(s))
   const seen = await page.evaluate(`({
@@ -204,7 +160,7 @@ function eventRecords (files: readonly string[]): Array<{ level: string, event: 
   return rows
 }
 
-test('report made by the CLI from a real log (JSON layout): no error, no request, charts match its summary, filters narrow it', BOUND, async (t) => {
+test('report made by the CLI from a real log (JSON layout): no error, no request, charts match its summary, filters narrow it', BROWSER_TEST, async (t) => {
   const sc = outageScenario('json')
   const files = logFilesIn(sc.dir)
   const out = path.join(sc.dir, 'report.html')

@@ -33,13 +33,16 @@ function checkSummary (s: Summary, sc: Scenario, files: string[]): void {
   assert.deepEqual(s.processes.map((p) => [p.pid, p.version, p.app, p.records]), [[sc.pid, PACKAGE.version, 'shop', lines.length]])
   assert.deepEqual(s.settings.log_max_size, { value: '16KB', source: 'code' })
   assert.deepEqual(s.settings.license_key, { value: 'a1b2****', source: 'code' })
-  assert.deepEqual(s.connectivity.map((c) => [c.pid, c.state, c.cause, c.count, c.diagnosis?.id]), [
+  // The outage's length in whole seconds depends on the machine's speed: only its form is checked.
+  assert.ok(s.connectivity.filter((c) => c.state === 'recovered').every((c) => /^after \d+ failures over \d+ s$/.test(c.cause ?? '')))
+  const timeline = s.connectivity.map((c) => [c.pid, c.state, c.state === 'recovered' ? c.cause?.replace(/ over \d+ s$/, '') : c.cause, c.count, c.diagnosis?.id])
+  assert.deepEqual(timeline, [
     [sc.pid, 'connected', undefined, 0, undefined],
     [sc.pid, 'failing', 'HTTP 413', 5, 'payload_too_large'],
-    [sc.pid, 'recovered', 'after 5 failures over 0 s', 5, undefined],
+    [sc.pid, 'recovered', 'after 5 failures', 5, undefined],
     [sc.pid, 'failing', `ECONNREFUSED connect 127.0.0.1:${sc.port}`, 4, 'connection_refused'],
-    [sc.pid, 'recovered', 'after 4 failures over 0 s', 4, undefined]
-  ])
+    [sc.pid, 'recovered', 'after 4 failures', 4, undefined]
+  ], JSON.stringify(s.connectivity))
   assert.deepEqual(Object.fromEntries(Object.entries(s.lastStatus).map(([k, v]) => [k, v.status])), { connect: 200, metric_data: 200, error_data: 200 })
   assert.deepEqual(s.findings.map((f) => [f.id, f.count]), [['payload_too_large', 5], ['connection_refused', 4], ['host_silenced', 1]])
   assert.match(s.findings[0]?.cause ?? '', /^the collector answered 413 to metric_data: the payload is too large \(5 times since \d{4}-\d\d-\d\d \d\d:\d\d\)$/)

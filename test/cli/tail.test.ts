@@ -79,7 +79,7 @@ test('tail -f follows a logrotate create rotation: every record once, in order',
   const file = path.join(dir, 'agent.log')
   const conf = path.join(dir, 'logrotate.conf')
   fs.writeFileSync(conf, `${file} {\n  create 0600\n  rotate 10\n  missingok\n  nocompress\n}\n`, { mode: 0o600 })
-  const N = 300
+  const N = 400
   const writer = spawn(process.execPath, ['-e', `
     const lib = require(${JSON.stringify(LIB)})
     const log = lib.createLogger({ log_file: ${JSON.stringify(file)}, log_max_size: 0, log_rotate: 'none' }, { hooks: { rotation: { checkMs: 20, graceMs: 60000, staleLockMs: 2000 } } })
@@ -94,12 +94,15 @@ test('tail -f follows a logrotate create rotation: every record once, in order',
   tail.stdout.on('data', (d: Buffer) => { out += d.toString() })
   tail.stderr.on('data', (d: Buffer) => { err += d.toString() })
   try {
-    await sleep(800)
+    // Rotate only once tail is reading (on a loaded machine its start-up takes a while), then again once it followed.
+    const until = async (done: () => boolean): Promise<void> => { for (let i = 0; i < 400 && !done(); i++) await sleep(50) }
+    await until(() => out.includes(' - tick '))
     execFileSync(logrotate as string, ['-f', '-s', path.join(dir, 'logrotate.state'), conf])
-    await sleep(800)
+    await until(() => err.includes('was rotated'))
+    await sleep(300)
     execFileSync(logrotate as string, ['-f', '-s', path.join(dir, 'logrotate.state'), conf])
     await writerDone
-    for (let i = 0; i < 100 && !out.includes(`tick ${N - 1} `); i++) await sleep(50)
+    await until(() => out.includes(`tick ${N - 1} `))
   } finally {
     tail.kill()
   }

@@ -198,10 +198,15 @@ function hostile (how: Hostility, v: unknown): unknown {
     case 'causeSelf': def('cause', { value: obj }); return obj
     case 'frozen':
       // A typed array with elements cannot be frozen (the generator's problem, not the logger's).
+      // Nor can a revoked proxy be frozen or made non-extensible: it stays as it is.
       try {
         return Object.freeze(obj)
       } catch {
-        return Object.preventExtensions(obj)
+        try {
+          return Object.preventExtensions(obj)
+        } catch {
+          return obj
+        }
       }
     case 'proxyPassthrough': return new Proxy(obj, {})
     case 'proxyTrapsThrow': return new Proxy(obj, { get: boom, ownKeys: boom, getOwnPropertyDescriptor: boom, getPrototypeOf: boom, has: boom })

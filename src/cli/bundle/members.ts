@@ -2,12 +2,22 @@
 // redacts it (every string, every secret-named key) and writes it as JSON
 // or text. Members that need the selected logs (a summary, a report) go in
 // MEMBERS too: this list is the one place a member is added.
+//
+// summary.txt and report.html render the one Summary the context builds
+// (bundle/summary.ts), redacted before it is rendered. report.html is HTML
+// with uPlot's minified script inlined: redacting it line by line could
+// corrupt the script, so it is written as rendered, and the read-back scan
+// checks all of it but a byte-identical copy of the shipped uPlot script.
 
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PACKAGE, SETTING_KEYS, describeSource, displaySetting, type AgentConfig } from '../../index'
 import { diagnose } from '../doctor'
+import type { Summary } from '../logs/model'
+import { summaryText } from '../logs/summary-text'
+import { loadAssets } from '../report/assets'
+import { renderReport } from '../report/render'
 import type { Source } from './sources'
 
 export interface MemberContext {
@@ -18,20 +28,41 @@ export interface MemberContext {
   readonly sinceMs: number
   /** An environment variable's value, redacted by its name (a secret name masks it whole; a proxy's userinfo is masked). */
   readonly redactEnv: (name: string, value: string) => string
+  /** A string redacted as a line of `member`. */
+  readonly redactText: (member: string, value: string) => string
+  /** The summary of logs/ over --since, every string redacted; built on first call, then shared. */
+  readonly summary: () => Promise<Summary>
 }
+
+/**
+ * JSON data; text (written line by line, each line redacted); or HTML
+ * rendered from redacted data only, written as it is (the read-back scan
+ * checks it, see run.ts).
+ */
+export type Built = { readonly json: unknown } | { readonly text: string } | { readonly html: string }
 
 export interface MemberSource {
   /** Its name in the archive. */
   readonly name: string
-  /** JSON data, or text (written line by line, each line redacted). */
-  build (ctx: MemberContext): { readonly json: unknown } | { readonly text: string }
+  /** The largest part of --max-size it may take, else it is left out (and the manifest says so): logs/ come first. */
+  readonly share?: number
+  build (ctx: MemberContext): Promise<Built>
 }
 
 /** Written in this order after manifest.json; logs/ and debug/ follow, then redaction-report.json. */
 export const MEMBERS: readonly MemberSource[] = [
-  { name: 'config.json', build: (ctx) => ({ json: configMember(ctx.config) }) },
-  { name: 'doctor.json', build: (ctx) => ({ json: diagnose(ctx.config) }) },
-  { name: 'environment.json', build: (ctx) => ({ json: environmentMember(process.env, ctx.redactEnv) }) }
+  { name: 'config.json', build: async (ctx) => ({ json: configMember(ctx.config) }) },
+  { name: 'doctor.json', build: async (ctx) => ({ json: diagnose(ctx.config) }) },
+  { name: 'environment.json', build: async (ctx) => ({ json: environmentMember(process.env, ctx.redactEnv) }) },
+  { name: 'summary.txt', share: 1 / 16, build: async (ctx) => ({ text: summaryText(await ctx.summary()) }) },
+  {
+    name: 'report.html',
+    share: 1 / 4,
+    build: async (ctx) => {
+      const inputs = ctx.sources.filter((s) => s.member.startsWith('logs/')).map((s) => ctx.redactText('report.html', s.path))
+      return { html: renderReport(await ctx.summary(), { generated: ctx.now, version: PACKAGE.version, inputs }, loadAssets()) }
+    }
+  }
 ]
 
 /** Every setting with its value (as doctor shows it) and where it came from; other keys; problems. */

@@ -7,21 +7,25 @@ import os from 'node:os'
 import path from 'node:path'
 import { PACKAGE, loadConfig, type AgentConfig } from '../../index'
 import { UsageError, parse } from '../args'
+import type { Summary } from '../logs/model'
+import { readAssets } from '../report/assets'
 import { LINE_CAP, writeSource } from './cut'
 import { parseSince, parseSize } from './flags'
 import { MEMBERS, type MemberContext } from './members'
 import { BundleRedactor } from './redact'
 import { renderTable, type MemberRow } from './report'
 import { REDACTION_RULES_VERSION, type ScanRule } from './rules'
-import { MemberScan, TextScanner } from './scan'
+import { MemberScan, TextScanner, scanReport } from './scan'
 import { selectSources, type CollectError, type Source } from './sources'
+import { redactedSummary } from './summary'
 import { readArchive, writeArchive } from './tar'
 
 export const BUNDLE_HELP = `Usage: oneapm-agent-log bundle [--config FILE] [--since 24h] [--out DIR] [--max-size 32MB]
 
 Writes oneapm-support-<host>-<UTC time>.tar.gz for OneAPM support: the
-effective config, doctor's report, the environment, the log and its rotated
-files changed within --since, and the debug session files. Every member is
+effective config, doctor's report, the environment, the log's summary (as
+text and as the offline HTML report), the log and its rotated files changed
+within --since, and the debug session files. Every member is
 redacted again; the archive is then read back and scanned, and deleted if any
 secret is left in clear. Nothing is uploaded.
 
@@ -117,13 +121,28 @@ async function make (job: Job, out: (s: string) => void, err: (s: string) => voi
     rows.push({ name, bytes: Buffer.byteLength(text), leftOut: 0 })
   }
 
-  const ctx: MemberContext = { config: cfg, sources, now: started, sinceMs: job.sinceMs, redactEnv: (name, value) => redactor.env('environment.json', name, value) }
+  let summary: Promise<Summary> | undefined
+  const ctx: MemberContext = {
+    config: cfg,
+    sources,
+    now: started,
+    sinceMs: job.sinceMs,
+    redactEnv: (name, value) => redactor.env('environment.json', name, value),
+    redactText: (member, value) => redactor.text(member, value),
+    summary: async () => await (summary ??= redactedSummary(sources, started, job.sinceMs, redactor))
+  }
   for (const m of MEMBERS) {
     try {
-      const built = m.build(ctx)
-      write(m.name, 'json' in built
+      const built = await m.build(ctx)
+      const text = 'json' in built
         ? JSON.stringify(redactor.json(m.name, built.json), null, 2) + '\n'
-        : built.text.split('\n').map((l) => redactLine(m.name, l, false)).join('\n'))
+        : 'text' in built ? built.text.split('\n').map((l) => redactLine(m.name, l, false)).join('\n') : built.html
+      const bytes = Buffer.byteLength(text)
+      if (m.share !== undefined && bytes + PER_MEMBER > m.share * maxSize) {
+        errors.push({ path: m.name, code: 'EMAXSIZE', message: `left out: ${bytes} bytes, over its share of --max-size (${Math.floor(m.share * maxSize)} bytes); the logs come first` })
+        continue
+      }
+      write(m.name, text)
     } catch (e) {
       errors.push({ path: m.name, code: (e as NodeJS.ErrnoException).code ?? 'ERROR', message: `member not written: ${(e as Error).message}` })
     }
@@ -133,7 +152,7 @@ async function make (job: Job, out: (s: string) => void, err: (s: string) => voi
   const fixed = rows.reduce((n, r) => n + r.bytes + PER_MEMBER, 0)
   let room = maxSize - fixed - 2 * PER_MEMBER - LAST_MEMBERS - Math.ceil(maxSize / 1000) - 4096
   if (room < 0) {
-    err(`oneapm-agent-log bundle: --max-size ${maxSize} bytes is too small for config.json, doctor.json and environment.json (${fixed} bytes); give more\n`)
+    err(`oneapm-agent-log bundle: --max-size ${maxSize} bytes is too small for ${rows.map((r) => r.name).join(', ')} (${fixed} bytes); give more\n`)
     return 1
   }
   const taken: Source[] = []
@@ -239,7 +258,14 @@ async function scanArchive (file: string, cfg: AgentConfig, expected: ReadonlySe
   const scanner = new TextScanner({ licenseKey: s.license_key, literals })
   const scans = new Map<string, MemberScan>()
   const found: Array<{ member: string, rule: ScanRule }> = []
+  // report.html is read whole (its size is bounded by its share of --max-size) and checked in parts.
+  let report: string[] | undefined
   const seen = await readArchive(file, (member, text, done) => {
+    if (member === 'report.html') {
+      (report ??= []).push(text)
+      if (done) for (const rule of scanReport(scanner, member, report.join(''), readAssets().script)) found.push({ member, rule })
+      return
+    }
     let scan = scans.get(member)
     if (scan === undefined) {
       scan = new MemberScan(scanner)

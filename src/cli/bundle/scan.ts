@@ -6,6 +6,7 @@
 //   url-password   scheme://user:<not ****>@
 //   auth-token     Bearer or Basic and a credential-like token
 //   secret-field   <secret name>=<value>, "<secret name>":"<value>" with the value not masked
+//   report-script  report.html does not hold the shipped uPlot script exactly once
 // One pass over each line plus one indexOf per literal: linear. Its rules
 // are narrower than the redactor's (a subset of its names, the same value
 // boundaries), so whatever it finds the redaction should have masked.
@@ -176,4 +177,39 @@ export class MemberScan {
     this.carry = ''
     return this.found
   }
+}
+
+/** What HTML and the report's JSON block escape, decoded, so a secret written as `&quot;` or `\u003c` is still seen. */
+const ESCAPES: ReadonlyArray<readonly [string, string]> = [
+  ['&quot;', '"'], ['&#39;', "'"], ['&lt;', '<'], ['&gt;', '>'], ['\\u003c', '<'], ['\\u003e', '>'], ['\\u0026', '&'], ['&amp;', '&']
+]
+
+function unescapeHtml (s: string): string {
+  let out = s
+  for (const [from, to] of ESCAPES) if (out.includes(from)) out = out.split(from).join(to)
+  return out
+}
+
+/**
+ * report.html, scanned whole but for one byte-identical copy of the shipped
+ * uPlot script (minified code, not log text, where the rules would only find
+ * false positives): the page, its styles, its own script and the JSON data
+ * block, as written and with HTML and JSON escapes decoded. A page without
+ * exactly one exact copy of the script is refused (`report-script`) and
+ * scanned in full.
+ */
+export function scanReport (scanner: TextScanner, member: string, html: string, script: string): Set<ScanRule> {
+  const scan = new MemberScan(scanner)
+  scan.push(member + '\n')
+  const asset = `<script>${script}</script>`
+  const at = html.indexOf(asset)
+  const once = script !== '' && at !== -1 && html.indexOf(asset, at + 1) === -1
+  const rest = once ? [html.slice(0, at), html.slice(at + asset.length)] : [html]
+  for (const part of rest) {
+    scan.push(part + '\n')
+    scan.push(unescapeHtml(part) + '\n')
+  }
+  const found = scan.end()
+  if (!once) found.add('report-script')
+  return found
 }

@@ -101,7 +101,6 @@ function parseText (line: string, file: string): ReadRecord | null {
   if (i === pidStart || line.charCodeAt(i) !== 47 /* / */) return null
   const close = line.indexOf(') ', i + 1)
   if (close < 0 || close - i > 64) return null
-  const thread = line.slice(i + 1, close)
   // The name runs to the first ` LEVEL - ` (a name holding that text is cut there).
   const nameStart = close + 2
   let dash = line.indexOf(' - ', nameStart)
@@ -110,13 +109,26 @@ function parseText (line: string, file: string): ReadRecord | null {
   while (dash >= 0) {
     const sp = line.lastIndexOf(' ', dash - 1)
     if (sp >= nameStart) {
-      level = TEXT_LEVELS[line.slice(sp + 1, dash)]
+      level = textLevel(line, sp + 1, dash)
       if (level !== undefined) { nameEnd = sp; break }
     }
     dash = line.indexOf(' - ', dash + 1)
   }
   if (level === undefined || nameEnd <= nameStart) return null
-  return new TextRecord(line, file, time, level, line.slice(nameStart, nameEnd), pid, thread, dash + 3)
+  return new TextRecord(line, file, time, level, pid, i + 1, close, nameStart, nameEnd, dash + 3)
+}
+
+/** The level word at line[from, to), compared in place (no string made per line). */
+function textLevel (line: string, from: number, to: number): LevelName | undefined {
+  let want: string
+  switch (to - from) {
+    case 4: want = line.charCodeAt(from) === 73 ? 'INFO' : 'TRACE'; break
+    case 5: want = line.charCodeAt(from) === 68 ? 'DEBUG' : line.charCodeAt(from) === 69 ? 'ERROR' : 'TRACE'; break
+    case 7: want = 'WARNING'; break
+    case 8: want = 'CRITICAL'; break
+    default: return undefined
+  }
+  return line.startsWith(want, from) ? TEXT_LEVELS[want] : undefined
 }
 
 class TextRecord implements ReadRecord {
@@ -128,11 +140,17 @@ class TextRecord implements ReadRecord {
     readonly file: string,
     readonly time: number,
     readonly level: LevelName,
-    readonly name: string,
     readonly pid: number,
-    readonly thread: string,
+    private readonly threadAt: number,
+    private readonly threadEnd: number,
+    private readonly nameAt: number,
+    private readonly nameEnd: number,
     private readonly bodyAt: number
   ) {}
+
+  // Cut out of the line only when asked for: most records of a summary need neither.
+  get name (): string { return this.line.slice(this.nameAt, this.nameEnd) }
+  get thread (): string { return this.line.slice(this.threadAt, this.threadEnd) }
 
   private parsed (): { msg: string, fields: Record<string, string>, event: string | undefined } {
     if (this.body === undefined) {

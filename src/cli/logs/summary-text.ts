@@ -22,7 +22,7 @@ function seconds (ms: number): string {
 
 export function summaryText (s: Summary): string {
   const out: string[] = []
-  const read = s.files.filter((f) => !f.skipped && f.problem === undefined).length
+  const read = s.files.filter((f) => !f.skipped && (f.problem === undefined || f.records + f.otherLines > 0)).length
   const skipped = s.files.filter((f) => f.skipped).length
   const range = s.records === 0 ? 'no records' : `${plural(s.records, 'record')} from ${seconds(s.first)} to ${seconds(s.last)}`
   out.push(`Log summary: ${range}; ${plural(s.files.length, 'file')} (${n(read)} read${skipped > 0 ? `, ${n(skipped)} outside the time range` : ''})`)

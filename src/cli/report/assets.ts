@@ -15,15 +15,19 @@ export interface Assets {
 let cached: Assets | undefined
 
 export function loadAssets (): Assets {
-  if (cached !== undefined) return cached
+  cached ??= readAssets()
+  return cached
+}
+
+/** The assets read afresh from the installed package (the bundle's read-back scan compares report.html with them). */
+export function readAssets (): Assets {
   const read = (file: string): string => fs.readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8')
   const pkg = JSON.parse(fs.readFileSync(require.resolve('uplot/package.json'), 'utf8')) as { version?: unknown }
-  cached = {
+  return {
     script: inlineSafe(read('uPlot.iife.min.js'), 'script'),
     css: inlineSafe(read('uPlot.min.css'), 'style'),
     version: typeof pkg.version === 'string' ? pkg.version : 'unknown'
   }
-  return cached
 }
 
 /**
