@@ -7,7 +7,7 @@ export const CAUSE_IDS = [
   'dns_failure', 'connection_refused', 'timeout', 'connection_reset',
   'unknown_ca', 'wrong_host_certificate', 'certificate_expired', 'tls_other',
   'proxy_auth', 'proxy_failed', 'license_rejected', 'payload_too_large', 'collector_error', 'http_other',
-  'host_silenced', 'disk_full', 'log_file_unwritable', 'network_other', 'host_not_set'
+  'not_http', 'host_silenced', 'disk_full', 'log_file_unwritable', 'network_other', 'host_not_set'
 ] as const
 
 export type CauseId = typeof CAUSE_IDS[number]
@@ -52,6 +52,12 @@ export interface Diagnosis {
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ESOCKETTIMEDOUT', 'ABORT_ERR'])
 const UNKNOWN_CA_CODES = new Set(['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_UNTRUSTED'])
 const EXPIRED_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'])
+/** The peer answered, but not with HTTP undici could read: llhttp's HPE_* codes and undici's answer errors. */
+const NOT_HTTP_CODES = new Set(['UND_ERR_HEADERS_OVERFLOW', 'HTTPParserError', 'UND_ERR_RESPONSE_STATUS_CODE', 'UND_ERR_INVALID_RESPONSE', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_RES_EXCEEDED_MAX_SIZE', 'ERR_PROXY_ANSWER'])
+
+function notHttp (code: string): boolean {
+  return NOT_HTTP_CODES.has(code) || code.startsWith('HPE_')
+}
 
 /** The cause and fix for one failure; never throws, and always answers (network_other/http_other when nothing more is known). */
 export function diagnose (e: Evidence): Diagnosis {
@@ -138,6 +144,16 @@ function explain (e: Evidence): Diagnosis {
     return { id: 'connection_refused', cause: `${who} refused the connection (ECONNREFUSED): nothing listens on that port, or a firewall rejects it`, fix: e.step === 'proxy' ? 'check the host and port in proxy, and that the proxy runs' : 'check the port in host (the collector listens on 443); a firewall that rejects rather than drops looks the same: allow outbound TCP to the collector' }
   }
   if (TIMEOUT_CODES.has(code)) return timeout(e, host, code)
+  if (notHttp(code)) {
+    const who = e.step === 'proxy' ? `the proxy${proxy}` : host
+    return {
+      id: 'not_http',
+      cause: `${who} answered, but not as ${e.step === 'proxy' ? 'an HTTP proxy' : 'an HTTP collector'} (${code}): a proxy, firewall or another service answers on that port`,
+      fix: e.step === 'proxy'
+        ? 'check the host and port in proxy: they must be those of an HTTP proxy (http://proxy:3128), not of another service'
+        : 'check the port in host (the collector listens on 443, HTTPS); if a proxy or firewall sits in between, set proxy, or ask the network team what answers on that port: curl -v https://<host>/ from this machine shows it'
+    }
+  }
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') {
     return { id: 'connection_reset', cause: `the connection to ${host} was cut (${code}), often by a proxy or firewall that inspects traffic`, fix: 'check for a proxy or firewall between this host and the collector; set proxy if traffic must go through one' }
   }
@@ -159,7 +175,11 @@ function explain (e: Evidence): Diagnosis {
   if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || e.step === 'tls') {
     return { id: 'tls_other', cause: `the TLS handshake with ${host} failed (${code || 'TLS error'})`, fix: 'check for a proxy that intercepts TLS, and that this Node.js supports TLS 1.2 or later' }
   }
-  return { id: 'network_other', cause: `${host} could not be reached (${code || 'unknown error'})`, fix: 'run oneapm-agent-log doctor --connect on this host for a step-by-step check' }
+  // A step means doctor --connect ran the check itself: sending the operator back to it would be no help.
+  const fix = e.step === undefined
+    ? 'run oneapm-agent-log doctor --connect on this host for a step-by-step check'
+    : `the ${e.step.toUpperCase()} step failed with ${code || 'an unknown error'}: check the network path to the collector (firewall, routing, proxy), and compare with curl -v https://<host>/ from this machine`
+  return { id: 'network_other', cause: `${host} could not be reached (${code || 'unknown error'})`, fix }
 }
 
 /** The proxy's answer to CONNECT (or a 407 seen in the log). */

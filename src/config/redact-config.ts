@@ -23,7 +23,11 @@ export function configRedactor (cfg: AgentConfig): ConfigRedactor {
     if (isAgentConfig(cfg)) {
       const s = cfg.settings
       scrubber.useLicenseKey(s.license_key)
-      for (const url of [s.proxy, s.host, cfg.entries.proxy.given, cfg.entries.host.given]) if (typeof url === 'string') scrubber.addProxy(url)
+      for (const url of [s.proxy, s.host, cfg.entries.proxy.given, cfg.entries.host.given]) {
+        if (typeof url !== 'string') continue
+        scrubber.addProxy(url)
+        for (const form of credentialForms(url)) scrubber.add(form)
+      }
       for (const secret of knownSecrets(s)) scrubber.add(secret)
       for (const [key, { value }] of Object.entries(cfg.unknown)) {
         if (looksSecret(key)) scrubber.add(value, GUESSED_MIN)
@@ -53,4 +57,42 @@ export function configRedactor (cfg: AgentConfig): ConfigRedactor {
       }
     }
   }
+}
+
+/**
+ * A proxy's `user:password` as it travels and may be echoed back: base64
+ * (Proxy-Authorization: Basic, built from the decoded parts as undici and
+ * the probe build it, and from the parts as typed), URL-encoded, and the
+ * password alone base64-encoded. The userinfo runs, as the config reads it,
+ * from `://` to the LAST '@'; the user ends at its first ':'.
+ */
+export function credentialForms (value: string): string[] {
+  const scheme = value.indexOf('://')
+  const at = value.lastIndexOf('@')
+  if (scheme === -1 || at < scheme + 3) return []
+  const info = value.slice(scheme + 3, at)
+  const colon = info.indexOf(':')
+  const user = colon === -1 ? info : info.slice(0, colon)
+  const pass = colon === -1 ? '' : info.slice(colon + 1)
+  const decode = (v: string): string => {
+    try {
+      return decodeURIComponent(v)
+    } catch {
+      return v
+    }
+  }
+  const out = new Set<string>()
+  for (const [u, p] of [[user, pass], [decode(user), decode(pass)]] as const) {
+    const pair = `${u}:${p}`
+    // Unpadded: the padded form holds it, and a quoted token may have lost its '='.
+    out.add(Buffer.from(pair).toString('base64').replace(/=+$/, ''))
+    out.add(Buffer.from(pair).toString('base64url'))
+    out.add(encodeURIComponent(pair))
+    out.add(`${encodeURIComponent(u)}:${encodeURIComponent(p)}`)
+    if (p !== '') {
+      out.add(Buffer.from(p).toString('base64').replace(/=+$/, ''))
+      out.add(encodeURIComponent(p))
+    }
+  }
+  return [...out].filter((f) => f.length >= 6)
 }

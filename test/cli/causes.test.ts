@@ -98,6 +98,11 @@ const CASES: Readonly<Record<CauseId, Case>> = {
     cause: /the log file \/var\/log\/agent\.log cannot be written \((EACCES|EROFS)\)/,
     fix: /writable by the app's user/
   },
+  not_http: {
+    evidence: [{ code: 'UND_ERR_HEADERS_OVERFLOW', step: 'http', host: 'c.example:443' }, { code: 'HPE_INVALID_CONSTANT', host: 'c.example:443' }, { code: 'HTTPParserError', step: 'http', host: 'c.example:443' }],
+    cause: /c\.example:443 answered, but not as an HTTP collector/,
+    fix: /port in host/
+  },
   network_other: {
     evidence: [{}, { code: 'EHOSTUNREACH', host: 'c.example' }],
     cause: /could not be reached/,
@@ -120,6 +125,13 @@ for (const [id, c] of Object.entries(CASES) as Array<[CauseId, Case]>) {
     }
   })
 }
+
+test('diagnose: network_other from doctor --connect (a step is known) does not send the operator back to doctor --connect', () => {
+  const d = diagnose({ code: 'EHOSTUNREACH', step: 'tcp', host: 'c.example' })
+  assert.equal(d.id, 'network_other')
+  assert.doesNotMatch(d.fix, /doctor --connect/)
+  assert.equal(diagnose({ code: 'ERR_PROXY_ANSWER', step: 'proxy', proxy: 'http://p:3128', host: 'p' }).id, 'not_http')
+})
 
 test('diagnose: where it failed changes the words, not only the id', () => {
   assert.match(diagnose({ code: 'ETIMEDOUT', step: 'tls', host: 'c:443' }).cause, /accepted the TCP connection but did not answer the TLS handshake/)

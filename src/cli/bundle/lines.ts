@@ -1,54 +1,81 @@
 // Reading a file (or part of it, or its gunzipped content) line by line in
-// bounded memory: a line longer than the cap is kept to the cap and the
-// rest of it only counted, so a 200 MB line of NULs costs a read, not a
-// 200 MB string.
+// bounded memory and in time linear in its bytes: each chunk is split
+// synchronously (one indexOf per line, no allocation for a line that lies
+// within its chunk), and a line longer than the cap is kept to the cap and
+// the rest of it only counted, so a 200 MB line of NULs costs a read, not
+// a 200 MB string.
 
 import fs from 'node:fs'
 import { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 
-export interface Line {
-  /** The line's first bytes (at most the cap), decoded, without its line break. */
-  readonly text: string
-  /** Bytes of the line past the cap, not kept. */
-  readonly dropped: number
-  /** Bytes it took in the source, line break included. */
-  readonly bytes: number
-  /** Whether a line break ended it (else the source, or the range, ended first). */
-  readonly complete: boolean
-}
+/**
+ * One line: bytes `[start, end)` of `buf` are its first bytes (at most the
+ * cap), without its line break; `dropped` bytes past the cap were not kept;
+ * `bytes` it took in the source, line break included; `complete` whether a
+ * line break ended it (else the source, or the range, ended first).
+ * Answers true to stop the reading.
+ */
+export type OnLine = (buf: Buffer, start: number, end: number, dropped: number, bytes: number, complete: boolean) => boolean
 
-/** Splits a stream of chunks into lines of at most `cap` bytes kept. */
-export async function * splitLines (chunks: AsyncIterable<Buffer>, cap: number): AsyncGenerator<Line> {
-  let parts: Buffer[] = []
-  let kept = 0
-  let dropped = 0
-  const take = (buf: Buffer, from: number, to: number): void => {
-    const room = Math.min(cap - kept, to - from)
-    if (room > 0) {
-      parts.push(buf.subarray(from, from + room))
-      kept += room
-    }
-    dropped += to - from - Math.max(room, 0)
-  }
-  const emit = (complete: boolean): Line => {
-    const line = { text: Buffer.concat(parts, kept).toString('utf8'), dropped, bytes: kept + dropped + (complete ? 1 : 0), complete }
-    parts = []
-    kept = 0
-    dropped = 0
-    return line
-  }
-  for await (const chunk of chunks) {
+/** Splits chunks into lines of at most `cap` bytes kept, handing each to `onLine`. */
+export class LineSplitter {
+  private parts: Buffer[] = []
+  private kept = 0
+  private dropped = 0
+  private stopped = false
+
+  constructor (private readonly cap: number, private readonly onLine: OnLine) {}
+
+  /** Feeds one chunk; false once `onLine` asked to stop (the rest of the chunk is not read). */
+  push (chunk: Buffer): boolean {
+    if (this.stopped) return false
     let from = 0
     for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
-      take(chunk, from, nl)
-      yield emit(true)
+      if (this.kept + this.dropped === 0) {
+        // The whole line is in this chunk: handed over in place.
+        const end = Math.min(nl, from + this.cap)
+        if (this.onLine(chunk, from, end, nl - end, nl - from + 1, true)) return this.stop()
+      } else {
+        this.take(chunk, from, nl)
+        if (this.emit(true)) return this.stop()
+      }
       from = nl + 1
     }
-    take(chunk, from, chunk.length)
+    this.take(chunk, from, chunk.length)
+    return true
   }
-  if (kept + dropped > 0) yield emit(false)
+
+  /** The source ended: its last line, if it had no line break. */
+  end (): void {
+    if (!this.stopped && this.kept + this.dropped > 0) this.emit(false)
+  }
+
+  private stop (): false {
+    this.stopped = true
+    return false
+  }
+
+  private take (buf: Buffer, from: number, to: number): void {
+    const room = Math.min(this.cap - this.kept, to - from)
+    if (room > 0) {
+      // Copied: the chunk may be reused by its reader.
+      this.parts.push(Buffer.from(buf.subarray(from, from + room)))
+      this.kept += room
+    }
+    this.dropped += to - from - Math.max(room, 0)
+  }
+
+  private emit (complete: boolean): boolean {
+    const text = this.parts.length === 1 ? this.parts[0] as Buffer : Buffer.concat(this.parts, this.kept)
+    const dropped = this.dropped
+    const bytes = this.kept + dropped + (complete ? 1 : 0)
+    this.parts = []
+    this.kept = 0
+    this.dropped = 0
+    return this.onLine(text, 0, text.length, dropped, bytes, complete)
+  }
 }
 
 const read = promisify(fs.read)
@@ -68,7 +95,7 @@ export async function * rangeChunks (fd: number, start: number, end: number): As
 /** An open gzip file's content (of `size` bytes), stopped after `max` bytes (`state.truncated` then says so). */
 export async function * gunzipChunks (fd: number, size: number, max: number, state: { truncated: boolean }): AsyncGenerator<Buffer> {
   const source = Readable.from(rangeChunks(fd, 0, size))
-  const gunzip = zlib.createGunzip()
+  const gunzip = zlib.createGunzip({ chunkSize: CHUNK })
   source.pipe(gunzip)
   let total = 0
   try {

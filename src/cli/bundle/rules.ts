@@ -2,7 +2,7 @@
 // read-back scan. Bumped with any change to what is masked or checked, so
 // support can tell which rules a bundle was made with.
 
-export const REDACTION_RULES_VERSION = 'bundle-redact-1'
+export const REDACTION_RULES_VERSION = 'bundle-redact-2'
 
 export const MASK = '****'
 
@@ -12,7 +12,7 @@ export type MaskRule = 'license-key' | 'url-password' | 'auth-scheme' | 'auth-he
 export const MASK_RULES: readonly MaskRule[] = ['license-key', 'url-password', 'auth-scheme', 'auth-header', 'secret-field', 'proxy-userinfo', 'other']
 
 /** What the read-back scan can find left in clear (it names the rule and the member, never the value). */
-export type ScanRule = 'license-key' | 'config-secret' | 'url-password' | 'auth-token' | 'secret-field' | 'unexpected-entry' | 'report-script'
+export type ScanRule = 'license-key' | 'config-secret' | 'url-password' | 'auth-token' | 'secret-field' | 'unexpected-entry' | 'report-script' | 'member-name'
 
 /** Letters, digits and `_ - . % [ ] $`: the characters of a field name, as the redactor reads them. */
 export function isNameChar (c: number): boolean {

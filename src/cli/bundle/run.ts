@@ -112,7 +112,8 @@ async function make (job: Job, out: (s: string) => void, err: (s: string) => voi
   const redactor = new BundleRedactor(cfg)
   const redactLine = job.hooks.redactLine ?? ((member: string, s: string, cut: boolean) => redactor.text(member, s, cut))
   const errors: CollectError[] = []
-  const sources = selectSources(cfg, started, job.sinceMs, errors)
+  // Member names are content too: redacted like it (counted under their own heading).
+  const sources = selectSources(cfg, started, job.sinceMs, errors, (s, cut) => redactor.text('(member names)', s, cut))
   const rows: MemberRow[] = []
   const write = (name: string, text: string): void => {
     const file = path.join(staging, name)
@@ -258,6 +259,12 @@ async function scanArchive (file: string, cfg: AgentConfig, expected: ReadonlySe
   const scanner = new TextScanner({ licenseKey: s.license_key, literals })
   const scans = new Map<string, MemberScan>()
   const found: Array<{ member: string, rule: ScanRule }> = []
+  // A name the full redaction would still change holds a secret in some encoding the scanner does not search.
+  const names = new BundleRedactor(cfg)
+  const nameLeft = (member: string): string | undefined => {
+    const redacted = names.text('(scan)', member)
+    return redacted === member ? undefined : redacted
+  }
   // report.html is read whole (its size is bounded by its share of --max-size) and checked in parts.
   let report: string[] | undefined
   const seen = await readArchive(file, (member, text, done) => {
@@ -268,6 +275,8 @@ async function scanArchive (file: string, cfg: AgentConfig, expected: ReadonlySe
     }
     let scan = scans.get(member)
     if (scan === undefined) {
+      const left = nameLeft(member)
+      if (left !== undefined) found.push({ member: left, rule: 'member-name' })
       scan = new MemberScan(scanner)
       scan.push(member + '\n')
       scans.set(member, scan)
@@ -275,7 +284,8 @@ async function scanArchive (file: string, cfg: AgentConfig, expected: ReadonlySe
     scan.push(text)
     if (done) for (const rule of scan.end()) found.push({ member, rule })
   })
-  for (const e of seen) if (e.type !== 'File' || !expected.has(e.path)) found.push({ member: e.path, rule: 'unexpected-entry' })
+  // Named by their redacted names: the refusal message never quotes a secret.
+  for (const e of seen) if (e.type !== 'File' || !expected.has(e.path)) found.push({ member: nameLeft(e.path) ?? e.path, rule: 'unexpected-entry' })
   if (seen.length !== expected.size) found.push({ member: '(archive)', rule: 'unexpected-entry' })
   return found
 }

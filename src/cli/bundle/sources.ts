@@ -25,16 +25,34 @@ export interface CollectError {
 const uid = process.getuid?.()
 const DEBUG_PREFIX = 'oneapm-debug-'
 
-/** A readable name for the archive: no separators or control characters. */
-function safeName (name: string): string {
+/** Longest member file name kept. */
+const NAME_MAX = 200
+
+/** Only letters, digits, `. _ -` and the mask's `*`: no separators or control characters. */
+function safeChars (name: string): string {
   let out = ''
-  for (const ch of name) out += /[A-Za-z0-9._-]/.test(ch) ? ch : '_'
-  return out.slice(0, 200)
+  for (const ch of name) out += /[A-Za-z0-9._*-]/.test(ch) ? ch : '_'
+  return out
 }
 
+/**
+ * A file's name as the archive shows it: redacted like any content (the
+ * license key in every encoding, secrets), as given and again once made
+ * safe, and only then cut (a key's start at the cut masked too).
+ */
+export function memberName (name: string, redact: NameRedactor): string {
+  let out = redact(safeChars(redact(name, false)), false)
+  if (out.length > NAME_MAX) out = redact(out.slice(0, NAME_MAX), true)
+  return safeChars(out)
+}
+
+/** The redactor's text(): `cut` says the text is the head of a longer one. */
+export type NameRedactor = (s: string, cut: boolean) => string
+
 /** The current log, its rotated files changed within `sinceMs`, and the debug dir's session files. */
-export function selectSources (cfg: AgentConfig, now: number, sinceMs: number, errors: CollectError[]): Source[] {
+export function selectSources (cfg: AgentConfig, now: number, sinceMs: number, errors: CollectError[], redact: NameRedactor): Source[] {
   const out: Source[] = []
+  const safeName = (name: string): string => memberName(name, redact)
   const file = cfg.settings.log_file
   const from = now - sinceMs
   const taken = new Set<string>()
@@ -51,7 +69,7 @@ export function selectSources (cfg: AgentConfig, now: number, sinceMs: number, e
     for (const r of listRotated(file).reverse()) {
       if (r.mtimeMs < from) continue
       const name = safeName(path.basename(r.path))
-      push({ member: `logs/${r.compressed ? name.replace(/\.gz$/, '') : name}`, path: r.path, gzip: r.compressed, priority: 2, size: r.size })
+      push({ member: `logs/${r.compressed && name.endsWith('.gz') ? name.slice(0, -3) : name}`, path: r.path, gzip: r.compressed, priority: 2, size: r.size })
     }
   }
   const dir = debugDirOf(cfg)

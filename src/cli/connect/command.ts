@@ -2,10 +2,10 @@
 // its failure mapped to a cause and a fix, shown as text or JSON with every
 // secret masked. Exit 0 reachable, 1 not.
 
-import { PACKAGE, configRedactor, maskSecret, parseDuration, preconnectRequest, type AgentConfig } from '../../index'
+import { PACKAGE, Redactor, configRedactor, maskSecret, parseDuration, preconnectRequest, type AgentConfig } from '../../index'
 import { UsageError } from '../args'
 import { diagnose, type Diagnosis } from '../causes'
-import { probe, type ProbeResult, type StepResult } from './probe'
+import { EXCERPT, probe, type ProbeResult, type StepResult } from './probe'
 
 /** --timeout: the whole probe, from DNS to the collector's answer. */
 export const CONNECT_TIMEOUT = Object.freeze({ defaultMs: 10_000, minMs: 100, maxMs: 300_000 })
@@ -42,6 +42,7 @@ export async function runConnect (cfg: AgentConfig, timeoutMs: number, json: boo
   const s = cfg.settings
   const redact = configRedactor(cfg)
   const key = s.license_key === undefined || s.license_key === '' ? undefined : s.license_key
+  const keyRedactor = new Redactor(key === undefined ? {} : { licenseKey: key })
   const license = key === undefined ? null : maskSecret(key)
   const host = s.host === undefined || s.host === '' ? undefined : s.host
   const proxy = s.proxy === undefined || s.proxy === '' ? undefined : s.proxy
@@ -70,8 +71,13 @@ export async function runConnect (cfg: AgentConfig, timeoutMs: number, json: boo
     request: { kind: 'preconnect', method: request.method, path: showKey(request.path, key, license) },
     timeoutMs,
     // Our own lines show the key as its prefix; what others wrote (the
-    // collector's answer, the agent's log lines) gets the full redaction too.
-    steps: result.steps.map((st) => maskStep(st, (v, field) => field === 'excerpt' ? redact.text(showKey(v, key, license)) : showKey(v, key, license))),
+    // collector's and the proxy's answers, the agent's log lines) gets the
+    // full redaction too, before any cut (a key echoed across the cut is
+    // masked whole, or as its start at the end of what was read).
+    steps: result.steps.map((st) => maskStep(st, (v, field) => {
+      if (field === 'excerpt') return excerptOf(v, st.detail.excerptCut === true, (t, cut) => redact.text(showKey(keyRedactor.text(t, cut), key, license)))
+      return QUOTED.has(field) ? redact.text(showKey(v, key, license)) : showKey(v, key, license)
+    })),
     reachable: result.reachable,
     diagnosis,
     agentLog: result.agentLog.map((l) => redact.text(showKey(l, key, license)))
@@ -86,6 +92,15 @@ export async function runConnect (cfg: AgentConfig, timeoutMs: number, json: boo
 function showKey (text: string, key: string | undefined, shown: string | null): string {
   if (key === undefined || shown === null) return text
   return text.split(new URLSearchParams({ k: key }).toString().slice(2)).join(shown).split(key).join(shown)
+}
+
+/** Step fields that quote a peer's words (its answer, its reason phrase, an error built from them). */
+const QUOTED = new Set(['reason', 'summary', 'message'])
+
+/** The answer redacted whole (`cut`: it went on past what was read), then cut to EXCERPT characters. */
+function excerptOf (raw: string, cut: boolean, redact: (s: string, cut: boolean) => string): string {
+  const shown = redact(raw, cut)
+  return shown.length > EXCERPT ? shown.slice(0, EXCERPT) : shown
 }
 
 /** Every string in a step (messages, the collector's answer, certificate names) masked. */

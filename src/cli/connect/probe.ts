@@ -199,12 +199,16 @@ interface HttpOutcome {
   readonly path: string
   readonly status: number
   readonly contentType: string | null
-  /** The start of the answer (at most 512 bytes), for a support engineer. */
+  /** The start of the answer, for a support engineer: read raw here, redacted and then cut to EXCERPT by the command. */
   readonly excerpt: string
+  /** Whether the answer went on past what was read (a secret may straddle the end). */
+  readonly excerptCut: boolean
 }
 
-/** Bytes of the collector's answer kept for the report. */
-const EXCERPT = 512
+/** Characters of the collector's answer shown in the report, after redaction. */
+export const EXCERPT = 512
+/** Bytes read of it: more than is shown, so that a secret straddling the shown cut is redacted whole first. */
+const EXCERPT_READ = 4096
 
 /** preconnect through the agent's dispatcher; a status other than 2xx fails the step with that status. */
 async function preconnect (o: ProbeOptions, ms: number, logged: (lines: string[]) => void): Promise<HttpOutcome> {
@@ -238,7 +242,7 @@ async function preconnect (o: ProbeOptions, ms: number, logged: (lines: string[]
       for await (const chunk of res.body) {
         chunks.push(chunk as Buffer)
         size += (chunk as Buffer).length
-        if (size >= EXCERPT) break
+        if (size > EXCERPT_READ) break
       }
     } catch {
       // The answer's status is what matters; a body cut short is not a failure of the collector.
@@ -250,7 +254,8 @@ async function preconnect (o: ProbeOptions, ms: number, logged: (lines: string[]
       path: req.path,
       status: res.statusCode,
       contentType: typeof type === 'string' ? type : null,
-      excerpt: Buffer.concat(chunks).subarray(0, EXCERPT).toString('utf8')
+      excerpt: Buffer.concat(chunks).subarray(0, EXCERPT_READ).toString('utf8'),
+      excerptCut: size > EXCERPT_READ
     }
     if (res.statusCode < 200 || res.statusCode > 299) {
       throw new ProbeError('http', `HTTP_${res.statusCode}`, `the collector answered preconnect with HTTP ${res.statusCode}`, { status: res.statusCode, detail: { ...outcome } })

@@ -135,7 +135,7 @@ export function proxyConnect (socket: net.Socket, authority: string, proxy: URL,
       const statusLine = got.subarray(0, Math.min(end, got.indexOf('\r\n'))).toString('latin1')
       const m = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine)
       if (m === null) {
-        done(new ProbeError('proxy', 'ERR_PROXY_ANSWER', `the proxy did not answer CONNECT with HTTP (it said ${JSON.stringify(statusLine.slice(0, 80))})`))
+        done(new ProbeError('proxy', 'ERR_PROXY_ANSWER', `the proxy did not answer CONNECT with HTTP (it said ${JSON.stringify(cutAtWord(statusLine, 80))})`))
         return
       }
       const rest = got.subarray(end + 4)
@@ -226,4 +226,12 @@ function isoDate (s: unknown): string | null {
   if (typeof s !== 'string') return null
   const d = new Date(s)
   return Number.isNaN(d.getTime()) ? s : d.toISOString()
+}
+
+/** At most `max` characters of a peer's words, cut back to a word's end: no part of a token (a secret) straddling the cut is shown. */
+export function cutAtWord (s: string, max: number): string {
+  if (s.length <= max) return s
+  let end = max
+  while (end > 0 && /[A-Za-z0-9+/=_%.~-]/.test(s[end] ?? '') && /[A-Za-z0-9+/=_%.~-]/.test(s[end - 1] ?? '')) end--
+  return `${s.slice(0, end)}…`
 }
