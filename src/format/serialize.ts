@@ -326,8 +326,15 @@ export function errorInfo (err: Error, ctx: SerializeContext, causes = 0, seen: 
   const cause = read(() => err.cause, undefined)
   if (cause !== undefined) info.cause = nested(cause, ctx, causes, seen)
   const errors = read(() => (err as { errors?: unknown }).errors, undefined)
-  if (typeof errors === 'object' && errors !== null && isArray(errors)) info.errors = read(() => (errors as unknown[]).slice(0, 10), [] as unknown[]).map((e) => nested(e, ctx, causes, seen))
+  if (typeof errors === 'object' && errors !== null && isArray(errors)) info.errors = read(() => firstTen(errors as unknown[]), [] as unknown[]).map((e) => nested(e, ctx, causes, seen))
   return info
+}
+
+/** The first 10 entries, holes read as undefined: slice() keeps holes, which map() skips, and a skipped entry wrote `[,,x]`. */
+function firstTen (a: unknown[]): unknown[] {
+  const out: unknown[] = []
+  for (let i = 0; i < Math.min(a.length, 10); i++) out.push(a[i])
+  return out
 }
 
 /** String(v) for an error's name, message or code: strings as they are, anything else bounded. */

@@ -130,3 +130,18 @@ test('a secret straddling the string cap is masked, not cut open', () => {
   const rec = JSON.parse(lineOf(jsonFormat, [{ u: 'a'.repeat(1000) + ' https://user:hunter2hunter2@host/' }, 'm'], { ctx: c })) as Record<string, unknown>
   assert.ok(!JSON.stringify(rec).includes('hunter'), JSON.stringify(rec))
 })
+
+test('an AggregateError whose errors array has holes (sparse, or length 2**32-1) is still valid JSON, a hole written as null', () => {
+  const huge: unknown[] = []
+  huge.length = 4294967295
+  huge[2] = new Error('third')
+  const sparse = Object.defineProperty(new AggregateError([], 'agg'), 'errors', { value: huge })
+  const short = new AggregateError([new Error('a')], 'agg2')
+  ;(short.errors as unknown[]).length = 3
+  for (const err of [sparse, short]) {
+    const line = lineOf(jsonFormat, [err], { level: 50 })
+    const rec = JSON.parse(line) as { err: { errors: unknown[] } }
+    assert.ok(rec.err.errors.length <= 10 && rec.err.errors.length >= 3, line)
+    assert.ok(rec.err.errors.some((e) => e === null), line)
+  }
+})
