@@ -11,6 +11,7 @@ import { planFiles, type LogFile } from './logs/files'
 import type { Summary } from './logs/model'
 import { logFiles, parseCommand, parseTime } from './logs/options'
 import { readLogs } from './logs/read'
+import { outputRedactor } from './logs/redact-output'
 import { SummaryBuilder } from './logs/summary'
 import { loadAssets } from './report/assets'
 import { renderReport } from './report/render'
@@ -55,7 +56,7 @@ export async function runReport (argv: string[], out: (s: string) => void, err: 
     if (files.length === 0) err('oneapm-agent-log report: no log files to read\n')
     return 1
   }
-  const { html, summary } = await makeReport(files, since, until, config !== undefined ? [config] : positionals, now)
+  const { html, summary } = await makeReport(files, since, until, config !== undefined ? [config] : positionals, now, config)
   if (target === '-') {
     out(html)
     return 0
@@ -71,9 +72,11 @@ export async function runReport (argv: string[], out: (s: string) => void, err: 
 }
 
 /** The report of `files` between `since` and `until` (epoch ms, ±Infinity for no bound): for this command and for a support bundle. */
-export async function makeReport (files: readonly LogFile[], since: number, until: number, inputs: readonly string[], now = Date.now()): Promise<{ html: string, summary: Summary }> {
+export async function makeReport (files: readonly LogFile[], since: number, until: number, inputs: readonly string[], now = Date.now(), config?: string): Promise<{ html: string, summary: Summary }> {
   const builder = new SummaryBuilder()
-  const { files: read } = await readLogs(planFiles(files, since, until), { since, until }, (r) => { builder.add(r) })
+  // Every string the report shows is redacted again (an old log may hold secrets in clear), before it is cut.
+  const redact = outputRedactor(config)
+  const { files: read } = await readLogs(planFiles(files, since, until), { since, until }, (r) => { builder.add(redact.record(r)) })
   const summary = builder.finish(read, since, until)
   return { html: renderReport(summary, { generated: now, version: PACKAGE.version, inputs }, loadAssets()), summary }
 }

@@ -6,8 +6,10 @@
 import { planFiles } from './logs/files'
 import { logFiles, parseCommand, parseTime } from './logs/options'
 import { readLogs } from './logs/read'
+import { outputRedactor } from './logs/redact-output'
 import { SummaryBuilder } from './logs/summary'
 import { summaryText } from './logs/summary-text'
+import { jsonSafe, terminalSafe } from './logs/terminal'
 
 export const SUMMARY_HELP = `summary  what the log shows: identity, settings, collector timeline, levels over time, errors, findings with fixes
 
@@ -45,8 +47,11 @@ export async function runSummary (argv: string[], out: (s: string) => void, err:
     return 1
   }
   const builder = new SummaryBuilder()
-  const { files: read } = await readLogs(planFiles(files, since, until), { since, until }, (r) => { builder.add(r) })
+  // Every string the summary keeps is redacted again (an old log may hold secrets in clear), before it is cut.
+  const redact = outputRedactor(values.config as string | undefined)
+  const { files: read } = await readLogs(planFiles(files, since, until), { since, until }, (r) => { builder.add(redact.record(r)) })
   const summary = builder.finish(read, since, until)
-  out(values.json === true ? JSON.stringify(summary, null, 2) + '\n' : summaryText(summary))
+  // Log text may hold controls (a foreign or old writer): escaped, so none reaches a terminal.
+  out(values.json === true ? jsonSafe(JSON.stringify(summary, null, 2)) + '\n' : terminalSafe(summaryText(summary), true))
   return 0
 }

@@ -33,6 +33,9 @@ const JSON_LEVELS: Readonly<Record<string, LevelName>> = {
 
 const TRUNCATED = ' …[line truncated: '
 
+/** The largest epoch ms a Date holds (ECMA-262 time range). */
+const MAX_TIME = 8.64e15
+
 /** One line (without its newline) as a record, or null when it is not one of ours. Never throws. */
 export function parseLine (line: string, file = ''): ReadRecord | null {
   try {
@@ -353,7 +356,8 @@ function parseJson (line: string, file: string): ReadRecord | null {
   const o = obj as Record<string, unknown>
   const time = typeof o.time === 'string' ? Date.parse(o.time) : typeof o.time === 'number' ? o.time : NaN
   const level = typeof o.level === 'string' ? JSON_LEVELS[o.level.toLowerCase()] : undefined
-  if (!Number.isFinite(time) || level === undefined) return null
+  // A time outside the Date range (1e300) is not a record: every reader formats times.
+  if (!(Math.abs(time) <= MAX_TIME) || level === undefined) return null
   return new JsonRecord(line, file, time, level, typeof o.name === 'string' ? o.name : '',
     typeof o.pid === 'number' && Number.isInteger(o.pid) ? o.pid : 0, typeof o.thread === 'string' ? o.thread : '', o)
 }
