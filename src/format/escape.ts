@@ -28,6 +28,21 @@ export function escapeText (s: string): string {
   return NEEDS_TEXT_ESCAPE.test(s) ? s.replace(TEXT_ESCAPES, escapeChar) : s
 }
 
+/**
+ * The text layout's message: escaped like any text, and each `=` after the
+ * message's first blank written `\u003d`. The fields follow the message as
+ * ` key=value`, and a reader cannot tell where the message ends: without
+ * this, `log.info('got %s', 'x event=collector_recovered')` would read back
+ * as a record with an event. A field starts at a blank and holds an `=`, so
+ * a message with no `=` after a blank (nearly all) is written as it is.
+ */
+export function escapeMessage (s: string): string {
+  const t = escapeText(s)
+  const blank = t.indexOf(' ')
+  if (blank < 0 || t.indexOf('=', blank) < 0) return t
+  return t.slice(0, blank) + t.slice(blank).replaceAll('=', '\\u003d')
+}
+
 // Long strings that repeat (a stack, logged once per failure of one call
 // site, in bursts) are quoted once: the lookup hashes the string, several
 // times cheaper than escaping it. Bounded: at most QUOTED_KEPT entries of at

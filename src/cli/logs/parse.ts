@@ -11,8 +11,10 @@
 // fields are the longest run of well-formed ` key=value` tokens that reaches
 // the end of the line (bare values have no blank, quote, `=` or backslash;
 // quoted ones are JSON strings; objects and arrays are balanced JSON).
-// Anything before that run is the message. So `retry in 5 s count=3` reads as
-// message `retry in 5 s` and field `count=3`, whoever wrote `count=3`.
+// Anything before that run is the message. This logger's writer spells `=`
+// in a message (after its first blank) as \u003d, so its messages never read
+// as fields; in older or foreign logs `retry in 5 s count=3` reads as message
+// `retry in 5 s` and field `count=3`, whoever wrote `count=3`.
 
 import type { LevelName, ParsedRecord } from './model'
 
@@ -221,7 +223,9 @@ export function parseTextBody (line: string, at: number): { msg: string, fields:
   }
   if (recorded) out.recorded = 'true'
   if (truncated !== undefined) out.truncated = truncated
-  return { msg: line.slice(start, Math.max(start, msgEnd)), fields: out }
+  // The writer spells `=` in a message as \u003d (docs/formats.md): read back as written.
+  const msg = line.slice(start, Math.max(start, msgEnd))
+  return { msg: msg.includes('\\u003d') ? msg.replaceAll('\\u003d', '=') : msg, fields: out }
 }
 
 interface Token { key: string, value: string, end: number, scanned: number }
