@@ -3,6 +3,7 @@
 // and anything a terminal would interpret (ESC for ANSI colours) is escaped.
 
 import { flatCopy } from '../internal/flat-copy'
+import { trailingFieldRun } from './field-run'
 
 // C0 controls, DEL, C1 controls, line/paragraph separators.
 const NEEDS_TEXT_ESCAPE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
@@ -29,18 +30,23 @@ export function escapeText (s: string): string {
 }
 
 /**
- * The text layout's message: escaped like any text, and each `=` after the
- * message's first blank written `\u003d`. The fields follow the message as
- * ` key=value`, and a reader cannot tell where the message ends: without
- * this, `log.info('got %s', 'x event=collector_recovered')` would read back
- * as a record with an event. A field starts at a blank and holds an `=`, so
- * a message with no `=` after a blank (nearly all) is written as it is.
+ * The text layout's message: escaped like any text, and when it ends in text
+ * a reader would take for fields (` key=value` tokens), each `=` from there
+ * on is written `\u003d`. The fields follow the message as ` key=value`, so
+ * without this `log.info('got %s', 'x event=collector_recovered')` would read
+ * back as a record with an event. Messages that do not end so (nearly all)
+ * are written as they are.
  */
 export function escapeMessage (s: string): string {
-  const t = escapeText(s)
-  const blank = t.indexOf(' ')
-  if (blank < 0 || t.indexOf('=', blank) < 0) return t
-  return t.slice(0, blank) + t.slice(blank).replaceAll('=', '\\u003d')
+  let t = escapeText(s)
+  if (t.indexOf('=') < 0) return t
+  // Escaping a run can expose an earlier one (a token that failed only on a later `=`): twice, then from the first blank.
+  for (let round = 0; round < 3; round++) {
+    const run = round < 2 ? trailingFieldRun(t) : t.indexOf(' ')
+    if (run < 0) return t
+    t = t.slice(0, run) + t.slice(run).replaceAll('=', '\\u003d')
+  }
+  return t
 }
 
 // Long strings that repeat (a stack, logged once per failure of one call

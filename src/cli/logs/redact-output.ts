@@ -63,7 +63,9 @@ function settingsJson (json: string, text: (s: string) => string, shapes: Redact
     const open = v.lastIndexOf(' (')
     const source = open >= 0 && v.endsWith(')') ? v.slice(open) : ''
     const value = source === '' ? v : v.slice(0, open)
-    out.set(text(k), (shapes.isSecretKey(k) && value !== '' && value !== '(unset)' ? MASK : text(value)) + text(source))
+    // A value the writer masked already (`a1b2****`: a long key's first 4 characters) is shown as written.
+    const masked = value.endsWith(MASK) && value.length <= MASK.length + 4
+    out.set(text(k), (shapes.isSecretKey(k) && value !== '' && value !== '(unset)' && !masked ? MASK : text(value)) + text(source))
   }
   return JSON.stringify(Object.fromEntries(out))
 }
