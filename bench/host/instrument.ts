@@ -1,7 +1,7 @@
 // What one instrumented request does to the agent's loggers in the host app:
 // 5 debug calls on agent loggers, the way instrumentation writes them, made
 // with the same arguments whatever the logger. Each call carries a unique id
-// (`hostrec=<tag>:<n>`) so that the records found on disk can be matched,
+// (`hostrec#<tag>:<n>`) so that the records found on disk can be matched,
 // one by one, against the records emitted.
 
 import { once, type EventEmitter } from 'node:events'
@@ -9,7 +9,8 @@ import { createLogger } from '../../src/index'
 import type { VariantSpec } from './variants'
 
 /** Every record of the app holds this once, followed by `<tag>:<n>`. */
-export const TOKEN = 'hostrec='
+// No `=`: a message ending in `key=value` text has its `=` escaped by the text layout (docs/formats.md).
+export const TOKEN = 'hostrec#'
 export const CALLS_PER_REQUEST = 5
 
 export interface Instrumentation {

@@ -1,5 +1,5 @@
 // Reads back what a host app wrote (the log and, for this logger, its
-// rotated files) and matches every record's id (`hostrec=<tag>:<n>`, see
+// rotated files) and matches every record's id (`hostrec#<tag>:<n>`, see
 // bench/host/instrument.ts) against what the app says it emitted: each id
 // must be found exactly once.
 

@@ -234,7 +234,7 @@ then round 2, ..., the order rotating from round to round; figures are medians o
   out), so it is a figure for ${s.warmupSeconds + s.seconds} s of load, not a ceiling.
 - **records emitted / on disk**: emitted is counted by the app (5 per request at debug; none at info); on disk is the distinct
   ids found in the log (and its rotated files) after the app closed its logger. Each record carries an id
-  (\`hostrec=<process>:<n>\`), so a record **lost** (emitted, not found) or **duplicated** (found twice, or an id never
+  (\`hostrec#<process>:<n>\`), so a record **lost** (emitted, not found) or **duplicated** (found twice, or an id never
   emitted) is counted; either is listed under Anomalies. Sums over rounds.
 
 ### Cluster: ${s.workers} workers, one rotating file

@@ -10,6 +10,7 @@ import { UsageError } from './args'
 import { planFiles, type LogFile } from './logs/files'
 import type { Summary } from './logs/model'
 import { logFiles, parseCommand, parseTime } from './logs/options'
+import { outputRedactor } from './logs/redact-output'
 import { summarize } from './logs/summarize'
 import { loadAssets } from './report/assets'
 import { renderReport } from './report/render'
@@ -54,7 +55,7 @@ export async function runReport (argv: string[], out: (s: string) => void, err: 
     if (files.length === 0) err('oneapm-agent-log report: no log files to read\n')
     return 1
   }
-  const { html, summary } = await makeReport(files, since, until, config !== undefined ? [config] : positionals, now)
+  const { html, summary } = await makeReport(files, since, until, config !== undefined ? [config] : positionals, now, config)
   if (target === '-') {
     out(html)
     return 0
@@ -70,8 +71,10 @@ export async function runReport (argv: string[], out: (s: string) => void, err: 
 }
 
 /** The report of `files` between `since` and `until` (epoch ms, ±Infinity for no bound): for this command and for a support bundle. */
-export async function makeReport (files: readonly LogFile[], since: number, until: number, inputs: readonly string[], now = Date.now()): Promise<{ html: string, summary: Summary }> {
-  const summary = await summarize(planFiles(files, since, until), { since, until })
+export async function makeReport (files: readonly LogFile[], since: number, until: number, inputs: readonly string[], now = Date.now(), config?: string): Promise<{ html: string, summary: Summary }> {
+  // Every string the report shows is redacted again (an old log may hold secrets in clear), before it is cut.
+  const redact = outputRedactor(config)
+  const summary = await summarize(planFiles(files, since, until), { since, until }, (r) => redact.record(r))
   return { html: renderReport(summary, { generated: now, version: PACKAGE.version, inputs }, loadAssets()), summary }
 }
 

@@ -5,8 +5,10 @@
 
 import { planFiles } from './logs/files'
 import { logFiles, parseCommand, parseTime } from './logs/options'
+import { outputRedactor } from './logs/redact-output'
 import { summarize } from './logs/summarize'
 import { summaryText } from './logs/summary-text'
+import { jsonSafe, terminalSafe } from './logs/terminal'
 
 export const SUMMARY_HELP = `summary  what the log shows: identity, settings, collector timeline, levels over time, errors, findings with fixes
 
@@ -43,7 +45,10 @@ export async function runSummary (argv: string[], out: (s: string) => void, err:
     if (files.length === 0) err('oneapm-agent-log summary: no log files to read\n')
     return 1
   }
-  const summary = await summarize(planFiles(files, since, until), { since, until })
-  out(values.json === true ? JSON.stringify(summary, null, 2) + '\n' : summaryText(summary))
+  // Every string the summary keeps is redacted again (an old log may hold secrets in clear), before it is cut.
+  const redact = outputRedactor(values.config as string | undefined)
+  const summary = await summarize(planFiles(files, since, until), { since, until }, (r) => redact.record(r))
+  // Log text may hold controls (a foreign or old writer): escaped, so none reaches a terminal.
+  out(values.json === true ? jsonSafe(JSON.stringify(summary, null, 2)) + '\n' : terminalSafe(summaryText(summary), true))
   return 0
 }

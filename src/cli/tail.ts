@@ -1,10 +1,12 @@
 // `oneapm-agent-log tail`: the log's records in time order across the
 // current, rotated and gzipped files, filtered; with -f, then the new ones
 // as they are written, through rotations. Lines are printed as written
-// (level coloured on a terminal only); --json prints one normalized object
+// (level coloured on a terminal only; controls from the log escaped, on a
+// terminal or not); --json prints one normalized object
 // per record. Exit 0 (also when the reader of a pipe goes away: `| head`),
 // 1 when there is no log to read, 2 for a usage error.
 
+import fs from 'node:fs'
 import { UsageError } from './args'
 import { planFiles } from './logs/files'
 import { follow, type FollowStart } from './logs/follow'
@@ -12,6 +14,8 @@ import type { LevelName } from './logs/model'
 import { logFiles, parseCommand, parseTime } from './logs/options'
 import { parseLine, type ReadRecord } from './logs/parse'
 import { readLogs } from './logs/read'
+import { outputRedactor } from './logs/redact-output'
+import { jsonSafe, terminalSafe } from './logs/terminal'
 
 export const TAIL_HELP = `tail     the log's records in time order across rotated and gzipped files; -f follows it
 
@@ -60,7 +64,9 @@ export async function runTail (argv: string[], out: (s: string) => void, err: (s
   const until = typeof values.until === 'string' ? parseTime(values.until, '--until', now) : Infinity
   const keep = filter(values)
   const lines = values.lines === undefined ? undefined : count(values.lines as string, '--lines')
-  const { files, current, problem } = logFiles(values.config as string | undefined, positionals)
+  // With -f, each current file is opened first and read through that fd, by the reader,
+  // then by follow: a rotation at any time after tail starts loses and repeats nothing.
+  const { files, current, problem } = logFiles(values.config as string | undefined, positionals, values.follow === true)
   if (problem !== undefined) {
     err(`oneapm-agent-log tail: ${problem}\n`)
     return 1
@@ -69,47 +75,57 @@ export async function runTail (argv: string[], out: (s: string) => void, err: (s
   if (files.every((f) => f.problem !== undefined) && values.follow !== true) return 1
 
   const colour = process.stdout.isTTY === true && values.json !== true && process.env.NO_COLOR === undefined
-  const show = (r: ReadRecord): string => values.json === true ? JSON.stringify(normalized(r)) + '\n' : colour ? coloured(r) : r.line + '\n'
-  // Where -f carries on: each current file's inode and the size reading stops at.
+  // What is printed is redacted again (an old log may hold secrets in clear), then its controls escaped.
+  const redact = outputRedactor(values.config as string | undefined)
+  const show = (raw: ReadRecord): string => {
+    const r = redact.record(raw)
+    return values.json === true ? jsonSafe(JSON.stringify(normalized(r))) + '\n' : colour ? coloured(r) : terminalSafe(r.line) + '\n'
+  }
+  // Where -f carries on: each current file's fd, inode and the size reading stops at.
   const starts: FollowStart[] = current.map((p) => {
     const f = files.find((x) => x.path === p)
-    return { path: p, ino: f?.problem === undefined ? f?.ino ?? -1 : -1, pos: f?.problem === undefined ? f?.size ?? 0 : 0 }
+    return { path: p, ino: f?.problem === undefined ? f?.ino ?? -1 : -1, pos: f?.problem === undefined ? f?.size ?? 0 : 0, fd: f?.fd }
   })
-
-  let gone = false
-  const write = (s: string): boolean => {
-    try {
-      out(s)
+  let handedOver = false
+  try {
+    let gone = false
+    const write = (s: string): boolean => {
+      try {
+        out(s)
+        return true
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EPIPE') { gone = true; return false }
+        throw e
+      }
+    }
+    const last: string[] = []
+    const { files: read } = await readLogs(planFiles(files, since, until), { since, until }, (r) => {
+      if (!keep(r)) return true
+      if (lines === undefined) return write(show(r))
+      last.push(show(r))
+      if (last.length > lines) last.shift()
       return true
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EPIPE') { gone = true; return false }
-      throw e
-    }
-  }
-  const last: string[] = []
-  const { files: read } = await readLogs(planFiles(files, since, until), { since, until }, (r) => {
-    if (!keep(r)) return true
-    if (lines === undefined) return write(show(r))
-    last.push(show(r))
-    if (last.length > lines) last.shift()
-    return true
-  })
-  if (lines !== undefined) for (const s of last) if (!write(s)) break
-  for (const f of read) if (f.problem !== undefined && files.find((x) => x.path === f.path)?.problem === undefined) err(`oneapm-agent-log tail: ${f.path}: ${f.problem}\n`)
-  if (gone || values.follow !== true) return 0
+    })
+    if (lines !== undefined) for (const s of last) if (!write(s)) break
+    for (const f of read) if (f.problem !== undefined && files.find((x) => x.path === f.path)?.problem === undefined) err(`oneapm-agent-log tail: ${f.path}: ${f.problem}\n`)
+    if (gone || values.follow !== true) return 0
 
-  await follow(starts, (text, file) => {
-    let at = 0
-    while (at <= text.length) {
-      let nl = text.indexOf('\n', at)
-      if (nl < 0) nl = text.length
-      const r = nl > at ? parseLine(text.slice(at, nl), file) : null
-      if (r !== null && !(r.time < since) && !(r.time > until) && keep(r) && !write(show(r))) return false
-      at = nl + 1
-    }
-    return true
-  }, (s) => { err(`oneapm-agent-log tail: ${s}\n`) })
-  return 0
+    handedOver = true
+    await follow(starts, (text, file) => {
+      let at = 0
+      while (at <= text.length) {
+        let nl = text.indexOf('\n', at)
+        if (nl < 0) nl = text.length
+        const r = nl > at ? parseLine(text.slice(at, nl), file) : null
+        if (r !== null && !(r.time < since) && !(r.time > until) && keep(r) && !write(show(r))) return false
+        at = nl + 1
+      }
+      return true
+    }, (s) => { err(`oneapm-agent-log tail: ${s}\n`) })
+    return 0
+  } finally {
+    if (!handedOver) for (const s of starts) if (s.fd !== undefined) fs.closeSync(s.fd)
+  }
 }
 
 function count (v: string, flag: string): number {
@@ -142,15 +158,18 @@ function loggerMatches (name: string, want: string): boolean {
 }
 
 function normalized (r: ReadRecord): Record<string, unknown> {
-  return { time: new Date(r.time).toISOString(), level: r.level, name: r.name, pid: r.pid, thread: r.thread, msg: r.msg, event: r.event, fields: r.fields, file: r.file }
+  // The reader only makes records with times in the Date range; a null time, never a throw, all the same.
+  const time = Math.abs(r.time) <= 8.64e15 ? new Date(r.time).toISOString() : null
+  return { time, level: r.level, name: r.name, pid: r.pid, thread: r.thread, msg: r.msg, event: r.event, fields: r.fields, file: r.file }
 }
 
 function coloured (r: ReadRecord): string {
   const c = COLOURS[r.level]
-  if (c === '' || r.format !== 'text') return r.line + '\n'
-  // The line's own bytes hold no escape (the layout escapes controls): only the level word is painted.
+  // The layout escapes controls, but a foreign or old line may hold any: they are escaped first, then only the level word is painted.
+  const line = terminalSafe(r.line)
+  if (c === '' || r.format !== 'text') return line + '\n'
   const word = ` ${r.level.toUpperCase()} - `
-  const at = r.line.indexOf(word)
-  return at < 0 ? r.line + '\n' : `${r.line.slice(0, at + 1)}${c}${r.level.toUpperCase()}\u001b[0m${r.line.slice(at + word.length - 3)}\n`
+  const at = line.indexOf(word)
+  return at < 0 ? line + '\n' : `${line.slice(0, at + 1)}${c}${r.level.toUpperCase()}\u001b[0m${line.slice(at + word.length - 3)}\n`
 }
 

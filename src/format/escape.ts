@@ -3,6 +3,7 @@
 // and anything a terminal would interpret (ESC for ANSI colours) is escaped.
 
 import { flatCopy } from '../internal/flat-copy'
+import { trailingFieldRun } from './field-run'
 
 // C0 controls, DEL, C1 controls, line/paragraph separators.
 const NEEDS_TEXT_ESCAPE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
@@ -26,6 +27,26 @@ function escapeChar (c: string): string {
 /** A message for the text layout: unquoted, with line breaks and controls escaped. */
 export function escapeText (s: string): string {
   return NEEDS_TEXT_ESCAPE.test(s) ? s.replace(TEXT_ESCAPES, escapeChar) : s
+}
+
+/**
+ * The text layout's message: escaped like any text, and when it ends in text
+ * a reader would take for fields (` key=value` tokens), each `=` from there
+ * on is written `\u003d`. The fields follow the message as ` key=value`, so
+ * without this `log.info('got %s', 'x event=collector_recovered')` would read
+ * back as a record with an event. Messages that do not end so (nearly all)
+ * are written as they are.
+ */
+export function escapeMessage (s: string): string {
+  let t = escapeText(s)
+  if (t.indexOf('=') < 0) return t
+  // Escaping a run can expose an earlier one (a token that failed only on a later `=`): twice, then from the first blank.
+  for (let round = 0; round < 3; round++) {
+    const run = round < 2 ? trailingFieldRun(t) : t.indexOf(' ')
+    if (run < 0) return t
+    t = t.slice(0, run) + t.slice(run).replaceAll('=', '\\u003d')
+  }
+  return t
 }
 
 // Long strings that repeat (a stack, logged once per failure of one call

@@ -8,7 +8,7 @@ import { PID, threadName } from '../record/thread'
 import { localTime } from '../record/time'
 import type { LogRecord } from '../record/record'
 import { capRedact } from './cut'
-import { escapeText, textKey, textValue } from './escape'
+import { escapeMessage, escapeText, textKey, textValue } from './escape'
 import { cutToBytes, fits, headerName, type FormatContext, type LineFormat } from './line-format'
 import { bigintText, safeString, symbolText } from '../internal/describe'
 import { errorInfo, isError, keyName, newBudget, valueJson, type Budget, type ErrorInfo } from './serialize'
@@ -43,7 +43,7 @@ export const textFormat: LineFormat = {
 /** What follows ` - `: the message, then the fields as key=value, then the error. */
 export function textBody (rec: LogRecord, bindings: string, ctx: FormatContext): string {
   const budget: Budget = { left: ctx.maxLine }
-  let body = escapeText(capRedact(rec.msg, ctx.maxString, ctx.redactor)) + bindings
+  let body = escapeMessage(capRedact(rec.msg, ctx.maxString, ctx.redactor)) + bindings
   if (rec.fields !== undefined) body += fieldsText(rec.fields, ctx, budget)
   if (rec.err !== undefined) body += isError(rec.err) ? errorText('err', errorInfo(rec.err, ctx), ctx, budget) : ' err=' + valueText(rec.err, ctx, budget)
   return body

@@ -19,10 +19,19 @@ export interface LogFile {
   readonly ino: number
   /** Why it cannot be read (missing, a directory, a FIFO, ...); such a file is listed, never opened. */
   readonly problem: string | undefined
+  /**
+   * An fd the caller opened when it listed the file (`tail -f`'s current files) and still owns:
+   * readers read through it, never the path, so a rotation after listing changes nothing.
+   */
+  readonly fd?: number | undefined
 }
 
 /** Bytes read (compressed bytes, for .gz) to find a file's first record. */
 const HEAD_BYTES = 64 * 1024
+/** Inflated bytes looked at for a .gz file's first record. */
+const HEAD_OUTPUT = 512 * 1024
+/** The first compressed prefix tried: even at deflate's largest ratio (~1032:1) it inflates to less than HEAD_OUTPUT. */
+const GZIP_FIRST_TRY = 256
 
 /** A path as a LogFile: only regular files are opened (a FIFO would block, a device never ends). */
 export function describeFile (p: string): LogFile {
@@ -107,42 +116,52 @@ export function firstRecordTime (f: LogFile): number | undefined {
   if (f.problem !== undefined) return undefined
   let head: Buffer
   try {
-    const fd = fs.openSync(f.path, 'r')
+    // A held fd (tail -f's current file) is the file listed, whatever the path holds now.
+    const fd = f.fd ?? fs.openSync(f.path, 'r')
     try {
       const b = Buffer.alloc(HEAD_BYTES)
       head = b.subarray(0, fs.readSync(fd, b, 0, HEAD_BYTES, 0))
     } finally {
-      fs.closeSync(fd)
+      if (fd !== f.fd) fs.closeSync(fd)
     }
-    if (f.gzip) head = inflateHead(head)
   } catch {
     return undefined
   }
+  return f.gzip ? gzipFirstTime(head, f.path) : firstTime(head, f.path)
+}
+
+/**
+ * The first record's time in a growing compressed prefix: log text compresses
+ * 10-30x (and up to ~1000x), so the 64 KB read may inflate to megabytes.
+ * Prefixes of 256 bytes, 512, ... are inflated (a sync flush returns what a
+ * prefix gives without waiting for the end) until a record is found or the
+ * output would pass HEAD_OUTPUT; the work is at most about twice the last try.
+ */
+function gzipFirstTime (head: Buffer, file: string): number | undefined {
+  for (let n = GZIP_FIRST_TRY; ; n *= 2) {
+    let text: Buffer
+    try {
+      text = zlib.gunzipSync(head.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: HEAD_OUTPUT })
+    } catch {
+      // Past HEAD_OUTPUT, or not gzip: the smaller prefixes held no record.
+      return undefined
+    }
+    const t = firstTime(text, file)
+    if (t !== undefined || n >= head.length) return t
+  }
+}
+
+function firstTime (head: Buffer, file: string): number | undefined {
   const text = head.toString('utf8')
   let at = 0
   while (at < text.length) {
     let nl = text.indexOf('\n', at)
     if (nl < 0) nl = text.length
-    const r = parseLine(text.slice(at, nl), f.path)
+    const r = parseLine(text.slice(at, nl), file)
     if (r !== null) return r.time
     at = nl + 1
   }
   return undefined
-}
-
-/**
- * What the first compressed bytes inflate to, at most 8 × HEAD_BYTES. A sync flush returns it
- * without waiting for the end. Logs compress well (a repetitive one 100 times and more), so
- * when the output would pass the cap, fewer compressed bytes are inflated.
- */
-function inflateHead (compressed: Buffer): Buffer {
-  for (let n = compressed.length; ; n = Math.floor(n / 4)) {
-    try {
-      return zlib.gunzipSync(compressed.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 8 * HEAD_BYTES })
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE' || n < 64) throw err
-    }
-  }
 }
 
 export interface PlannedFile extends LogFile {

@@ -13,6 +13,8 @@ export interface FollowStart {
   /** The inode and offset reading reached; -1 for a file that did not exist. */
   readonly ino: number
   readonly pos: number
+  /** The fd opened when the file was listed and read up to pos (handed over: follow closes it); the path is reopened only after a rotation. */
+  readonly fd?: number | undefined
 }
 
 /** How long a rotated-away file is still read: a writer notices the rotation a little later and may add a few lines. */
@@ -38,8 +40,9 @@ const CHUNK = 1024 * 1024
 export async function follow (starts: readonly FollowStart[], onText: (text: string, path: string) => boolean, notice: (s: string) => void, options: { pollMs?: number, signal?: AbortSignal } = {}): Promise<void> {
   const pollMs = options.pollMs ?? 250
   const files: Followed[] = starts.map((s) => ({ path: s.path, fd: undefined, retired: [], ino: s.ino, pos: s.pos, splitter: new LineSplitter() }))
+  starts.forEach((s, i) => { if (s.fd !== undefined) (files[i] as Followed).fd = s.fd })
   for (const f of files) {
-    if (f.ino >= 0) {
+    if (f.ino >= 0 && f.fd === undefined) {
       try {
         const fd = fs.openSync(f.path, 'r')
         if (fs.fstatSync(fd).ino === f.ino) f.fd = fd
@@ -69,7 +72,9 @@ export async function follow (starts: readonly FollowStart[], onText: (text: str
         }
         if (st === undefined) continue
         if (st.ino !== f.ino) {
-          // A new file at the path: what the old one still held was read above.
+          // A new file at the path: the old one is read to its end (once more: the writer may have
+          // added to it between the read above and the rename), then the new one from 0.
+          if (!drain(f, buf, onText)) return
           if (f.fd !== undefined) {
             notice(`${f.path} was rotated (a new file is at its path); following the new file`)
             f.retired.push({ fd: f.fd, pos: f.pos, splitter: f.splitter, until: Date.now() + RETIRE_MS })

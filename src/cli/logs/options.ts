@@ -2,6 +2,7 @@
 // a duration back from now) and which files to read (--config's log_file
 // with its rotated files, or the files named).
 
+import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../../index'
 import { UsageError, type Options } from '../args'
@@ -33,11 +34,19 @@ export function parseCommand<O extends Options> (argv: string[], options: O): { 
   }
 }
 
-/** The files to read: those named, or the configured log_file and its rotated files. */
-export function logFiles (config: string | undefined, positionals: readonly string[]): { files: LogFile[], current: string[], problem: string | undefined } {
+/**
+ * The files to read: those named, or the configured log_file and its rotated files.
+ * `hold` (tail -f): each current file is opened before anything else is looked at
+ * and described by that fd (LogFile.fd, the caller's to close), so a rotation
+ * while the others are listed or read changes nothing.
+ */
+export function logFiles (config: string | undefined, positionals: readonly string[], hold = false): { files: LogFile[], current: string[], problem: string | undefined } {
   if (positionals.length > 0) {
     if (config !== undefined) throw new UsageError('give either --config or log files, not both')
-    const files = positionals.map(describeFile)
+    const fds = new Map<string, number>()
+    if (hold) for (const p of positionals) if (!p.endsWith('.gz') && !fds.has(p)) { const fd = openHeld(p); if (fd !== undefined) fds.set(p, fd) }
+    const files = positionals.map((p) => withFd(describeFile(p), fds))
+    for (const fd of fds.values()) fs.closeSync(fd)
     return { files, current: files.filter((f) => !f.gzip).map((f) => f.path), problem: undefined }
   }
   const cfg = loadConfig(config === undefined ? {} : { file: config })
@@ -45,5 +54,33 @@ export function logFiles (config: string | undefined, positionals: readonly stri
   if (log === 'stderr' || log === 'stdout') {
     return { files: [], current: [], problem: `log_file is ${log}${config === undefined ? ' (no --config given, and no config found)' : ` in ${config}`}: the log is wherever the app's ${log} goes. Name the log files, or a config with log_file set` }
   }
-  return { files: filesOfLog(log), current: [log], problem: undefined }
+  const fds = new Map<string, number>()
+  const fd = hold ? openHeld(log) : undefined
+  if (fd !== undefined) fds.set(log, fd)
+  const files = filesOfLog(log).filter((f) => f.path !== log || fd === undefined).map((f) => withFd(f, fds))
+  if (fd !== undefined) files.push(withFd(describeFile(log), fds))
+  for (const left of fds.values()) fs.closeSync(left)
+  return { files, current: [log], problem: undefined }
+}
+
+/** An fd on a regular file at `p`, or undefined. O_NONBLOCK: a FIFO at the path must not block the open. */
+function openHeld (p: string): number | undefined {
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+    if (fs.fstatSync(fd).isFile()) return fd
+  } catch {
+    // Missing or unreadable: described as such by describeFile.
+  }
+  if (fd !== undefined) fs.closeSync(fd)
+  return undefined
+}
+
+/** `f` described by the fd held for its path (taken out of `fds`): what the path holds now may be a newer file. */
+function withFd (f: LogFile, fds: Map<string, number>): LogFile {
+  const fd = fds.get(f.path)
+  if (fd === undefined || f.gzip) return f
+  fds.delete(f.path)
+  const st = fs.fstatSync(fd)
+  return { path: f.path, gzip: false, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, problem: undefined, fd }
 }

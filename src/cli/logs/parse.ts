@@ -11,8 +11,10 @@
 // fields are the longest run of well-formed ` key=value` tokens that reaches
 // the end of the line (bare values have no blank, quote, `=` or backslash;
 // quoted ones are JSON strings; objects and arrays are balanced JSON).
-// Anything before that run is the message. So `retry in 5 s count=3` reads as
-// message `retry in 5 s` and field `count=3`, whoever wrote `count=3`.
+// Anything before that run is the message. This logger's writer spells `=`
+// in a message (after its first blank) as \u003d, so its messages never read
+// as fields; in older or foreign logs `retry in 5 s count=3` reads as message
+// `retry in 5 s` and field `count=3`, whoever wrote `count=3`.
 
 import type { LevelName, ParsedRecord } from './model'
 
@@ -32,6 +34,9 @@ const JSON_LEVELS: Readonly<Record<string, LevelName>> = {
 }
 
 const TRUNCATED = ' …[line truncated: '
+
+/** The largest epoch ms a Date holds (ECMA-262 time range). */
+const MAX_TIME = 8.64e15
 
 /** One line (without its newline) as a record, or null when it is not one of ours. Never throws. */
 export function parseLine (line: string, file = ''): ReadRecord | null {
@@ -339,7 +344,9 @@ export function parseTextBody (line: string, at: number): { msg: string, fields:
   }
   if (recorded) out.recorded = 'true'
   if (truncated !== undefined) out.truncated = truncated
-  return { msg: line.slice(start, Math.max(start, msgEnd)), fields: out }
+  // The writer spells `=` in a message as \u003d (docs/formats.md): read back as written.
+  const msg = line.slice(start, Math.max(start, msgEnd))
+  return { msg: msg.includes('\\u003d') ? msg.replaceAll('\\u003d', '=') : msg, fields: out }
 }
 
 interface Token { key: string, value: string, end: number, scanned: number }
@@ -474,7 +481,8 @@ function parseJson (line: string, file: string): ReadRecord | null {
   const o = obj as Record<string, unknown>
   const time = typeof o.time === 'string' ? Date.parse(o.time) : typeof o.time === 'number' ? o.time : NaN
   const level = typeof o.level === 'string' ? JSON_LEVELS[o.level.toLowerCase()] : undefined
-  if (!Number.isFinite(time) || level === undefined) return null
+  // A time outside the Date range (1e300) is not a record: every reader formats times.
+  if (!(Math.abs(time) <= MAX_TIME) || level === undefined) return null
   return new JsonRecord(line, file, time, level, typeof o.name === 'string' ? o.name : '',
     typeof o.pid === 'number' && Number.isInteger(o.pid) ? o.pid : 0, typeof o.thread === 'string' ? o.thread : '', o)
 }

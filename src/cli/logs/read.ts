@@ -2,7 +2,8 @@
 // chunks (gzip inflated on libuv's thread pool while the previous chunk is
 // parsed), split into lines, parsed, and the files' record streams are
 // merged by time. Rotated files rarely overlap, so a file is opened only when
-// the merge reaches its first record's time: usually one is open at a time.
+// the merge reaches its first record's time: usually one is open at a time,
+// never more than MAX_OPEN.
 // Records of several processes in one file keep the file's order.
 //
 // Hostile input stays bounded: a line longer than MAX_LINE is skipped
@@ -23,6 +24,13 @@ export interface ReadRange {
   readonly since: number
   readonly until: number
 }
+
+/**
+ * Files open at once, at most: each holds a chunk, a batch and for .gz an inflate stream.
+ * Files that overlap in time (or whose first record is not known) beyond that are merged
+ * as the open ones end, so memory stays bounded whatever the number of files.
+ */
+const MAX_OPEN = 8
 
 /** Bytes per read of a plain file, and per inflated gzip chunk. */
 const CHUNK = 1024 * 1024
@@ -223,10 +231,16 @@ export function countOverlong (splitter: LineSplitter, counts: Counts): void {
   if (splitter.overlong > 0) counts.problem ??= `${splitter.overlong} line${splitter.overlong === 1 ? '' : 's'} longer than ${MAX_LINE / (1024 * 1024)} MB skipped`
 }
 
+/** fs.read on an fd the caller holds (a FileHandle cannot be made from one). */
+function readFd (fd: number, buf: Buffer, pos: number): Promise<number> {
+  return new Promise((resolve, reject) => { fs.read(fd, buf, 0, buf.length, pos, (err, n) => { if (err !== null) reject(err); else resolve(n) }) })
+}
+
 export async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
-  const fh = await fs.promises.open(f.path, 'r')
+  const held = f.fd
+  const fh = held === undefined ? await fs.promises.open(f.path, 'r') : undefined
   try {
-    const st = await fh.stat()
+    const st = fh !== undefined ? await fh.stat() : fs.fstatSync(held as number)
     // Read what was there when the file was listed: a log that keeps growing cannot keep
     // the reader going, and `tail -f` follows on from exactly there.
     const size = st.ino === f.ino ? Math.min(st.size, f.size) : st.size
@@ -236,7 +250,7 @@ export async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGener
     let pos = 0
     while (pos < size) {
       const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos))
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos)
+      const bytesRead = fh !== undefined ? (await fh.read(buf, 0, buf.length, pos)).bytesRead : await readFd(held as number, buf, pos)
       if (bytesRead === 0) {
         counts.problem ??= `the file shrank while it was read (from ${size} to ${pos} bytes: truncated, e.g. by logrotate copytruncate); read up to there`
         return
@@ -245,7 +259,8 @@ export async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGener
       yield buf.subarray(0, bytesRead)
     }
   } finally {
-    await fh.close()
+    // A held fd is the caller's to close.
+    await fh?.close()
   }
 }
 
@@ -297,7 +312,7 @@ export async function readLogs (files: readonly PlannedFile[], range: ReadRange,
     for (;;) {
       // Open every file whose first record is due before the earliest record now open.
       let min = minCursor(active)
-      while (next < pending.length) {
+      while (next < pending.length && active.length < MAX_OPEN) {
         const f = pending[next] as PlannedFile
         const head = min === undefined ? Infinity : (min.batch[min.index] as ReadRecord).time
         if (!(f.lower <= head) && min !== undefined && !Number.isNaN(f.lower)) break
@@ -310,7 +325,8 @@ export async function readLogs (files: readonly PlannedFile[], range: ReadRange,
       if (min === undefined) break
       // Deliver from the earliest cursor until another one's head comes first.
       const other = secondHead(active, min)
-      const limit = next < pending.length && !Number.isNaN((pending[next] as PlannedFile).lower) ? Math.min(other, (pending[next] as PlannedFile).lower) : other
+      // With MAX_OPEN files open, the next one waits for one to end: its start does not cut batches.
+      const limit = active.length < MAX_OPEN && next < pending.length && !Number.isNaN((pending[next] as PlannedFile).lower) ? Math.min(other, (pending[next] as PlannedFile).lower) : other
       const batch = min.batch
       let i = min.index
       for (; i < batch.length; i++) {

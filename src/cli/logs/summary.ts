@@ -270,7 +270,8 @@ export class SummaryBuilder {
     p.started = r.time
     if (r.time < this.settingsTime) return
     this.settingsTime = r.time
-    const settings: Record<string, { value: string, source: string }> = {}
+    // No prototype: a setting named __proto__ is a setting, not the object's prototype.
+    const settings = Object.create(null) as Record<string, { value: string, source: string }>
     try {
       const parsed = JSON.parse(f.settings ?? '{}') as Record<string, unknown>
       for (const [k, v] of Object.entries(parsed)) {

@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { matchIds, readBack, readbackProblems } from '../../../bench/host/readback'
 import { tmpDir } from '../../helpers/tmp'
 
-const line = (tag: string, n: number): string => `2026-01-01 00:00:00,000+0000 (1/main) oneapm.x DEBUG - request GET / hostrec=${tag}:${n}\n`
+const line = (tag: string, n: number): string => `2026-01-01 00:00:00,000+0000 (1/main) oneapm.x DEBUG - request GET / hostrec#${tag}:${n}\n`
 
 test('readback: a lost, a duplicated, an unknown and a joined record are each counted', () => {
   const dir = tmpDir()
