@@ -13,6 +13,8 @@ import { checkDestinations as checkShipDestinationsUnguarded, checkShipHeaders a
 export { createLogger, getLogger } from './logger/create'
 export type { CreateOptions } from './logger/create'
 export { Logger } from './logger/logger'
+/** What every mask writes in place of a secret. */
+export { MASK } from './format/redact'
 export type { LogMethod } from './logger/logger'
 
 // Debug sessions started by the agent (process-local; `oneapm-agent-log debug start` reaches every process)

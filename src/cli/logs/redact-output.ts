@@ -8,8 +8,7 @@
 // given (--config), else of the config the agent would load. Redaction comes
 // before any cut: a secret is never cut in half and left partly readable.
 
-import { Redactor, configRedactor, loadConfig, type AgentConfig } from '../../index'
-import { MASK } from '../bundle/rules'
+import { MASK, Redactor, configRedactor, loadConfig, type AgentConfig } from '../../index'
 import type { ReadRecord } from './parse'
 import type { ParsedRecord } from './model'
 
