@@ -38,7 +38,8 @@ function atLeast (actual: string, range: string): boolean | undefined {
   for (let i = 0; i < 3; i++) {
     if ((have[i] as number) !== (min[i] as number)) return (have[i] as number) > (min[i] as number)
   }
-  return true
+  // The same X.Y.Z with a prerelease or build tag (`20.18.1-nightly...`, below 20.18.1): semver's rules decide.
+  return /^v?\d+\.\d+\.\d+$/.test(actual) ? true : undefined
 }
 
 export function checkNodeVersion (actual: string = process.version, required: string = PACKAGE.engines): NodeVersionCheck {
