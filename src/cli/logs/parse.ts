@@ -207,10 +207,7 @@ class TextRecord implements ReadRecord {
 
   private parsed (): { msg: string, fields: Record<string, string>, event: string | undefined } {
     if (this.body === undefined) {
-      const b = parseTextBody(this.line, this.bodyAt)
-      const event = b.fields.event
-      if (event !== undefined) delete b.fields.event
-      this.body = { msg: b.msg, fields: b.fields, event }
+      this.body = bodyOf(this.line, this.bodyAt)
     }
     return this.body
   }
@@ -274,10 +271,7 @@ export class TextView implements ParsedRecord {
 
   private parsed (): { msg: string, fields: Record<string, string>, event: string | undefined } {
     if (this.body === undefined) {
-      const b = parseTextBody(this.s.slice(this.start, this.end), this.bodyAt - this.start)
-      const event = b.fields.event
-      if (event !== undefined) delete b.fields.event
-      this.body = { msg: b.msg, fields: b.fields, event }
+      this.body = bodyOf(this.s.slice(this.start, this.end), this.bodyAt - this.start)
     }
     return this.body
   }
@@ -299,6 +293,14 @@ export class TextView implements ParsedRecord {
 
 /** Scan budget per character of body: beyond it, the body is all message (bounds a line built to make retries costly). */
 const SCAN_BUDGET = 4
+
+/** A text line's message and fields from `at`, with `event` taken out of the fields. */
+function bodyOf (line: string, at: number): { msg: string, fields: Record<string, string>, event: string | undefined } {
+  const b = parseTextBody(line, at)
+  const event = b.fields.event
+  if (event !== undefined) delete b.fields.event
+  return { msg: b.msg, fields: b.fields, event }
+}
 
 /** The message and fields of a text-layout body starting at `at`. */
 export function parseTextBody (line: string, at: number): { msg: string, fields: Record<string, string> } {
