@@ -81,17 +81,25 @@ export function credentialForms (value: string): string[] {
       return v
     }
   }
+  const encode = (v: string): string => {
+    try {
+      return encodeURIComponent(v)
+    } catch {
+      // A lone surrogate: no URL can carry it encoded.
+      return v
+    }
+  }
   const out = new Set<string>()
   for (const [u, p] of [[user, pass], [decode(user), decode(pass)]] as const) {
     const pair = `${u}:${p}`
     // Unpadded: the padded form holds it, and a quoted token may have lost its '='.
     out.add(Buffer.from(pair).toString('base64').replace(/=+$/, ''))
     out.add(Buffer.from(pair).toString('base64url'))
-    out.add(encodeURIComponent(pair))
-    out.add(`${encodeURIComponent(u)}:${encodeURIComponent(p)}`)
+    out.add(encode(pair))
+    out.add(`${encode(u)}:${encode(p)}`)
     if (p !== '') {
       out.add(Buffer.from(p).toString('base64').replace(/=+$/, ''))
-      out.add(encodeURIComponent(p))
+      out.add(encode(p))
     }
   }
   return [...out].filter((f) => f.length >= 6)

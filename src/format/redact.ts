@@ -273,6 +273,15 @@ function endsWithStart (s: string, form: string, len: number): boolean {
   return true
 }
 
+/** encodeURIComponent, which throws on a lone surrogate: then the key as written (the % form covers its bytes). */
+function uriEncoded (s: string): string {
+  try {
+    return encodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
 /**
  * The key as written, URL-encoded, every byte percent-encoded, JSON-escaped,
  * every character \u-escaped, hex, and base64 at each alignment: lower-case,
@@ -284,7 +293,7 @@ function licenseForms (key: string): string[] {
   for (const b of bytes) percent += '%' + b.toString(16).padStart(2, '0')
   let unicode = ''
   for (let i = 0; i < key.length; i++) unicode += '\\u' + key.charCodeAt(i).toString(16).padStart(4, '0')
-  const forms = [key, encodeURIComponent(key), JSON.stringify(key).slice(1, -1), percent, unicode, bytes.toString('hex')]
+  const forms = [key, uriEncoded(key), JSON.stringify(key).slice(1, -1), percent, unicode, bytes.toString('hex')]
   for (let offset = 0; offset < 3; offset++) {
     const b64 = Buffer.from('\0'.repeat(offset) + key).toString('base64')
     // Only whole 4-character groups made of key bytes alone appear whatever surrounds the key.

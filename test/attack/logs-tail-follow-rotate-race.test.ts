@@ -41,14 +41,17 @@ test('tail -f: a rotation while tail reads the older files loses no record', asy
   child.stdout.on('data', (d: Buffer) => { out += d.toString() })
   child.stderr.on('data', (d: Buffer) => { err += d.toString() })
   try {
-    // Once tail has a rotated file open, it has listed the files and is reading.
+    // Once tail holds the current file and has a rotated one open, it has listed the files and is
+    // reading the older ones (before it holds the current file, a rotation is one tail never saw).
     const fdDir = `/proc/${String(child.pid)}/fd`
-    for (let i = 0; i < 500; i++) {
-      let open = false
-      try { open = fs.readdirSync(fdDir).some((fd) => { try { return fs.readlinkSync(path.join(fdDir, fd)).startsWith(path.join(dir, 'agent.log.')) } catch { return false } }) } catch {}
-      if (open) break
-      await sleep(10)
+    let ready = false
+    for (let i = 0; i < 3000 && !ready; i++) {
+      let targets: string[] = []
+      try { targets = fs.readdirSync(fdDir).map((fd) => { try { return fs.readlinkSync(path.join(fdDir, fd)) } catch { return '' } }) } catch {}
+      ready = targets.includes(log) && targets.some((t) => t.startsWith(path.join(dir, 'agent.log.')))
+      if (!ready) await sleep(10)
     }
+    assert.ok(ready, 'tail never held the current file while reading a rotated one')
     // The writer adds a record, rotates (rename, new file at the path), writes on.
     fs.appendFileSync(log, marker(1))
     fs.renameSync(log, path.join(dir, 'agent.log.0'))
