@@ -69,11 +69,9 @@ export class Redactor {
     this.licenseForms = this.licenseKey === undefined ? [] : licenseForms(this.licenseKey)
     // Longest first: a secret that starts another must not leave the other's tail in clear.
     const literals = [...new Set([...this.licenseForms, ...literalSecrets(options.secrets)])].sort((a, b) => b.length - a.length)
-    this.licensePattern = literals.length === 0
-      ? undefined
-      : new RegExp(literals.map(escapeRegExp).join('|'), 'gi')
+    this.licensePattern = literalPattern(literals)
     const nameForms = [...new Set([...literals, ...literals.map(sanitizedForm)])].sort((a, b) => b.length - a.length)
-    this.namePattern = nameForms.length === 0 ? undefined : new RegExp(nameForms.map(escapeRegExp).join('|'), 'gi')
+    this.namePattern = literalPattern(nameForms)
     this.extra = new Set((options.extraNames ?? []).map((n) => normalizeName(String(n))))
   }
 
@@ -271,6 +269,30 @@ function endsWithStart (s: string, form: string, len: number): boolean {
     if (c !== form.charCodeAt(i)) return false
   }
   return true
+}
+
+/**
+ * One case-blind pattern for these literals. A config can hand us a key so long that its
+ * encodings overflow V8's regexp size limit (which throws): then the key as written and the
+ * forms up to 1 KB (any real key's); never a throw out of the constructor.
+ */
+function literalPattern (forms: readonly string[]): RegExp | undefined {
+  // The shortest form is the key as written: it stays in the second try whatever its length.
+  const shortest = forms.reduce<string | undefined>((a, f) => a === undefined || f.length < a.length ? f : a, undefined)
+  const short = forms.filter((f) => f.length <= 1024 || f === shortest)
+  for (const kept of [forms, short, short.filter((f) => f.length <= 1024)]) {
+    if (kept.length === 0) return undefined
+    try {
+      const re = new RegExp(kept.map(escapeRegExp).join('|'), 'gi')
+      // V8 compiles on first use, and only then says "too large": compile it here.
+      re.test('')
+      re.lastIndex = 0
+      return re
+    } catch {
+      // Too large: try the shorter forms.
+    }
+  }
+  return undefined
 }
 
 /** encodeURIComponent, which throws on a lone surrogate: then the key as written (the % form covers its bytes). */
