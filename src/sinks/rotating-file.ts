@@ -274,13 +274,16 @@ export class RotatingFile implements WriteTarget {
    * Whether the file ends a line. A read can land inside another process's
    * write that is still being copied in (the size grows page by page), so a
    * missing newline counts only if the size then stays put: a dead writer's
-   * fragment does not grow.
+   * fragment does not grow. The waits double (1 to 16 ms, 31 ms at most,
+   * paid only when the last byte is not a newline): a writer descheduled
+   * mid-copy on a loaded 2-core host stayed still for more than 3 ms, and
+   * the newline then written after its whole line left an empty line.
    */
   private endsWithNewline (size: number): boolean {
-    for (let tries = 0; tries < 3; tries++) {
+    for (let wait = 1; wait <= 16; wait *= 2) {
       fs.readSync(this.fd, LAST_BYTE, 0, 1, size - 1)
       if (LAST_BYTE[0] === 10) return true
-      Atomics.wait(SLEEP, 0, 0, 1)
+      Atomics.wait(SLEEP, 0, 0, wait)
       const now = fs.fstatSync(this.fd).size
       if (now !== size) return true
     }
