@@ -208,17 +208,17 @@ export class Redactor {
    * (`status=200`, `GET http://host:80/`), and then the per-character scan
    * is skipped. Conservative: anything it cannot rule out goes to the scan.
    *  - an encoded character (`%`) or an XML tag (`<`): the scan;
-   *  - a URL with userinfo (`://` and `@`): the scan;
+   *  - a URL with userinfo (`//` and `@`, with a scheme or without): the scan;
    *  - an auth scheme, a JWT or a PEM key (SHAPE_HINT): the scan;
    *  - each `=` and `:`: the word before it (past blanks, one quote and any
    *    backslashes, as the scanner's separator rule allows) is tested as the
    *    scanner would test it; a secret name sends the text to the scan.
    * In a window cut from a longer text (`cut`), a URL's `@` may lie past the
-   * cut, where the scan masks to the end: any `://` goes to the scan.
+   * cut, where the scan masks to the end: any `//` goes to the scan.
    */
   private mayHoldShape (s: string, cut: boolean): boolean {
     if (s.indexOf('%') !== -1 || s.indexOf('<') !== -1) return true
-    if ((cut || s.indexOf('@') !== -1) && s.indexOf('://') !== -1) return true
+    if ((cut || s.indexOf('@') !== -1) && s.indexOf('//') !== -1) return true
     const eq = s.indexOf('=')
     const colon = s.indexOf(':')
     if (eq === -1 && colon === -1) return SHAPE_HINT.test(s)

@@ -5,6 +5,7 @@
 //
 // Shapes, each masked as `****`:
 //   scheme://user:****@host      the password up to the LAST @ of the authority
+//   //user:****@host             the same in a scheme-relative URL
 //   <secret name> = value        also `: value`, `=> value`, quoted, JSON-escaped
 //                                quoted (\"), percent-encoded (%3D ... %26); an
 //                                unquoted value runs to a blank, `& ; ,` or a quote
@@ -134,6 +135,10 @@ class Scrubber {
       const c = s.charCodeAt(i)
       if (c === 58 && s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) {
         i = this.authority(i + 3)
+      } else if (c === 47 && s.charCodeAt(i + 1) === 47) {
+        // A scheme-relative URL (`//user:password@host`), as an INI line split at its
+        // first ':' leaves a proxy URL (`proxy http://...` read as `proxy http` = `//...`).
+        i = this.authority(i + 2)
       } else if (c === PERCENT && (encodedSeparator(s, i) || encodedEnd(s, i))) {
         // An encoded `= : & ; ,` or blank is between names, not part of one.
         i += 3

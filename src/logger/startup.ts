@@ -107,10 +107,11 @@ function settingText (key: string, value: unknown, scrub: (s: string) => string)
   if (spec?.duration === true && typeof value === 'number') return value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`
   if (spec?.secret === true && typeof value === 'string') return maskSecret(value)
   if (spec?.size === true && typeof value === 'number') return formatSize(value)
-  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',')
+  // Lists and maps are scrubbed like any text: `log_redact = password=<secret>` is a list of one odd name.
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : scrub(value.join(','))
   if (typeof value === 'object' && value !== null) {
     const pairs = Object.entries(value)
-    return pairs.length === 0 ? '(none)' : pairs.map(([k, v]) => `${k === '' ? 'oneapm' : k}:${String(v)}`).join(',')
+    return pairs.length === 0 ? '(none)' : scrub(pairs.map(([k, v]) => `${k === '' ? 'oneapm' : k}:${String(v)}`).join(','))
   }
   return scrub(String(value))
 }

@@ -86,6 +86,8 @@ const HOSTILE: Record<string, string> = {
   'secret XML elements': "'<password>'.repeat(n / 10)",
   'namespace-like tag openings': "'<a:'.repeat(n / 3)",
   'encoded separators and ends': "'pw%3D%26'.repeat(n / 8)",
+  'scheme-relative URL openings with colons': "'//u:'.repeat(n / 4) + '@'",
+  'slashes': "'/'.repeat(n) + ':x@'",
   'license key encodings, cut short': "'%61%31%62%32\\\\u0061\\\\u0031613162'.repeat(n / 32)"
 }
 
@@ -107,6 +109,14 @@ test('URL userinfo: a password holding @ is masked up to the last @ of the autho
   assert.equal(r.text('"http://u:p@s@s@h"'), '"http://u:****@h"')
   assert.equal(r.text('mail a@b.c and http://host/path@x'), 'mail a@b.c and http://host/path@x')
   assert.equal(r.text('http://[::1]:8080/'), 'http://[::1]:8080/')
+})
+
+test('a scheme-relative URL\'s password is masked (an INI line split at its first ":" leaves `//user:pass@host`)', () => {
+  const r = new Redactor()
+  assert.equal(r.text('proxy http=//user:J5lbSwPnmGKKzbzWtQ1LTzEg5MsK@proxy:3128'), 'proxy http=//user:****@proxy:3128')
+  assert.equal(r.text('see //u:p@ss@host/x'), 'see //u:****@host/x')
+  assert.equal(r.text('a path //x/y and mail a@b.c'), 'a path //x/y and mail a@b.c')
+  assert.equal(r.text('cut //user:secr', true), 'cut //user:****')
 })
 
 test('cookies with several pairs and Set-Cookie are masked whole', () => {
