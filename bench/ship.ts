@@ -7,6 +7,10 @@
 //              installed (or BENCH_SHIP_RECEIVER=node), to a node:net
 //              process that counts octet-counted frames (bench/ship-receiver.ts);
 //   ship-down  the file and log_ship to a loopback port nothing listens on.
+//   ship-ceiling  no logger: the same number of ready-made frames, 1,000 per
+//              write, to ship-tcp's receiver, until it has them all. What
+//              the receiver can take on this machine, whatever the sender:
+//              the ceiling of ship-tcp's records/s until drained.
 // The clock runs from the first timed record to the logger's close, and for
 // ship-tcp not before the queue has drained (each record sent or dropped):
 // records a full queue dropped earn no credit for being "fast", and they are
@@ -35,7 +39,7 @@ import { createLogger, type Logger } from '../src/index'
 import type { ReceiverMessage, ReceiverMode } from './ship-receiver'
 import { findRsyslogd, startBenchRsyslog, type BenchRsyslog } from './rsyslog'
 
-export const SHIP_VARIANTS = ['ship-file', 'ship-tcp', 'ship-down'] as const
+export const SHIP_VARIANTS = ['ship-file', 'ship-tcp', 'ship-down', 'ship-ceiling'] as const
 export const OTLP_VARIANTS = ['otlp-oneapm', 'otlp-sdk', 'otlp-pino'] as const
 export type ShipVariant = typeof SHIP_VARIANTS[number] | typeof OTLP_VARIANTS[number]
 
@@ -201,31 +205,82 @@ const queueSetting = (job: ShipJob): { log_ship_queue?: string } => job.shipQueu
 
 const call = (log: Logger, p: string) => (): void => { log.info('request %s took %d ms', p, 42) }
 
+/** ship-tcp's receiver: a private rsyslogd when installed, else the node:net counter. */
+interface SyslogReceiver {
+  readonly port: number
+  readonly name: string
+  received (): Promise<{ total: number, marked: number }>
+  stop (): Promise<void>
+}
+
+async function startSyslogReceiver (job: ShipJob): Promise<SyslogReceiver> {
+  const bin = job.receiver === 'node' ? undefined : findRsyslogd()
+  if (bin === undefined && job.receiver === 'rsyslog') throw new Error('rsyslogd is not installed')
+  if (bin !== undefined) {
+    const rsyslog: BenchRsyslog = await startBenchRsyslog(bin, path.join(path.dirname(job.file), 'rsyslog'))
+    return { port: rsyslog.port, name: rsyslog.version, received: async () => rsyslog.count(SHIP_MARKER), stop: async () => { await rsyslog.stop() } }
+  }
+  const receiver = await startReceiver('syslog', SHIP_MARKER)
+  return { port: receiver.port, name: 'node:net', received: async () => await receiver.count(), stop: async () => { await receiver.stop() } }
+}
+
+/** ship-ceiling: ready-made frames, as fast as the receiver takes them, until it has them all. */
+async function ceilingRun (job: ShipJob): Promise<ShipOutcome> {
+  const receiver = await startSyslogReceiver(job)
+  const problems: string[] = []
+  try {
+    const msg = `<134>1 2026-12-01T08:00:00.000Z ${'bench-host'} oneapm ${process.pid} - - @cee:{"msg":"request ${TIMED_PATH} took 42 ms","thread":"main"}`
+    const frame = `${Buffer.byteLength(msg)} ${msg}`
+    const sock = net.connect(receiver.port, '127.0.0.1')
+    await once(sock, 'connect')
+    const send = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i += YIELD_EVERY) {
+        if (!sock.write(frame.repeat(Math.min(YIELD_EVERY, n - i)))) await once(sock, 'drain')
+      }
+    }
+    await send(job.warmup)
+    await reach(async () => (await receiver.received()).marked, job.warmup, 15_000)
+    const r0 = await receiver.received()
+    const t0 = now()
+    await send(job.records)
+    const handedMs = now() - t0
+    const r1 = await reach(async () => (await receiver.received()).marked, r0.marked + job.records, DRAIN_MAX_MS)
+    const elapsedMs = now() - t0
+    sock.destroy()
+    const delivered = r1 - r0.marked
+    if (delivered !== job.records) problems.push(`the receiver got ${delivered} of ${job.records} frames`)
+    return {
+      variant: job.variant,
+      records: job.records,
+      elapsedMs,
+      handedMs,
+      perSec: job.records / elapsedMs * 1000,
+      receiver: receiver.name,
+      delivered,
+      dropped: 0,
+      deliveredPerSec: delivered / elapsedMs * 1000,
+      problems
+    }
+  } finally {
+    await receiver.stop()
+  }
+}
+
 /** Workloads 11 and 12. */
 async function syslogRun (job: ShipJob): Promise<ShipOutcome> {
-  const dir = path.dirname(job.file)
+  if (job.variant === 'ship-ceiling') return await ceilingRun(job)
   const problems: string[] = []
-  let rsyslog: BenchRsyslog | undefined
-  let receiver: Receiver | undefined
+  let rx: SyslogReceiver | undefined
   let target: string | undefined
   let receiverName = 'none'
   if (job.variant === 'ship-tcp') {
-    const bin = job.receiver === 'node' ? undefined : findRsyslogd()
-    if (bin === undefined && job.receiver === 'rsyslog') throw new Error('rsyslogd is not installed')
-    if (bin !== undefined) {
-      rsyslog = await startBenchRsyslog(bin, path.join(dir, 'rsyslog'))
-      receiverName = rsyslog.version
-      target = `syslog+tcp://127.0.0.1:${rsyslog.port}`
-    } else {
-      receiver = await startReceiver('syslog', SHIP_MARKER)
-      receiverName = 'node:net'
-      target = `syslog+tcp://127.0.0.1:${receiver.port}`
-    }
+    rx = await startSyslogReceiver(job)
+    receiverName = rx.name
+    target = `syslog+tcp://127.0.0.1:${rx.port}`
   } else if (job.variant === 'ship-down') {
     target = `syslog+tcp://127.0.0.1:${await closedPort()}`
   }
-  const received = async (): Promise<{ total: number, marked: number }> =>
-    rsyslog !== undefined ? rsyslog.count(SHIP_MARKER) : receiver !== undefined ? await receiver.count() : { total: 0, marked: 0 }
+  const received = async (): Promise<{ total: number, marked: number }> => rx !== undefined ? await rx.received() : { total: 0, marked: 0 }
   try {
     const log = createLogger({ log_file: job.file, log_format: 'text', log_level: 'info', ...(target === undefined ? {} : { log_ship: target }), ...queueSetting(job) }, { global: false })
     const info = call(log, TIMED_PATH)
@@ -282,8 +337,7 @@ async function syslogRun (job: ShipJob): Promise<ShipOutcome> {
     }
     return { ...outcome, sent, droppedAll, spooled: all.queued, received: r1.total, offered, problems }
   } finally {
-    await rsyslog?.stop()
-    await receiver?.stop()
+    await rx?.stop()
   }
 }
 
