@@ -26,23 +26,27 @@ function compile (project) {
 
 function bundleEntry () {
   const dist = path.join(root, 'dist')
-  require('esbuild').buildSync({
-    entryPoints: [path.join(root, 'src', 'index.ts')],
-    outfile: path.join(dist, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: true,
-    external: ['undici', 'debug', 'semver', 'semver/*'],
-    logLevel: 'error'
-  })
+  // tools.js: the stateless part the log-reading commands use (config, redaction, rotated
+  // names; no exit hook, no registry), bundled on its own so `summary` starts without the logger.
+  for (const entry of ['index', 'tools']) {
+    require('esbuild').buildSync({
+      entryPoints: [path.join(root, 'src', `${entry}.ts`)],
+      outfile: path.join(dist, `${entry}.js`),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: true,
+      external: ['undici', 'debug', 'semver', 'semver/*'],
+      logLevel: 'error'
+    })
+  }
   // tsc's copies of what the bundle holds: left there, a deep require would
   // make a second instance of the library (two exit hooks, two registries).
   // Their .d.ts files stay: index.d.ts names them.
   for (const f of fs.readdirSync(dist, { recursive: true }).map(String)) {
     const under = f.split(path.sep)[0]
-    if (under === 'cli' || f.startsWith('index.')) continue
+    if (under === 'cli' || f.startsWith('index.') || f.startsWith('tools.')) continue
     if (f.endsWith('.js') || f.endsWith('.js.map')) fs.rmSync(path.join(dist, f))
   }
 }

@@ -1,13 +1,16 @@
 // The public API of oneapm-agent-log. Everything a user can import is named
 // here; nothing under internal/ is.
 
-import { MASK, Redactor as BaseRedactor, maskSecret as maskSecretUnguarded, type RedactorOptions } from './format/redact'
+import { MASK, maskSecret as maskSecretUnguarded } from './format/redact'
 import { checkDestination as checkDestinationUnguarded, type DestinationCheck } from './diagnostics/destination-check'
-import { diskBound as diskBoundUnguarded, listRotated as listRotatedUnguarded, type RotatedFile } from './sinks/rotation-files'
+import { diskBound as diskBoundUnguarded } from './sinks/rotation-files'
 import { parseDuration as parseDurationUnguarded, type Parsed } from './config/values'
 import type { AgentConfig } from './config/load'
 import { debugDirOf as debugDirOfUnguarded, debugLogName as debugLogNameUnguarded, debugStateName as debugStateNameUnguarded } from './config/debug-dir'
 import { checkDestinations as checkShipDestinationsUnguarded, checkShipHeaders as checkShipHeadersUnguarded, type DestinationCheck as ShipDestinationCheck } from './ship/destinations'
+
+// What the log-reading commands need load from tools.ts, without the logger.
+export { Redactor, listRotated } from './tools'
 
 // Loggers
 export { createLogger, getLogger } from './logger/create'
@@ -70,43 +73,6 @@ export type { StatfsFn } from './sinks/network-fs'
 // trust their internal callers, so the guard is here, at the boundary: a
 // bad argument gets the answer for "nothing known" (or a mask, failing closed).
 
-/** Masks secrets for agent code that shows secret-bearing values elsewhere. Never throws: what it cannot handle, it masks. */
-export class Redactor extends BaseRedactor {
-  constructor (options?: RedactorOptions) {
-    try {
-      super(options)
-    } catch {
-      super()
-    }
-  }
-
-  override isSecretKey (key: string): boolean {
-    try {
-      return super.isSecretKey(key)
-    } catch {
-      return true
-    }
-  }
-
-  override maskValue (key: string, value: unknown): string {
-    try {
-      return super.maskValue(key, value)
-    } catch {
-      return MASK
-    }
-  }
-
-  override text (s: string, cut?: boolean): string {
-    // Not a string: nothing to scrub, and nothing to hand back unseen.
-    if (typeof s !== 'string') return MASK
-    try {
-      return super.text(s, cut === true)
-    } catch {
-      return MASK
-    }
-  }
-}
-
 export function maskSecret (value: string): string {
   try {
     return maskSecretUnguarded(value)
@@ -120,14 +86,6 @@ export function checkDestination (target: string): DestinationCheck {
     return checkDestinationUnguarded(target)
   } catch (err) {
     return { target: typeof target === 'string' ? target : '(not a path)', kind: 'unknown', writable: false, error: `cannot check: ${errorText(err)}` }
-  }
-}
-
-export function listRotated (log: string): RotatedFile[] {
-  try {
-    return listRotatedUnguarded(log)
-  } catch {
-    return []
   }
 }
 

@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import { listRotated } from '../../index'
+import { listRotated } from '../../tools'
 import { parseLine } from './parse'
 
 export interface LogFile {

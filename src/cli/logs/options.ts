@@ -4,7 +4,7 @@
 
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../../index'
+import { loadConfig } from '../../tools'
 import { UsageError, type Options } from '../args'
 import { describeFile, filesOfLog, type LogFile } from './files'
 

@@ -239,6 +239,7 @@ function readFd (fd: number, buf: Buffer, pos: number): Promise<number> {
 export async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
   const held = f.fd
   const fh = held === undefined ? await fs.promises.open(f.path, 'r') : undefined
+  let pending: Promise<number> | undefined
   try {
     const st = fh !== undefined ? await fh.stat() : fs.fstatSync(held as number)
     // Read what was there when the file was listed: a log that keeps growing cannot keep
@@ -247,33 +248,84 @@ export async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGener
     if (st.ino === f.ino && st.size < f.size) {
       counts.problem ??= `the file shrank while it was read (from ${f.size} to ${st.size} bytes: truncated, e.g. by logrotate copytruncate); read up to there`
     }
+    // Two buffers in turn: the next chunk is read into one while the reader parses the other
+    // (it is done with a chunk when it asks for the next), and no buffer is made per chunk.
+    const bufs = size > 0 ? [Buffer.allocUnsafe(Math.min(CHUNK, size)), Buffer.allocUnsafe(Math.min(CHUNK, size))] : []
+    const readAt = (buf: Buffer, at: number): Promise<number> => {
+      const n = Math.min(buf.length, size - at)
+      const p = fh !== undefined ? fh.read(buf, 0, n, at).then((r) => r.bytesRead) : readFd(held as number, buf.subarray(0, n), at)
+      // Awaited below; a failure while the reader is busy elsewhere is not an unhandled rejection.
+      p.catch(() => {})
+      return p
+    }
     let pos = 0
-    while (pos < size) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos))
-      const bytesRead = fh !== undefined ? (await fh.read(buf, 0, buf.length, pos)).bytesRead : await readFd(held as number, buf, pos)
+    let k = 0
+    pending = size > 0 ? readAt(bufs[0] as Buffer, 0) : undefined
+    while (pending !== undefined) {
+      const buf = bufs[k] as Buffer
+      const bytesRead = await pending
+      pending = undefined
       if (bytesRead === 0) {
         counts.problem ??= `the file shrank while it was read (from ${size} to ${pos} bytes: truncated, e.g. by logrotate copytruncate); read up to there`
         return
       }
       pos += bytesRead
+      k ^= 1
+      if (pos < size) pending = readAt(bufs[k] as Buffer, pos)
       yield buf.subarray(0, bytesRead)
     }
   } finally {
+    // A read still under way (the reader stopped early) ends before the fd is closed or given back.
+    await pending?.catch(() => 0)
     // A held fd is the caller's to close.
     await fh?.close()
   }
 }
+
+/**
+ * Inflated bytes a .gz file may be read ahead of its reader: inflating runs on libuv's thread
+ * pool while the lines before are parsed, so the two overlap instead of taking turns.
+ */
+const INFLATE_AHEAD = 4 * CHUNK
 
 export async function * gzipChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
   const src = fs.createReadStream(f.path, { highWaterMark: CHUNK })
   const gunzip = zlib.createGunzip({ chunkSize: CHUNK })
   src.on('error', (err) => { gunzip.destroy(err) })
   src.pipe(gunzip)
+  // Chunks as they come ('data', not the stream's iterator, which joins what is buffered into a copy).
+  const queue: Buffer[] = []
+  let queued = 0
+  let ended = false
+  let failure: unknown
+  let wake: (() => void) | undefined
+  const notify = (): void => {
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  gunzip.on('data', (chunk: Buffer) => {
+    queue.push(chunk)
+    queued += chunk.length
+    if (queued >= INFLATE_AHEAD) gunzip.pause()
+    notify()
+  })
+  gunzip.on('end', () => { ended = true; notify() })
+  gunzip.on('error', (err) => { failure ??= err; notify() })
   let out = 0
   try {
-    for await (const chunk of gunzip) {
-      out += (chunk as Buffer).length
-      yield chunk as Buffer
+    for (;;) {
+      const chunk = queue.shift()
+      if (chunk === undefined) {
+        if (failure !== undefined) throw failure
+        if (ended) return
+        await new Promise<void>((resolve) => { wake = resolve })
+        continue
+      }
+      queued -= chunk.length
+      if (queued < INFLATE_AHEAD && gunzip.isPaused()) gunzip.resume()
+      out += chunk.length
+      yield chunk
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code

@@ -8,7 +8,7 @@
 // given (--config), else of the config the agent would load. Redaction comes
 // before any cut: a secret is never cut in half and left partly readable.
 
-import { MASK, Redactor, configRedactor, loadConfig, type AgentConfig } from '../../index'
+import { MASK, Redactor, configRedactor, loadConfig, type AgentConfig } from '../../tools'
 import type { ReadRecord } from './parse'
 import type { ParsedRecord } from './model'
 

@@ -3,26 +3,26 @@
 // time (read.ts). Both give the same Summary; the first is the usual case.
 
 import type { PlannedFile } from './files'
-import type { ParsedRecord, Summary } from './model'
+import type { Summary } from './model'
 import { readLogs, type ReadRange } from './read'
 import { readLogsInOrder } from './read-in-order'
-import { SummaryBuilder } from './summary'
+import { SummaryBuilder, type RecordRedaction } from './summary'
 
-/** `map` sees each record before the summary does (the output redaction: before anything is kept or cut). */
-export async function summarize (files: readonly PlannedFile[], range: ReadRange, map: (r: ParsedRecord) => ParsedRecord = (r) => r): Promise<Summary> {
-  return (await summarizeInOrder(files, range, map)) ?? await summarizeMerged(files, range, map)
+/** `redaction` (the output redaction) applies to what the summary keeps of each record, before anything is cut. */
+export async function summarize (files: readonly PlannedFile[], range: ReadRange, redaction?: RecordRedaction): Promise<Summary> {
+  return (await summarizeInOrder(files, range, redaction)) ?? await summarizeMerged(files, range, redaction)
 }
 
 /** The Summary read file after file; undefined when the files overlap in time. */
-export async function summarizeInOrder (files: readonly PlannedFile[], range: ReadRange, map: (r: ParsedRecord) => ParsedRecord = (r) => r): Promise<Summary | undefined> {
-  const builder = new SummaryBuilder()
-  const read = await readLogsInOrder(files, range, (r) => { builder.add(map(r)) }, () => { builder.settle() })
+export async function summarizeInOrder (files: readonly PlannedFile[], range: ReadRange, redaction?: RecordRedaction): Promise<Summary | undefined> {
+  const builder = new SummaryBuilder(redaction)
+  const read = await readLogsInOrder(files, range, (r) => { builder.add(r) }, () => { builder.settle() })
   return read === undefined ? undefined : builder.finish(read, range.since, range.until)
 }
 
 /** The Summary of the records merged by time across files. */
-export async function summarizeMerged (files: readonly PlannedFile[], range: ReadRange, map: (r: ParsedRecord) => ParsedRecord = (r) => r): Promise<Summary> {
-  const builder = new SummaryBuilder()
-  const { files: read } = await readLogs(files, range, (r) => { builder.add(map(r)) })
+export async function summarizeMerged (files: readonly PlannedFile[], range: ReadRange, redaction?: RecordRedaction): Promise<Summary> {
+  const builder = new SummaryBuilder(redaction)
+  const { files: read } = await readLogs(files, range, (r) => { builder.add(r) })
   return builder.finish(read, range.since, range.until)
 }

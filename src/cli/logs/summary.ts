@@ -1,10 +1,15 @@
 // The support engineer's first screen, built in one pass over the records
 // (in time order, from read.ts). Per record the hot path is a few counters
 // and one indexOf for `event=`; the fields are read only for records with an
-// event and for errors. Everything kept is bounded (event rows, error kinds,
-// timeline entries) and copied flat, so no kept string pins a read chunk.
+// event and for errors, and redacted only then. Everything kept is bounded
+// (event rows, error kinds, timeline entries) and copied flat, so no kept
+// string pins a read chunk. The events table keeps the last EVENT_ROWS_MAX
+// rows of what may be a gigabyte: a row of a line read in place (TextView)
+// is kept as the line itself, the lines of one piece of text copied at once
+// (settle()), and read, redacted and cut only if it is still there at the end.
 
 import { diagnose, type Diagnosis, type Evidence } from '../causes'
+import { LineRef, TextView } from './parse'
 import {
   EVENT_ROWS_MAX, type ConnectivityChange, type EventRow, type FileRead, type Finding, type LevelName,
   type ParsedRecord, type ProcessIdentity, type Summary
@@ -22,6 +27,16 @@ const LIST_MAX = 5000
 const BUCKETS_MAX = 48
 const MINUTE = 60_000
 const BUCKET_SIZES = [1, 5, 15, 30, 60, 180, 360, 720, 1440, 10080].map((m) => m * MINUTE)
+/** Lines up to this long (characters) are kept whole for the events table until the end; longer ones are read and cut at once. */
+const PENDING_MAX = 2048
+
+/** How the builder redacts what it keeps (redact-output.ts's OutputRedactor); none: records come redacted. */
+export interface RecordRedaction {
+  /** The record with name, thread, message and fields redacted when read; time, level, pid and event as they are. */
+  record: <R extends ParsedRecord>(r: R) => R
+  text: (s: string) => string
+}
+
 
 /** A copy sharing no memory with the line it came from, at most `max` characters. */
 function keep (s: string, max = KEEP_CHARS): string {
@@ -89,19 +104,30 @@ export class SummaryBuilder {
   private readonly drops: Array<{ time: number, pid: number, reason: string, dropped: number }> = []
   private readonly rotations: Array<{ time: number, pid: number, reason: string }> = []
   private readonly findings = new Map<string, MutableFinding>()
-  private readonly events: EventRow[] = []
+  /** Rows as kept (EventRow), or lines read in place, kept by offsets and read at the end (LineRef). */
+  private readonly events: Array<EventRow | LineRef> = []
   private eventsAt = 0
   private eventsSeen = 0
+  /** The row number (eventsSeen before it) of the first LineRef still in the reader's piece of text; -1: none. */
+  private pieceSeq = -1
+  private lastProcess: MutableIdentity | undefined
+
+  /** `redaction` applies to every string the summary keeps of a record, before it is cut. */
+  constructor (private readonly redaction?: RecordRedaction) {}
 
   add (r: ParsedRecord): void {
     const t = r.time
     this.records++
     if (!(t >= this.first)) this.first = t
     if (!(t <= this.last)) this.last = t
-    let p = this.processes.get(r.pid)
-    if (p === undefined) {
-      p = { pid: r.pid, version: undefined, node: undefined, platform: undefined, app: undefined, started: undefined, firstSeen: t, lastSeen: t, records: 0, proxy: undefined }
-      this.processes.set(r.pid, p)
+    let p = this.lastProcess
+    if (p === undefined || p.pid !== r.pid) {
+      p = this.processes.get(r.pid)
+      if (p === undefined) {
+        p = { pid: r.pid, version: undefined, node: undefined, platform: undefined, app: undefined, started: undefined, firstSeen: t, lastSeen: t, records: 0, proxy: undefined }
+        this.processes.set(r.pid, p)
+      }
+      this.lastProcess = p
     }
     p.records++
     if (t < p.firstSeen) p.firstSeen = t
@@ -110,13 +136,39 @@ export class SummaryBuilder {
     const event = r.event
     const li = LEVEL_INDEX[r.level]
     if (event === undefined && li > 2) return
-    this.row(r, event)
-    if (li <= 1) this.errorKind(r, event)
-    if (event !== undefined) this.onEvent(r, event, p)
+    const red = this.redaction === undefined ? r : this.redaction.record(r)
+    if (li <= 1) this.errorKind(r, red, event)
+    if (event === undefined && r instanceof TextView && r.lineLength <= PENDING_MAX) this.pendingRow(r)
+    else this.row(red, event)
+    if (event !== undefined) this.onEvent(red, event, p)
   }
 
-  /** What add() was given before now may be reused by the reader (read-in-order.ts's TextView). */
-  settle (): void {}
+  /**
+   * What add() was given before now may be reused by the reader (read-in-order.ts's TextView):
+   * the lines of the rows that point into its piece of text are copied, all in one string.
+   */
+  settle (): void {
+    if (this.pieceSeq < 0) return
+    const from = Math.max(this.pieceSeq, this.eventsSeen - EVENT_ROWS_MAX)
+    this.pieceSeq = -1
+    const refs: LineRef[] = []
+    const parts: string[] = []
+    for (let seq = from; seq < this.eventsSeen; seq++) {
+      const r = this.events[seq % EVENT_ROWS_MAX]
+      if (r instanceof LineRef) {
+        refs.push(r)
+        parts.push(r.s.slice(r.start, r.end))
+      }
+    }
+    // join makes one flat string: the rows hold it, not the piece they were read from.
+    const copy = parts.join('\n')
+    let at = 0
+    for (const r of refs) {
+      const n = r.end - r.start
+      r.move(copy, at)
+      at += n + 1
+    }
+  }
 
   private count (t: number, level: LevelName): void {
     const key = Math.floor(t / this.bucketMs)
@@ -150,7 +202,17 @@ export class SummaryBuilder {
   }
 
   private row (r: ParsedRecord, event: string | undefined): void {
-    const row: EventRow = { time: r.time, level: r.level, name: keep(r.name, 300), pid: r.pid, event: event === undefined ? undefined : keep(event, 100), msg: keep(r.msg) }
+    this.pushRow({ time: r.time, level: r.level, name: keep(r.name, 300), pid: r.pid, event: event === undefined ? undefined : keep(event, 100), msg: keep(r.msg) })
+  }
+
+  /** A row of the line `v` is at, read at the end (materialize). */
+  private pendingRow (v: TextView): void {
+    this.pushRow(v.ref())
+    if (this.pieceSeq < 0) this.pieceSeq = this.eventsSeen - 1
+  }
+
+  /** Row number seq (the eventsSeen before it) is in slot seq % EVENT_ROWS_MAX. */
+  private pushRow (row: EventRow | LineRef): void {
     this.eventsSeen++
     if (this.events.length < EVENT_ROWS_MAX) this.events.push(row)
     else {
@@ -159,17 +221,28 @@ export class SummaryBuilder {
     }
   }
 
-  private errorKind (r: ParsedRecord, event: string | undefined): void {
-    const f = event === undefined ? r.fields : undefined
+  /** The LineRef in `slot`, if any, read, redacted and copied: what row() would have made of the record. */
+  private materialize (slot: number): void {
+    const r = this.events[slot]
+    if (!(r instanceof LineRef)) return
+    const text = this.redaction?.text
+    const name = r.name
+    const msg = r.msg
+    this.events[slot] = { time: r.time, level: r.level, name: keep(text === undefined ? name : text(name), 300), pid: r.pid, event: undefined, msg: keep(text === undefined ? msg : text(msg)) }
+  }
+
+  /** `r` as read, `red` redacted: redaction masks and never renames, so a field is err.type in `red` only if it is in `r`, and only then are `red`'s fields read. */
+  private errorKind (r: ParsedRecord, red: ParsedRecord, event: string | undefined): void {
+    const f = event === undefined && r.fields['err.type'] !== undefined ? red.fields : undefined
     const type = f?.['err.type']
     const code = f?.['err.code']
-    let kind = event ?? (type !== undefined ? (code !== undefined ? `${type} ${code}` : type) : shape(r.msg))
+    let kind = event ?? (type !== undefined ? (code !== undefined ? `${type} ${code}` : type) : shape(red.msg))
     let k = this.kinds.get(kind)
     if (k === undefined) {
       if (this.kinds.size >= KINDS_MAX) kind = '(other kinds)'
       k = this.kinds.get(kind)
       if (k === undefined) {
-        k = { kind: keep(kind, 200), level: r.level, count: 0, first: r.time, last: r.time, sample: keep(r.msg, 300) }
+        k = { kind: keep(kind, 200), level: r.level, count: 0, first: r.time, last: r.time, sample: keep(red.msg, 300) }
         // The key copied too: a kind read from a line would hold the whole text it was read from.
         this.kinds.set(keep(kind, Infinity), k)
       }
@@ -341,7 +414,10 @@ export class SummaryBuilder {
   }
 
   finish (files: readonly FileRead[], since: number, until: number): Summary {
-    const events = this.events.length < EVENT_ROWS_MAX ? this.events : [...this.events.slice(this.eventsAt), ...this.events.slice(0, this.eventsAt)]
+    for (let slot = 0; slot < this.events.length; slot++) this.materialize(slot)
+    // Every row is an EventRow now.
+    const rows = this.events as EventRow[]
+    const events = rows.length < EVENT_ROWS_MAX ? rows : [...rows.slice(this.eventsAt), ...rows.slice(0, this.eventsAt)]
     return {
       files: [...files],
       since,
@@ -482,21 +558,11 @@ function dn (v: unknown): string | undefined {
 
 /** A message's shape for grouping: digit runs as N, cut short. */
 function shape (msg: string): string {
-  let out = ''
-  let digit = false
-  const n = Math.min(msg.length, 80)
-  for (let i = 0; i < n; i++) {
-    const c = msg.charCodeAt(i)
-    if (c >= 48 && c <= 57) {
-      if (!digit) out += 'N'
-      digit = true
-    } else {
-      out += msg[i]
-      digit = false
-    }
-  }
+  const out = msg.slice(0, 80).replace(DIGIT_RUN, 'N')
   return out === '' ? '(empty message)' : out
 }
+
+const DIGIT_RUN = /[0-9]+/g
 
 const pad = (n: number): string => (n < 10 ? '0' : '') + String(n)
 

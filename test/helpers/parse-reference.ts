@@ -1,0 +1,563 @@
+// The line parser as it was before the byte-level and allocation-free fast paths (parse.ts at
+// b71e005), kept unchanged as the reference the fast paths are checked against (test/cli/logs/parse-fast.test.ts).
+
+// One log line (text or JSON layout, docs/formats.md) back into a record.
+// Hand-written scanners, no regular expressions: lines come from files an
+// operator hands us and may be anything. The header (time, level, name, pid,
+// thread) is read at once, since merging and filtering need it; the message
+// and fields only when asked for, because `summary` over a gigabyte reads
+// them for a few records in a thousand.
+//
+// The text layout's one ambiguity: the message is written unquoted and the
+// fields follow it as ` key=value`, so a message that itself ends in
+// ` key=value`-looking text cannot be told from a field. The rule: the
+// fields are the longest run of well-formed ` key=value` tokens that reaches
+// the end of the line (bare values have no blank, quote, `=` or backslash;
+// quoted ones are JSON strings; objects and arrays are balanced JSON).
+// Anything before that run is the message. This logger's writer spells `=`
+// in a message (after its first blank) as \u003d, so its messages never read
+// as fields; in older or foreign logs `retry in 5 s count=3` reads as message
+// `retry in 5 s` and field `count=3`, whoever wrote `count=3`.
+
+import type { LevelName, ParsedRecord } from '../../src/cli/logs/model'
+
+/** A parsed record with the line it came from (tail prints lines as written). */
+export interface ReadRecord extends ParsedRecord {
+  readonly line: string
+}
+
+/** Lines longer than this (characters) are not parsed: the logger never writes one (log_max_line is at most 1 MB). */
+export const MAX_LINE = 2 * 1024 * 1024
+
+const TEXT_LEVELS: Readonly<Record<string, LevelName>> = {
+  CRITICAL: 'critical', ERROR: 'error', WARNING: 'warning', INFO: 'info', DEBUG: 'debug', TRACE: 'trace'
+}
+const JSON_LEVELS: Readonly<Record<string, LevelName>> = {
+  critical: 'critical', error: 'error', warning: 'warning', info: 'info', debug: 'debug', trace: 'trace'
+}
+
+const TRUNCATED = ' …[line truncated: '
+
+/** The largest epoch ms a Date holds (ECMA-262 time range). */
+const MAX_TIME = 8.64e15
+
+/** One line (without its newline) as a record, or null when it is not one of ours. Never throws. */
+export function parseLine (line: string, file = ''): ReadRecord | null {
+  try {
+    if (typeof line !== 'string' || line.length < 20 || line.length > MAX_LINE) return null
+    const c = line.charCodeAt(0)
+    if (c === 0x7b /* { */) return parseJson(line, file)
+    if (c >= 0x30 && c <= 0x39) return parseText(line, file)
+    return null
+  } catch {
+    return null
+  }
+}
+
+// ---- time ------------------------------------------------------------------
+
+function digits (s: string, at: number, n: number): number {
+  let v = 0
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return -1
+    v = v * 10 + d
+  }
+  return v
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
+function daysFromCivil (y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+}
+
+/** `YYYY-MM-DD?HH:MM:SS?mmm` at `at` as UTC epoch ms (the caller applies the offset), or NaN. */
+function dateTime (s: string, at: number): number {
+  const y = digits(s, at, 4)
+  const mo = digits(s, at + 5, 2)
+  const d = digits(s, at + 8, 2)
+  const h = digits(s, at + 11, 2)
+  const mi = digits(s, at + 14, 2)
+  const se = digits(s, at + 17, 2)
+  const ms = digits(s, at + 20, 3)
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60 || ms < 0) return NaN
+  if (s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45 || s.charCodeAt(at + 13) !== 58 || s.charCodeAt(at + 16) !== 58) return NaN
+  return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + se * 1000 + ms
+}
+
+// ---- text layout ------------------------------------------------------------
+
+/** Where the parts of a text-layout line are (its header read; the body is read only when asked for). */
+export interface TextHeader {
+  time: number
+  level: LevelName
+  pid: number
+  threadAt: number
+  threadEnd: number
+  nameAt: number
+  nameEnd: number
+  bodyAt: number
+}
+
+/** One module-level header: filled and read synchronously, so one object serves every line. */
+const HEAD: TextHeader = { time: 0, level: 'info', pid: 0, threadAt: 0, threadEnd: 0, nameAt: 0, nameEnd: 0, bodyAt: 0 }
+
+/** Lines at least this long hold every fixed-offset character textHeader reads (the farthest is 40 past the start); shorter ones are parsed as a line of their own. */
+export const TEXT_IN_PLACE_MIN = 48
+
+function parseText (line: string, file: string): ReadRecord | null {
+  const h = textHeader(line, 0, line.length, HEAD)
+  return h === null ? null : new TextRecord(line, file, h.time, h.level, h.pid, h.threadAt, h.threadEnd, h.nameAt, h.nameEnd, h.bodyAt)
+}
+
+/**
+ * The header of the text-layout line s[at, end) into `h` (offsets into s), or null when it is
+ * not one. Reads only inside the line when end - at >= TEXT_IN_PLACE_MIN, so it can run in place
+ * on a string of many lines (reading past a shorter line's end sees the next line, not NaN).
+ */
+export function textHeader (s: string, at: number, end: number, h: TextHeader): TextHeader | null {
+  // 2026-11-21 13:18:00,123+0800 (4242/main) oneapm.collector INFO - msg
+  if (s.charCodeAt(at + 10) !== 32 || s.charCodeAt(at + 19) !== 44) return null
+  const local = dateTime(s, at)
+  const sign = s.charCodeAt(at + 23)
+  const oh = digits(s, at + 24, 2)
+  const om = digits(s, at + 26, 2)
+  if (Number.isNaN(local) || (sign !== 43 && sign !== 45) || oh < 0 || om < 0) return null
+  const time = local - (sign === 43 ? 1 : -1) * (oh * 60 + om) * 60_000
+  if (s.charCodeAt(at + 28) !== 32 || s.charCodeAt(at + 29) !== 40 /* ( */) return null
+  let i = at + 30
+  let pid = 0
+  const pidStart = i
+  for (let d = s.charCodeAt(i) - 48; d >= 0 && d <= 9 && i - pidStart < 10; d = s.charCodeAt(++i) - 48) pid = pid * 10 + d
+  if (i === pidStart || s.charCodeAt(i) !== 47 /* / */) return null
+  // The first `) ` after the thread's start, within 64 characters.
+  let close = -1
+  for (let j = i + 1; j - i <= 64 && j + 1 < end; j++) {
+    if (s.charCodeAt(j) === 41 && s.charCodeAt(j + 1) === 32) { close = j; break }
+  }
+  if (close < 0) return null
+  // The name runs to the first ` LEVEL - ` (a name holding that text is cut there).
+  const nameStart = close + 2
+  let dash = dashAt(s, nameStart, end)
+  let level: LevelName | undefined
+  let nameEnd = -1
+  while (dash >= 0) {
+    const sp = s.lastIndexOf(' ', dash - 1)
+    if (sp >= nameStart) {
+      level = textLevel(s, sp + 1, dash)
+      if (level !== undefined) { nameEnd = sp; break }
+    }
+    dash = dashAt(s, dash + 1, end)
+  }
+  if (level === undefined || nameEnd <= nameStart) return null
+  h.time = time
+  h.level = level
+  h.pid = pid
+  h.threadAt = i + 1
+  h.threadEnd = close
+  h.nameAt = nameStart
+  h.nameEnd = nameEnd
+  h.bodyAt = dash + 3
+  return h
+}
+
+/** The first ` - ` in s[from, end), or -1: scanned by hand so it never runs past the line. */
+function dashAt (s: string, from: number, end: number): number {
+  for (let j = from; j + 3 <= end; j++) {
+    if (s.charCodeAt(j) === 32 && s.charCodeAt(j + 1) === 45 && s.charCodeAt(j + 2) === 32) return j
+  }
+  return -1
+}
+
+/** The level word at line[from, to), compared in place (no string made per line). */
+function textLevel (line: string, from: number, to: number): LevelName | undefined {
+  let want: string
+  switch (to - from) {
+    case 4: want = line.charCodeAt(from) === 73 ? 'INFO' : 'TRACE'; break
+    case 5: want = line.charCodeAt(from) === 68 ? 'DEBUG' : line.charCodeAt(from) === 69 ? 'ERROR' : 'TRACE'; break
+    case 7: want = 'WARNING'; break
+    case 8: want = 'CRITICAL'; break
+    default: return undefined
+  }
+  return line.startsWith(want, from) ? TEXT_LEVELS[want] : undefined
+}
+
+class TextRecord implements ReadRecord {
+  readonly format = 'text' as const
+  private body: { msg: string, fields: Record<string, string>, event: string | undefined } | undefined
+
+  constructor (
+    readonly line: string,
+    readonly file: string,
+    readonly time: number,
+    readonly level: LevelName,
+    readonly pid: number,
+    private readonly threadAt: number,
+    private readonly threadEnd: number,
+    private readonly nameAt: number,
+    private readonly nameEnd: number,
+    private readonly bodyAt: number
+  ) {}
+
+  // Cut out of the line only when asked for: most records of a summary need neither.
+  get name (): string { return this.line.slice(this.nameAt, this.nameEnd) }
+  get thread (): string { return this.line.slice(this.threadAt, this.threadEnd) }
+
+  private parsed (): { msg: string, fields: Record<string, string>, event: string | undefined } {
+    if (this.body === undefined) {
+      this.body = bodyOf(this.line, this.bodyAt)
+    }
+    return this.body
+  }
+
+  get msg (): string { return this.parsed().msg }
+  get fields (): Readonly<Record<string, string>> { return this.parsed().fields }
+  get event (): string | undefined {
+    // Most records have no event: one indexOf answers for them without reading the fields.
+    if (this.body === undefined && this.line.indexOf(' event=', this.bodyAt) < 0) return undefined
+    return this.parsed().event
+  }
+}
+
+/**
+ * A text-layout record read in place from a string of many lines: one object
+ * reused for every line, so reading a gigabyte makes no object per record.
+ * It reads as the TextRecord parseLine would make of the same line. Valid only
+ * until the next set(): whoever keeps something of it copies it (summary.ts).
+ */
+export class TextView implements ParsedRecord {
+  readonly format = 'text' as const
+  s = ''
+  file = ''
+  private start = 0
+  private end = 0
+  time = 0
+  level: LevelName = 'info'
+  pid = 0
+  private threadAt = 0
+  private threadEnd = 0
+  private nameAt = 0
+  private nameEnd = 0
+  private bodyAt = 0
+  /** The first ` event=` in s at or after the last body asked about (Infinity: none); lines come in order, so one forward scan serves a whole string. */
+  private eventAt = -1
+  private body: { msg: string, fields: Record<string, string>, event: string | undefined } | undefined
+
+  /** A new string of lines: forget where ` event=` was. */
+  text (s: string, file: string): void {
+    this.s = s
+    this.file = file
+    this.eventAt = -1
+  }
+
+  set (start: number, end: number, h: TextHeader): void {
+    this.start = start
+    this.end = end
+    this.time = h.time
+    this.level = h.level
+    this.pid = h.pid
+    this.threadAt = h.threadAt
+    this.threadEnd = h.threadEnd
+    this.nameAt = h.nameAt
+    this.nameEnd = h.nameEnd
+    this.bodyAt = h.bodyAt
+    this.body = undefined
+  }
+
+  get name (): string { return this.s.slice(this.nameAt, this.nameEnd) }
+  get thread (): string { return this.s.slice(this.threadAt, this.threadEnd) }
+
+  private parsed (): { msg: string, fields: Record<string, string>, event: string | undefined } {
+    if (this.body === undefined) {
+      this.body = bodyOf(this.s.slice(this.start, this.end), this.bodyAt - this.start)
+    }
+    return this.body
+  }
+
+  get msg (): string { return this.parsed().msg }
+  get fields (): Readonly<Record<string, string>> { return this.parsed().fields }
+  get event (): string | undefined {
+    if (this.body === undefined) {
+      if (this.eventAt < this.bodyAt) {
+        const e = this.s.indexOf(' event=', this.bodyAt)
+        this.eventAt = e < 0 ? Infinity : e
+      }
+      // ` event=` holds no newline: one starting inside the line ends inside it.
+      if (this.eventAt >= this.end) return undefined
+    }
+    return this.parsed().event
+  }
+}
+
+/** Scan budget per character of body: beyond it, the body is all message (bounds a line built to make retries costly). */
+const SCAN_BUDGET = 4
+
+/** A text line's message and fields from `at`, with `event` taken out of the fields. */
+function bodyOf (line: string, at: number): { msg: string, fields: Record<string, string>, event: string | undefined } {
+  const b = parseTextBody(line, at)
+  const event = b.fields.event
+  if (event !== undefined) delete b.fields.event
+  return { msg: b.msg, fields: b.fields, event }
+}
+
+/** The message and fields of a text-layout body starting at `at`. */
+export function parseTextBody (line: string, at: number): { msg: string, fields: Record<string, string> } {
+  let end = line.length
+  let truncated: string | undefined
+  if (line.charCodeAt(end - 1) === 93 /* ] */) {
+    const m = line.lastIndexOf(TRUNCATED)
+    if (m >= at) {
+      const n = line.slice(m + TRUNCATED.length, end - ' bytes]'.length)
+      if (line.endsWith(' bytes]') && digits(n, 0, n.length) >= 0) { truncated = n; end = m }
+    }
+  }
+  let start = at
+  let recorded = false
+  if (line.startsWith('[recorded] ', at)) { recorded = true; start = at + 11 }
+  let budget = (end - start) * SCAN_BUDGET + 64
+  let runStart = -1
+  let run: Array<[string, string]> = []
+  let p = line.indexOf(' ', start)
+  let fields: Array<[string, string]> | undefined
+  while (p >= 0 && p < end) {
+    const t = token(line, p, end)
+    budget -= (t.end < 0 ? t.scanned : t.end) - p + 1
+    if (budget < 0) { runStart = -1; run = []; break }
+    if (t.end >= 0) {
+      if (runStart < 0) runStart = p
+      run.push([t.key, t.value])
+      if (t.end === end) { fields = run; break }
+      p = t.end
+      continue
+    }
+    // A cut line's last field may be cut inside its value: keep the whole ones before it.
+    if (truncated !== undefined && t.scanned >= end && runStart >= 0) { fields = run; break }
+    runStart = -1
+    run = []
+    p = line.indexOf(' ', p + 1)
+  }
+  const out: Record<string, string> = Object.create(null) as Record<string, string>
+  let msgEnd = end
+  if (fields !== undefined) {
+    msgEnd = runStart
+    for (const [k, v] of fields) out[k] = v
+  }
+  if (recorded) out.recorded = 'true'
+  if (truncated !== undefined) out.truncated = truncated
+  // The writer spells `=` in a message as \u003d (docs/formats.md): read back as written.
+  const msg = line.slice(start, Math.max(start, msgEnd))
+  return { msg: msg.includes('\\u003d') ? msg.replaceAll('\\u003d', '=') : msg, fields: out }
+}
+
+interface Token { key: string, value: string, end: number, scanned: number }
+const FAIL = (scanned: number): Token => ({ key: '', value: '', end: -1, scanned })
+
+/** One ` key=value` at `p` (a blank), ending at a blank or `end`; end -1 when it is not one. */
+function token (s: string, p: number, end: number): Token {
+  let i = p + 1
+  let key: string
+  if (s.charCodeAt(i) === 34) {
+    const q = stringEnd(s, i, end)
+    if (q < 0) return FAIL(end)
+    key = unquote(s.slice(i, q + 1))
+    i = q + 1
+  } else {
+    const k = i
+    for (; i < end; i++) {
+      const c = s.charCodeAt(i)
+      if (c === 61 /* = */) break
+      if (c <= 32 || c === 34 || c === 92 || (c >= 0x7f && c <= 0x9f)) return FAIL(i)
+    }
+    if (i === k) return FAIL(i)
+    key = s.slice(k, i)
+  }
+  if (s.charCodeAt(i) !== 61) return FAIL(i)
+  i++
+  const v = i
+  const c = s.charCodeAt(i)
+  let value: string
+  if (c === 34 /* " */) {
+    const q = stringEnd(s, i, end)
+    if (q < 0) return FAIL(end)
+    value = unquote(s.slice(i, q + 1))
+    i = q + 1
+  } else if ((c === 123 || c === 91 /* { [ */) && objectEnd(s, i, end) > 0) {
+    // An object or array; a bare string that merely starts with a bracket (`a={`, `a=[]#`) is read below.
+    const q = objectEnd(s, i, end)
+    value = s.slice(v, q + 1)
+    i = q + 1
+  } else {
+    for (; i < end; i++) {
+      const b = s.charCodeAt(i)
+      if (b === 32) break
+      if (b < 32 || b === 34 || b === 61 || b === 92 || (b >= 0x7f && b <= 0x9f)) return FAIL(i)
+    }
+    if (i === v) return FAIL(i)
+    value = s.slice(v, i)
+  }
+  if (i !== end && s.charCodeAt(i) !== 32) return FAIL(i)
+  return { key, value, end: i, scanned: i }
+}
+
+/** Index of the quote closing the JSON string opening at `at`, or -1. */
+function stringEnd (s: string, at: number, end: number): number {
+  for (let i = at + 1; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 92) i++
+    else if (c === 34) return i
+  }
+  return -1
+}
+
+/** jsonEnd, when the object ends the token (a blank or the end follows). */
+function objectEnd (s: string, at: number, end: number): number {
+  const q = jsonEnd(s, at, end)
+  return q > 0 && (q + 1 === end || s.charCodeAt(q + 1) === 32) ? q : -1
+}
+
+/** Index of the bracket closing the JSON object or array opening at `at`, or -1. */
+function jsonEnd (s: string, at: number, end: number): number {
+  let depth = 0
+  for (let i = at; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 34) {
+      i = stringEnd(s, i, end)
+      if (i < 0) return -1
+    } else if (c === 123 || c === 91) depth++
+    else if (c === 125 || c === 93) {
+      if (--depth === 0) return i
+    } else if (c === 32 && depth > 0) {
+      // Compact JSON has no blanks outside strings.
+      return -1
+    }
+  }
+  return -1
+}
+
+function unquote (q: string): string {
+  if (q.indexOf('\\') < 0) return q.slice(1, -1)
+  try {
+    const v = JSON.parse(q) as unknown
+    return typeof v === 'string' ? v : q
+  } catch {
+    return q.slice(1, -1)
+  }
+}
+
+// ---- JSON layout ------------------------------------------------------------
+
+const HEAD_LEVEL = '","level":"'
+
+function parseJson (line: string, file: string): ReadRecord | null {
+  // The fixed head, scanned by hand: {"time":"2026-11-21T05:18:00.123Z","level":"info","name":"x","pid":1,"thread":"main",
+  if (line.startsWith('{"time":"') && line.charCodeAt(32) === 90 /* Z */ && line.startsWith(HEAD_LEVEL, 33)) {
+    const time = dateTime(line, 9)
+    const lvEnd = line.indexOf('"', 44)
+    const level = lvEnd < 0 ? undefined : JSON_LEVELS[line.slice(44, lvEnd)]
+    if (!Number.isNaN(time) && level !== undefined && line.startsWith(',"name":"', lvEnd + 1)) {
+      const nq = stringEnd(line, lvEnd + 8, line.length)
+      if (nq > 0 && line.startsWith(',"pid":', nq + 1)) {
+        let i = nq + 8
+        let pid = 0
+        const p0 = i
+        for (let d = line.charCodeAt(i) - 48; d >= 0 && d <= 9 && i - p0 < 10; d = line.charCodeAt(++i) - 48) pid = pid * 10 + d
+        if (i > p0 && line.startsWith(',"thread":"', i)) {
+          const tq = stringEnd(line, i + 10, line.length)
+          if (tq > 0 && line.charCodeAt(line.length - 1) === 125) {
+            return new JsonRecord(line, file, time, level, unquote(line.slice(lvEnd + 8, nq + 1)), pid, unquote(line.slice(i + 10, tq + 1)), undefined)
+          }
+        }
+      }
+    }
+  }
+  // Anything else that is JSON with the common keys (another key order, a hand-edited line).
+  let obj: unknown
+  try {
+    obj = JSON.parse(line)
+  } catch {
+    return null
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return null
+  const o = obj as Record<string, unknown>
+  const time = typeof o.time === 'string' ? Date.parse(o.time) : typeof o.time === 'number' ? o.time : NaN
+  const level = typeof o.level === 'string' ? JSON_LEVELS[o.level.toLowerCase()] : undefined
+  // A time outside the Date range (1e300) is not a record: every reader formats times.
+  if (!(Math.abs(time) <= MAX_TIME) || level === undefined) return null
+  return new JsonRecord(line, file, time, level, typeof o.name === 'string' ? o.name : '',
+    typeof o.pid === 'number' && Number.isInteger(o.pid) ? o.pid : 0, typeof o.thread === 'string' ? o.thread : '', o)
+}
+
+const COMMON = new Set(['time', 'level', 'name', 'pid', 'thread', 'msg', 'event'])
+
+class JsonRecord implements ReadRecord {
+  readonly format = 'json' as const
+  private body: { msg: string, fields: Record<string, string>, event: string | undefined } | undefined
+
+  constructor (
+    readonly line: string,
+    readonly file: string,
+    readonly time: number,
+    readonly level: LevelName,
+    readonly name: string,
+    readonly pid: number,
+    readonly thread: string,
+    private obj: Record<string, unknown> | undefined
+  ) {}
+
+  private parsed (): { msg: string, fields: Record<string, string>, event: string | undefined } {
+    if (this.body === undefined) {
+      let o = this.obj
+      if (o === undefined) {
+        try {
+          o = JSON.parse(this.line) as Record<string, unknown>
+        } catch {
+          o = {}
+        }
+      }
+      this.obj = undefined
+      const fields: Record<string, string> = Object.create(null) as Record<string, string>
+      for (const k of Object.keys(o)) {
+        if (COMMON.has(k)) continue
+        const v = o[k]
+        if (k === 'err' && typeof v === 'object' && v !== null && !Array.isArray(v)) flattenError('err', v as Record<string, unknown>, fields, 0)
+        else fields[k] = valueString(v)
+      }
+      this.body = { msg: typeof o.msg === 'string' ? o.msg : o.msg === undefined ? '' : valueString(o.msg), fields, event: typeof o.event === 'string' ? o.event : undefined }
+    }
+    return this.body
+  }
+
+  get msg (): string { return this.parsed().msg }
+  get fields (): Readonly<Record<string, string>> { return this.parsed().fields }
+  get event (): string | undefined {
+    if (this.body === undefined && this.obj === undefined && this.line.indexOf('"event":"') < 0) return undefined
+    return this.parsed().event
+  }
+}
+
+function valueString (v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v)
+}
+
+/** JSON's `err` object as the text layout spells it (err.type, err.code, err.cause.type, ...), so readers see one set of names. */
+function flattenError (prefix: string, e: Record<string, unknown>, out: Record<string, string>, depth: number): void {
+  for (const k of Object.keys(e)) {
+    const v = e[k]
+    if ((k === 'cause' || k === 'errors') && depth < 8 && typeof v === 'object' && v !== null) {
+      if (Array.isArray(v)) v.forEach((x, i) => { nested(`${prefix}.${k}.${i}`, x, out, depth) })
+      else nested(`${prefix}.${k}`, v, out, depth)
+    } else {
+      out[`${prefix}.${k}`] = valueString(v)
+    }
+  }
+}
+
+function nested (prefix: string, v: unknown, out: Record<string, string>, depth: number): void {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) flattenError(prefix, v as Record<string, unknown>, out, depth + 1)
+  else out[prefix] = valueString(v)
+}
