@@ -163,7 +163,7 @@ export function inspectShipDestination (given: string, shown: string, env: Reado
   try {
     return inspectShipDestinationUnguarded(given, shown, env)
   } catch (err) {
-    return { facts: [], findings: [{ severity: 'note', code: 'SHIP_INSPECT_FAILED', message: `log_ship destination ${shown} cannot be looked at: ${errorText(err)}` }] }
+    return { facts: [], findings: [{ severity: 'note', code: 'SHIP_INSPECT_FAILED', message: `log_ship destination ${typeof shown === 'string' ? shown : '(not a string)'} cannot be looked at: ${errorText(err)}` }] }
   }
 }
 

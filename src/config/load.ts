@@ -316,12 +316,21 @@ function noteSecrets (scrubber: SecretScrubber, key: string, input: unknown): vo
   if (key === 'proxy' || key === 'host') {
     scrubber.addProxy(text)
     // The password as it travels (Proxy-Authorization: Basic, %-encoded): known to every output's redaction, not only doctor's.
-    for (const form of credentialForms(text)) scrubber.add(form)
+    // A form written in the URL as typed (user:password) holds the password, already known: the user name stays readable.
+    for (const form of credentialForms(text)) if (!text.includes(form) && !text.includes(decodedOrSelf(form))) scrubber.add(form)
   } else {
     scrubber.addUrl(text)
   }
   if (key === 'log_ship_headers') for (const value of headerValues(text)) scrubber.add(value)
   if (key === 'log_ship') for (const item of text.split(/[\s,]+/)) scrubber.addUrl(item)
+}
+
+function decodedOrSelf (s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
 }
 
 /** The values of `name=value,name2=value2` (OTLP headers), each with its credential parts: each one a secret of its own. */

@@ -129,8 +129,10 @@ function caProblem (file: string): string | undefined {
 }
 
 function otlpIsHttps (env: Env): boolean {
-  const v = env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT
-  return typeof v === 'string' && v.trim().toLowerCase().startsWith('https:')
+  // As endpoint.ts reads them: an empty variable is unset.
+  const set = (v: string | undefined): string | undefined => typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined
+  const v = set(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) ?? set(env.OTEL_EXPORTER_OTLP_ENDPOINT)
+  return v !== undefined && v.toLowerCase().startsWith('https:')
 }
 
 function otlpHttps (shown: string, env: Env): ShipInspection {
