@@ -171,8 +171,10 @@ export class ShipSink {
         unknown += section.lines.length
         continue
       }
+      const before = q.stats.queued
       const taken = q.pushAll(section.lines)
-      queued += taken
+      // Taken counts lines the destination cannot encode too (counted as rejected): queued are the others.
+      queued += q.stats.queued - before
       if (taken < section.lines.length) back.push({ destination: section.destination, lines: section.lines.slice(taken) })
     }
     const left = back.reduce((n, s) => n + s.lines.length, 0)
