@@ -7,6 +7,7 @@ import { diskBound as diskBoundUnguarded } from './sinks/rotation-files'
 import { parseDuration as parseDurationUnguarded, type Parsed } from './config/values'
 import type { AgentConfig } from './config/load'
 import { debugDirOf as debugDirOfUnguarded, debugLogName as debugLogNameUnguarded, debugStateName as debugStateNameUnguarded } from './config/debug-dir'
+import { inspectDestination as inspectShipDestinationUnguarded, type ShipInspection } from './ship/inspect'
 import { checkDestinations as checkShipDestinationsUnguarded, checkShipHeaders as checkShipHeadersUnguarded, type DestinationCheck as ShipDestinationCheck } from './ship/destinations'
 
 // What the log-reading commands need load from tools.ts, without the logger.
@@ -66,7 +67,7 @@ export { displaySetting, describeRotation } from './logger/startup'
 export type { SinkHooks } from './logger/output'
 export type { RotatedFile } from './sinks/rotation-files'
 export { networkFs } from './sinks/network-fs'
-export type { ShipDestinationCheck }
+export type { ShipDestinationCheck, ShipInspection }
 export type { StatfsFn } from './sinks/network-fs'
 
 // Public helpers never throw on bad arguments. These come from modules that
@@ -108,6 +109,19 @@ export function checkShipDestinations (destinations: readonly string[], headers:
   } catch (err) {
     // Not a list of strings (or one that throws when read): one answer saying so.
     return [{ given: '(unreadable)', problem: `cannot check: ${errorText(err)}`, notes: [] }]
+  }
+}
+
+/**
+ * A usable log_ship destination looked at on this machine (for doctor): what
+ * is at a syslog+unix path and whether the transport reaches it, how a TLS
+ * destination verifies its peer. Opens no connection; never throws.
+ */
+export function inspectShipDestination (given: string, shown: string, env: Readonly<Record<string, string | undefined>> = process.env): ShipInspection {
+  try {
+    return inspectShipDestinationUnguarded(given, shown, env)
+  } catch (err) {
+    return { facts: [], findings: [{ severity: 'note', code: 'SHIP_INSPECT_FAILED', message: `log_ship destination ${typeof shown === 'string' ? shown : '(not a string)'} cannot be looked at: ${errorText(err)}` }] }
   }
 }
 

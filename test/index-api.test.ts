@@ -73,7 +73,7 @@ const exported = Object.entries(api).filter(([, v]) => typeof v === 'function')
 
 test('the list of exported functions is the one this file covers', () => {
   assert.deepEqual(exported.map(([k]) => k).sort(), [
-    'Logger', 'Redactor', 'causeOf', 'checkDebugRequest', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'configRedactor', 'createCollectorDispatcher', 'createLogger',
+    'Logger', 'Redactor', 'causeOf', 'checkDebugRequest', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'inspectShipDestination', 'configRedactor', 'createCollectorDispatcher', 'createLogger',
     'describeRotation', 'describeSource', 'diskBound', 'displaySetting', 'envName', 'getLogger', 'isAgentConfig', 'listRotated',
     'loadConfig', 'maskSecret', 'networkFs', 'parseLevel', 'recordConnections',
     'parseDuration', 'preconnectRequest', 'debugDirOf', 'debugLogName', 'debugStateName',
@@ -81,7 +81,7 @@ test('the list of exported functions is the one this file covers', () => {
   ].sort())
 })
 
-const plain = ['causeOf', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'configRedactor', 'describeSource', 'diskBound',
+const plain = ['causeOf', 'checkDestination', 'checkNodeVersion', 'checkShipDestinations', 'checkShipHeaders', 'inspectShipDestination', 'configRedactor', 'describeSource', 'diskBound',
   'envName', 'isAgentConfig', 'listRotated', 'loadConfig', 'maskSecret', 'networkFs', 'parseLevel',
   'parseDuration', 'preconnectRequest', 'debugDirOf', 'debugLogName', 'debugStateName',
   'checkDebugRequest', 'readDebugSession', 'stopDebugSession', 'debugProcesses', 'debugSessionStates', 'currentDebugSession']

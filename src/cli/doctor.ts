@@ -3,8 +3,8 @@
 
 import path from 'node:path'
 import {
-  PACKAGE, SETTING_KEYS, STAT_DOCS, checkDestination, checkShipDestinations, checkShipHeaders, configRedactor, checkNodeVersion, describeRotation,
-  describeSource, displaySetting, listRotated, loadConfig, networkFs, type AgentConfig, type DestinationCheck
+  PACKAGE, SETTING_KEYS, STAT_DOCS, checkDestination, checkShipDestinations, checkShipHeaders, inspectShipDestination, configRedactor, checkNodeVersion, describeRotation,
+  describeSource, displaySetting, listRotated, loadConfig, networkFs, type AgentConfig, type DestinationCheck, type ShipInspection
 } from '../index'
 import { UsageError, parse } from './args'
 import { parseTimeout, runConnect } from './connect/command'
@@ -50,7 +50,8 @@ export interface DoctorReport {
   /** log_ship: each destination usable (its target, credentials and header values masked) or its problem, with notes; null when nothing is shipped. */
   readonly shipping: {
     readonly level: string
-    readonly destinations: ReadonlyArray<{ readonly given: string, readonly target: string | null, readonly problem: string | null, readonly notes: readonly string[] }>
+    /** facts: what was found on this machine (a unix socket's kind, a TLS destination's trust); socket: a syslog+unix path's inspection. */
+    readonly destinations: ReadonlyArray<{ readonly given: string, readonly target: string | null, readonly problem: string | null, readonly notes: readonly string[], readonly facts: readonly string[], readonly socket: ShipInspection['socket'] | null }>
   } | null
   readonly findings: readonly Finding[]
   readonly counters: Readonly<Record<string, string>>
@@ -191,9 +192,18 @@ function checkShipping (s: AgentConfig['settings'], scrub: (v: string) => string
     for (const note of c.notes) findings.push({ severity: 'warning', code: 'SHIP_SETTING_IGNORED', message: `log_ship destination ${scrub(c.given)}: ${note}` })
   }
   if (s.log_ship_level === 'off') findings.push({ severity: 'note', code: 'SHIP_OFF', message: 'log_ship_level is off: nothing is shipped' })
+  const inspected = checks.map((c) => c.target === undefined ? undefined : inspectShipDestination(c.given, c.target))
+  for (const i of inspected) for (const f of i?.findings ?? []) findings.push(f)
   return {
     level: s.log_ship_level,
-    destinations: checks.map((c) => ({ given: scrub(c.given), target: c.target ?? null, problem: c.problem ?? null, notes: c.notes }))
+    destinations: checks.map((c, n) => ({
+      given: scrub(c.given),
+      target: c.target ?? null,
+      problem: c.problem ?? null,
+      notes: c.notes,
+      facts: (inspected[n]?.facts ?? []).map(scrub),
+      socket: inspected[n]?.socket ?? null
+    }))
   }
 }
 
@@ -222,6 +232,7 @@ function render (r: DoctorReport): string {
     lines.push(`Shipping (log_ship_level ${r.shipping.level}):`)
     for (const d of r.shipping.destinations) {
       lines.push(d.target !== null ? `  ${d.target}  usable` : `  ${d.given}  NOT usable: ${d.problem ?? ''}`)
+      for (const f of d.facts) lines.push(`    ${f}`)
       for (const n of d.notes) lines.push(`    note: ${n}`)
     }
   }

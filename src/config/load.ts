@@ -10,6 +10,7 @@ import { parseIni, type IniDocument, type IniEntry } from './ini'
 import { KEYS, META_ENV, SETTING_KEYS, envName, type LogSettings, type SettingKey } from './keys'
 import { maskKeyLike, GUESSED_MIN, LINE_SHOWN, SecretScrubber, cutWhole, looksSecret, maskProxy } from './secrets'
 import { headerSecretForms } from './header-secrets'
+import { credentialForms } from './credential-forms'
 import { editDistance, type Parsed } from './values'
 import { optionOf } from '../internal/describe'
 import { kindOf, type PathKind } from '../sinks/log-path'
@@ -312,10 +313,24 @@ function noteSecrets (scrubber: SecretScrubber, key: string, input: unknown): vo
     // A guess from the name: short values (true, 1234) would mask ordinary words.
     scrubber.add(text, GUESSED_MIN)
   }
-  if (key === 'proxy' || key === 'host') scrubber.addProxy(text)
-  else scrubber.addUrl(text)
+  if (key === 'proxy' || key === 'host') {
+    scrubber.addProxy(text)
+    // The password as it travels (Proxy-Authorization: Basic, %-encoded): known to every output's redaction, not only doctor's.
+    // A form written in the URL as typed (user:password) holds the password, already known: the user name stays readable.
+    for (const form of credentialForms(text)) if (!text.includes(form) && !text.includes(decodedOrSelf(form))) scrubber.add(form)
+  } else {
+    scrubber.addUrl(text)
+  }
   if (key === 'log_ship_headers') for (const value of headerValues(text)) scrubber.add(value)
   if (key === 'log_ship') for (const item of text.split(/[\s,]+/)) scrubber.addUrl(item)
+}
+
+function decodedOrSelf (s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
 }
 
 /** The values of `name=value,name2=value2` (OTLP headers), each with its credential parts: each one a secret of its own. */

@@ -4,8 +4,14 @@
 // cannot handle it answers with a mask, failing closed.
 
 import { MASK, Redactor } from '../format/redact'
-import { isAgentConfig, knownSecrets, type AgentConfig } from './load'
+import { credentialForms } from './credential-forms'
+import { headerValues, isAgentConfig, knownSecrets, type AgentConfig } from './load'
 import { GUESSED_MIN, SecretScrubber, looksSecret } from './secrets'
+
+export { credentialForms }
+
+/** The environment's OTLP header variables: their values are secrets like log_ship_headers'. */
+const OTLP_HEADER_VARS = ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_LOGS_HEADERS']
 
 export interface ConfigRedactor {
   /** Text that may hold config values, with every secret masked. */
@@ -29,6 +35,11 @@ export function configRedactor (cfg: AgentConfig): ConfigRedactor {
         for (const form of credentialForms(url)) scrubber.add(form)
       }
       for (const secret of knownSecrets(s)) scrubber.add(secret)
+      // Whatever shows this config runs in the app's environment: its OTLP header values are masked too, shipping or not.
+      for (const name of OTLP_HEADER_VARS) {
+        const v = process.env[name]
+        if (typeof v === 'string') for (const form of headerValues(v)) scrubber.add(form)
+      }
       for (const [key, { value }] of Object.entries(cfg.unknown)) {
         if (looksSecret(key)) scrubber.add(value, GUESSED_MIN)
         scrubber.addUrl(value)
@@ -57,50 +68,4 @@ export function configRedactor (cfg: AgentConfig): ConfigRedactor {
       }
     }
   }
-}
-
-/**
- * A proxy's `user:password` as it travels and may be echoed back: base64
- * (Proxy-Authorization: Basic, built from the decoded parts as undici and
- * the probe build it, and from the parts as typed), URL-encoded, and the
- * password alone base64-encoded. The userinfo runs, as the config reads it,
- * from `://` to the LAST '@'; the user ends at its first ':'.
- */
-export function credentialForms (value: string): string[] {
-  const scheme = value.indexOf('://')
-  const at = value.lastIndexOf('@')
-  if (scheme === -1 || at < scheme + 3) return []
-  const info = value.slice(scheme + 3, at)
-  const colon = info.indexOf(':')
-  const user = colon === -1 ? info : info.slice(0, colon)
-  const pass = colon === -1 ? '' : info.slice(colon + 1)
-  const decode = (v: string): string => {
-    try {
-      return decodeURIComponent(v)
-    } catch {
-      return v
-    }
-  }
-  const encode = (v: string): string => {
-    try {
-      return encodeURIComponent(v)
-    } catch {
-      // A lone surrogate: no URL can carry it encoded.
-      return v
-    }
-  }
-  const out = new Set<string>()
-  for (const [u, p] of [[user, pass], [decode(user), decode(pass)]] as const) {
-    const pair = `${u}:${p}`
-    // Unpadded: the padded form holds it, and a quoted token may have lost its '='.
-    out.add(Buffer.from(pair).toString('base64').replace(/=+$/, ''))
-    out.add(Buffer.from(pair).toString('base64url'))
-    out.add(encode(pair))
-    out.add(`${encode(u)}:${encode(p)}`)
-    if (p !== '') {
-      out.add(Buffer.from(p).toString('base64').replace(/=+$/, ''))
-      out.add(encode(p))
-    }
-  }
-  return [...out].filter((f) => f.length >= 6)
 }

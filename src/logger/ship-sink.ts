@@ -149,9 +149,14 @@ export class ShipSink {
     return text
   }
 
-  /** Spools left by processes that ended with records unsent: queued ahead of this process's own. */
+  /**
+   * Spools left by processes that ended with records unsent: queued ahead of
+   * this process's own. What the queues have no room for is written back to
+   * a spool at once, for a later start; nothing is dropped but records for
+   * destinations no longer in log_ship and what files over the spool cap
+   * held past what was read, each said with its number.
+   */
   private replay (): void {
-    // No more than the queues can hold: the rest stays on disk for a later start, rather than dropped here.
     const found = readSpools(this.dir, process.pid, this.options.settings.log_ship_queue * this.queues.length)
     for (const { file, reason } of found.ignored) {
       this.options.notice(40, `a shipping spool file was left alone: ${file} is ${reason}. Remove it if it is not the agent's`,
@@ -159,16 +164,41 @@ export class ShipSink {
     }
     let queued = 0
     let unknown = 0
+    const back: Array<{ destination: string, lines: readonly string[] }> = []
     for (const section of found.sections) {
       const q = this.queues.find((x) => x.stats.target === section.destination)
-      if (q === undefined) unknown += section.lines.length
-      else queued += q.pushAll(section.lines)
+      if (q === undefined) {
+        unknown += section.lines.length
+        continue
+      }
+      const before = q.stats.queued
+      const taken = q.pushAll(section.lines)
+      // Taken counts lines the destination cannot encode too (counted as rejected): queued are the others.
+      queued += q.stats.queued - before
+      if (taken < section.lines.length) back.push({ destination: section.destination, lines: section.lines.slice(taken) })
     }
-    if (found.files.length > 0) {
-      this.options.notice(30, `${queued} records left unsent by earlier processes were read from ${found.files.length} spool file(s) and queued for shipping` +
-        (unknown > 0 ? `; ${unknown} were for destinations no longer in log_ship and were dropped` : '') + (found.skipped > 0 ? `; ${found.skipped} damaged lines skipped` : ''),
-        { event: 'ship_spool_read', files: found.files.length, records: queued, dropped: unknown, skipped: found.skipped })
-    }
+    const left = back.reduce((n, s) => n + s.lines.length, 0)
+    const w = left === 0 ? undefined : writeSpool(this.dir, back)
+    const lost = w !== undefined && 'error' in w ? left : 0
+    if (found.files.length === 0 && found.waiting === 0) return
+    const parts = [`${queued} records left unsent by earlier processes were read from ${found.files.length} spool file(s) and queued for shipping`]
+    if (w !== undefined && 'file' in w) parts.push(`${left} did not fit the queue (log_ship_queue) and were written back to ${w.file} for a later start`)
+    if (lost > 0) parts.push(`${lost} did not fit the queue (log_ship_queue) and are lost: the spool could not be written back (${(w as { error: string }).error})`)
+    if (unknown > 0) parts.push(`${unknown} were for destinations no longer in log_ship and were dropped`)
+    if (found.dropped.bytes > 0) parts.push(`${found.dropped.bytes} bytes (about ${found.dropped.records} record${found.dropped.records === 1 ? '' : 's'}) of spool files over the ${SPOOL_MAX / 1024 / 1024} MB spool cap were dropped unread`)
+    if (found.waiting > 0) parts.push(`${found.waiting} more spool file${found.waiting === 1 ? '' : 's'} left for a later start`)
+    if (found.skipped > 0) parts.push(`${found.skipped} damaged lines skipped`)
+    this.options.notice(lost > 0 || unknown > 0 || found.dropped.bytes > 0 ? 40 : 30, parts.join('; '), {
+      event: 'ship_spool_read',
+      files: found.files.length,
+      records: queued,
+      left: left - lost,
+      dropped: unknown + lost,
+      unreadBytes: found.dropped.bytes,
+      unreadRecords: found.dropped.records,
+      waiting: found.waiting,
+      skipped: found.skipped
+    })
   }
 
   stats (): ShipDestinationStats[] {

@@ -173,13 +173,26 @@ export class ShipQueue {
     if (this.timerKind !== 'now' && this.timerKind !== 'backoff') this.schedule()
   }
 
-  /** Lines queued ahead of new ones (a spool from an earlier process). */
+  /**
+   * Lines queued ahead of new ones (a spool from an earlier process), until
+   * the first one the queue has no room for: returns how many were taken
+   * (queued, or rejected and counted as such). The rest is the caller's
+   * (written back to a spool), so it is not counted as dropped here.
+   */
   pushAll (lines: readonly string[]): number {
     let taken = 0
     for (const line of lines) {
-      const before = this.stats.queued
+      if (this.closed || this.full) break
+      const before = this.stats.dropped.queue_full
+      const untold = this.untoldDrops
       this.push(line)
-      if (this.stats.queued > before) taken++
+      if (this.stats.dropped.queue_full > before) {
+        // No room for this one after all: it goes back with the rest, uncounted.
+        this.stats.dropped.queue_full = before
+        this.untoldDrops = untold
+        break
+      }
+      taken++
     }
     return taken
   }

@@ -36,10 +36,14 @@ export interface SpoolRead {
   readonly sections: readonly SpoolSection[]
   /** Files read and removed. */
   readonly files: readonly string[]
-  /** Lines that were not JSON objects, or past SPOOL_MAX: not sent. */
+  /** Lines that were not JSON objects: not sent. */
   readonly skipped: number
   /** Files left alone, and why: not a regular file of ours, unreadable. */
   readonly ignored: ReadonlyArray<{ readonly file: string, readonly reason: string }>
+  /** What files over SPOOL_MAX held past what was read: removed unread. Records: promised by the header, else estimated. */
+  readonly dropped: { readonly bytes: number, readonly records: number }
+  /** Spool files past the budget, left for a later start. */
+  readonly waiting: number
 }
 
 /** The directory spool files go to for a log_file setting. */
@@ -186,22 +190,32 @@ function deadClaim (name: string, own: number): string | undefined {
 }
 
 /**
- * Claims, reads and removes the spool files in `dir`, up to `max` characters
- * in all (what the queues can take). A file that does not fit what is left
- * is not touched: it stays for the next start, never removed unread (only a
- * first file larger than `max` on its own is read in part).
+ * Claims, reads and removes the spool files in `dir`, `max` characters in
+ * all (what the queues can take), in name order:
+ * - a file that does not fit what is left is not touched: it stays for the
+ *   next start, never removed unread (counted in `waiting`); the first file
+ *   read is read whole, up to SPOOL_MAX, whatever `max` (the caller writes
+ *   back what its queues do not take);
+ * - a file over SPOOL_MAX is none the agent wrote whole (damaged, or not
+ *   ours): read up to what is left of `max`, up to its last complete line;
+ *   the rest is removed unread and counted in `dropped` (bytes, and records:
+ *   what its section header still promised, else estimated from the lines
+ *   read, else one).
+ * Memory and time are bounded by SPOOL_MAX, never by a file's size.
  */
 export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): SpoolRead {
   const sections: SpoolSection[] = []
   const files: string[] = []
   const ignored: Array<{ file: string, reason: string }> = []
+  const dropped = { bytes: 0, records: 0 }
   let skipped = 0
+  let waiting = 0
   let budget = Math.min(max, SPOOL_MAX)
   let names: string[]
   try {
     names = fs.readdirSync(dir).filter((n) => isSpoolName(n) || deadClaim(n, pid) !== undefined).sort()
   } catch {
-    return { sections, files, skipped, ignored }
+    return { sections, files, skipped, ignored, dropped, waiting }
   }
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined
   for (const name of names.slice(0, 64)) {
@@ -216,7 +230,11 @@ export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): Sp
       ignored.push({ file, reason: st.isFile() ? 'owned by another user' : 'not a regular file' })
       continue
     }
-    if (st.size > budget && (files.length > 0 || budget <= 0)) break
+    const oversized = st.size > SPOOL_MAX
+    if (files.length > 0 && (oversized ? budget <= 0 : st.size > budget)) {
+      waiting++
+      continue
+    }
     // A spool another process claimed and died before reading (killed between the rename and the read) is claimed again.
     const base = deadClaim(name, pid)
     const claimed = `${base === undefined ? file : path.join(dir, base)}.claimed-${pid}`
@@ -226,6 +244,7 @@ export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): Sp
       continue // Another process claimed it first.
     }
     let text = ''
+    let rest = 0
     try {
       const fd = fs.openSync(claimed, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0))
       try {
@@ -234,10 +253,14 @@ export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): Sp
           ignored.push({ file, reason: 'replaced while being read' })
           continue
         }
-        const buf = Buffer.alloc(Math.min(cst.size, budget))
-        const n = buf.length === 0 ? 0 : fs.readSync(fd, buf, 0, buf.length, 0)
-        text = buf.toString('utf8', 0, n)
-        if (cst.size > budget) skipped += 1
+        const want = cst.size > SPOOL_MAX ? Math.max(0, Math.min(budget, SPOOL_MAX)) : cst.size
+        const buf = Buffer.alloc(want)
+        const n = want === 0 ? 0 : fs.readSync(fd, buf, 0, want, 0)
+        // Up to the last complete line: a line cut in two is neither sent nor taken for damage.
+        const end = n === 0 ? 0 : n < cst.size ? buf.lastIndexOf(0x0a, n - 1) + 1 : n
+        text = buf.toString('utf8', 0, end)
+        rest = cst.size - end
+        // What was read counts, cut or not: a run of damaged files costs one budget of reading in all.
         budget -= n
       } finally {
         fs.closeSync(fd)
@@ -248,13 +271,25 @@ export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): Sp
       ignored.push({ file, reason: codeOf(err) })
       continue
     }
-    skipped += parseSpool(text, sections)
+    const before = sections.length
+    const parsed = parseSpoolText(text, sections)
+    skipped += parsed.skipped
+    if (rest > 0) {
+      dropped.bytes += rest
+      const lines = sections.slice(before).reduce((a, x) => a + x.lines.length, 0)
+      dropped.records += parsed.promised > 0 ? parsed.promised : lines > 0 ? Math.max(1, Math.round(rest / (text.length / lines))) : 1
+    }
   }
-  return { sections, files, skipped, ignored }
+  return { sections, files, skipped, ignored, dropped, waiting }
 }
 
 /** Adds the sections of one spool's text; returns the lines skipped (not JSON objects, or past a section's count). */
 export function parseSpool (text: string, into: SpoolSection[]): number {
+  return parseSpoolText(text, into).skipped
+}
+
+/** parseSpool, and how many lines the last section's header promised that did not follow. */
+function parseSpoolText (text: string, into: SpoolSection[]): { skipped: number, promised: number } {
   let skipped = 0
   let current: { destination: string, lines: string[] } | undefined
   let left = 0
@@ -274,7 +309,7 @@ export function parseSpool (text: string, into: SpoolSection[]): number {
     current.lines.push(line)
     left--
   }
-  return skipped
+  return { skipped, promised: current === undefined ? 0 : left }
 }
 
 function headerOf (line: string): { destination: string, count: number } | undefined {

@@ -10,12 +10,22 @@
 //   than the text holds.
 // - log_ship / log_ship_headers values never throw, in loadConfig and in
 //   checkDestinations; no problem repeats a header value.
+// - doctor's look at a destination (inspectDestination: a unix socket path,
+//   a ca= file, OTEL_* variables) never throws, whatever the string.
+// - /proc/net/unix text of any shape never throws and yields only listed paths.
+// - A spool file cut anywhere (over the cap, within a budget) yields only
+//   whole lines of it.
+// - The secret forms of any header value never throw; a Basic value's
+//   decoded password is one of them.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import fc from 'fast-check'
 import { createLogger, loadConfig } from '../../src/index'
 import { checkDestinations } from '../../src/ship/destinations'
+import { inspectDestination } from '../../src/ship/inspect'
+import { parseProcNetUnix } from '../../src/ship/syslog/unix-socket'
+import { headerSecretForms } from '../../src/config/header-secrets'
 import { exportRequest } from '../../src/ship/otlp/encode'
 import { shippedRecord } from '../../src/ship/shipped-record'
 import { parseSpool, readSpools, type SpoolSection } from '../../src/ship/spool'
@@ -116,4 +126,44 @@ property('log_ship and log_ship_headers values never throw; a header value is ne
   const checks = checkDestinations(cfg.settings.log_ship, cfg.settings.log_ship_headers, {})
   const shown = JSON.stringify([cfg.problems, checks])
   if (headers.includes(HEADER_SECRET)) assert.ok(!shown.includes(HEADER_SECRET), shown)
+})
+
+property('doctor\'s look at a destination never throws, whatever the string and OTEL_* values', { runs: 200 }, [
+  destination, fc.constantFrom('syslog+unix://', 'syslog+tls://h?ca=', 'otlp+https://h', 'otlp'), nastyString, fc.dictionary(fc.constantFrom('OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_CERTIFICATE', 'NODE_EXTRA_CA_CERTS'), nastyString)
+], (d, prefix, rest, env) => {
+  for (const given of [d, prefix + rest, prefix + '/' + rest]) {
+    const i = inspectDestination(given, 'shown', env, () => rest)
+    for (const f of i.findings) assert.ok(['problem', 'warning', 'note'].includes(f.severity) && f.code.startsWith('SHIP_'))
+  }
+})
+
+const hex = (n: number): fc.Arbitrary<string> => fc.array(fc.constantFrom(...'0123456789abcdefABCDEF'), { maxLength: n }).map((a) => a.join(''))
+const procLine = fc.tuple(hex(16), hex(9), fc.constantFrom('0001', '0002', '0005', '0003', 'zz', ''), fc.oneof(fc.constantFrom('/run/a.sock', '/dev/log', '@abstract'), nastyString))
+  .map(([num, flags, type, p]) => `${num}: 00000002 00000000 ${flags} ${type} 01 1234 ${p}`)
+property('/proc/net/unix of any shape never throws and yields only the paths asked for', { runs: 300 }, [fc.array(fc.oneof(procLine, nastyString), { maxLength: 30 })], (lines) => {
+  const paths = new Set(['/run/a.sock', '/dev/log'])
+  const m = parseProcNetUnix(lines.join('\n'), paths)
+  for (const [k, v] of m) {
+    assert.ok(paths.has(k))
+    assert.ok(v.kind === undefined || ['stream', 'dgram', 'seqpacket'].includes(v.kind))
+  }
+})
+
+property('a spool file over the cap or the budget, cut anywhere: only whole lines of it come back, never a throw', { runs: 30 }, [
+  fc.array(fc.oneof(fc.constant('{"msg":"m"}'), nastyString, fc.constant('{"oneapm_unsent":1,"destination":"x","count":3}')), { maxLength: 40 }), fc.integer({ min: 0, max: 4096 })
+], async (lines, budget) => {
+  await inTempDir((dir) => {
+    const text = lines.join('\n')
+    fs.writeFileSync(path.join(dir, 'oneapm-unsent-78.jsonl'), text)
+    const r = readSpools(dir, 1, budget)
+    const held = text.split('\n')
+    for (const l of r.sections.flatMap((x) => x.lines)) assert.ok(held.includes(l), l)
+    assert.ok(r.dropped.bytes >= 0 && r.dropped.records >= 0)
+  })
+})
+
+property('secret forms of any header value never throw; a Basic value\'s decoded password is among them', { runs: 300 }, [nastyString, secret], (value, pw) => {
+  assert.ok(Array.isArray(headerSecretForms(value)))
+  const forms = headerSecretForms(`Basic ${Buffer.from(`user:${pw}`).toString('base64')}`)
+  assert.ok(forms.includes(pw) && forms.includes(encodeURIComponent(`user:${pw}`)), forms.join(' '))
 })
