@@ -44,6 +44,16 @@ class Builder {
 /** `args[from]` is the template when it is a string; the rest fill it in. */
 export function formatMessage (args: readonly unknown[], from: number, ctx: SerializeContext): string {
   const first = args[from]
+  if (typeof first === 'string' && args.length > from + 1) {
+    const quick = quickTemplate(first, args, from + 1, ctx.maxString + MARGIN)
+    if (quick !== undefined) return quick
+  }
+  return slowMessage(args, from, ctx)
+}
+
+/** @internal formatMessage without the compiled-template path: the reference it must match. */
+export function slowMessage (args: readonly unknown[], from: number, ctx: SerializeContext): string {
+  const first = args[from]
   const b = new Builder(ctx.maxString + MARGIN)
   if (typeof first !== 'string') {
     join(b, args, from, ctx)
@@ -100,6 +110,102 @@ function template (b: Builder, fmt: string, args: readonly unknown[], next: numb
     b.add(' ')
     join(b, args, next, ctx)
   }
+}
+
+/** A template cut once at its directives: `lits[k]` is the literal text before directive `codes[k]` (`%%` already `%`). */
+interface Compiled {
+  readonly lits: readonly string[]
+  readonly codes: string
+}
+
+const DIRECTIVES = 'sdifjoOc'
+/** Templates are compiled once each: call sites are few. Bounded: a full cache starts over; long templates are not kept. */
+const MAX_COMPILED = 512
+const LONGEST_COMPILED = 1024
+const compiled = new Map<string, Compiled>()
+
+function compile (fmt: string): Compiled {
+  const lits: string[] = []
+  let codes = ''
+  let lit = ''
+  let last = 0
+  let i = 0
+  // As template() reads it: a `%` in the last place is text, an unknown directive is text.
+  while (i < fmt.length - 1) {
+    if (fmt.charCodeAt(i) !== PERCENT) {
+      i++
+      continue
+    }
+    const c = fmt[i + 1] as string
+    if (c === '%') {
+      lit += fmt.slice(last, i) + '%'
+    } else if (DIRECTIVES.includes(c)) {
+      lits.push(lit + fmt.slice(last, i))
+      codes += c
+      lit = ''
+    } else {
+      i++
+      continue
+    }
+    last = i + 2
+    i += 2
+  }
+  lits.push(lit + fmt.slice(last))
+  return { lits, codes }
+}
+
+/**
+ * The common case of template(), without its per-character scan: a known
+ * template whose arguments are strings, numbers and booleans, and a message
+ * that fits in `limit` (so nothing is cut). Anything else is undefined, and
+ * the caller takes the general path; both give the same text.
+ */
+function quickTemplate (fmt: string, args: readonly unknown[], next: number, limit: number): string | undefined {
+  if (fmt.length > LONGEST_COMPILED) return undefined
+  let c = compiled.get(fmt)
+  if (c === undefined) {
+    c = compile(fmt)
+    if (compiled.size >= MAX_COMPILED) compiled.clear()
+    compiled.set(fmt, c)
+  }
+  const { lits, codes } = c
+  let out = lits[0] as string
+  for (let k = 0; k < codes.length; k++) {
+    const code = codes[k] as string
+    let piece: string
+    if (next >= args.length) {
+      // No argument left: the directive stays as written.
+      piece = '%' + code
+    } else if (code === 'c') {
+      piece = ''
+      next++
+    } else {
+      const v = args[next++]
+      if (!isPlain(v)) return undefined
+      switch (code) {
+        case 's': piece = typeof v === 'string' ? v : String(v); break
+        case 'd': piece = numberArg(v, toNumber); break
+        case 'i': piece = numberArg(v, (x) => parseInt(numberText(x), 10)); break
+        case 'f': piece = numberArg(v, (x) => parseFloat(numberText(x))); break
+        default: return undefined
+      }
+    }
+    out += piece + (lits[k + 1] as string)
+    if (out.length > limit) return undefined
+  }
+  for (let i = next; i < args.length; i++) {
+    const v = args[i]
+    if (!isPlain(v)) return undefined
+    out += ' ' + (typeof v === 'string' ? v : String(v))
+    if (out.length > limit) return undefined
+  }
+  return out
+}
+
+/** A string, number or boolean: printed the same whatever room is left, and String() cannot throw on it. */
+function isPlain (v: unknown): v is string | number | boolean {
+  const t = typeof v
+  return t === 'string' || t === 'number' || t === 'boolean'
 }
 
 function join (b: Builder, args: readonly unknown[], from: number, ctx: SerializeContext): void {

@@ -14,7 +14,7 @@ import type { FlightRecorder } from './flight-recorder'
 import type { HostLogger } from './host-logger'
 import { boundTextOf, headerOf, type Logger } from './logger'
 import type { Output } from './output'
-import { unguarded } from './reentry'
+import { guard } from './reentry'
 import { materialize } from './snapshot'
 
 /** How long a record logged in an exit listener may wait on a pipe. */
@@ -80,11 +80,16 @@ export class Delivery {
 
   /** A formatted line to the destination; no code of the host's runs here, so internal notices may log. */
   write (output: Output, line: string, level: LevelValue): void {
-    unguarded(() => {
+    // The guard down as unguarded() would put it, without a closure per record.
+    const was = guard.busy
+    guard.busy = false
+    try {
       output.write(line, level)
       // Our exit hook has run: no later turn of the event loop will write this.
       if (exiting()) output.writer.flushSync(EXIT_FLUSH_WAIT_MS)
-    })
+    } finally {
+      guard.busy = was
+    }
   }
 
   /** The record through `debug`: message and fields as the text layout prints them; debug adds name and time. */

@@ -5,14 +5,3 @@
 // can't bounce a record between them either.
 
 export const guard = { busy: false }
-
-/** Runs `fn` with the guard down: writing a formatted line runs no host code, so internal notices may log. */
-export function unguarded (fn: () => void): void {
-  const was = guard.busy
-  guard.busy = false
-  try {
-    fn()
-  } finally {
-    guard.busy = was
-  }
-}
