@@ -12,7 +12,7 @@ import { planFiles } from './logs/files'
 import { follow, type FollowStart } from './logs/follow'
 import type { LevelName } from './logs/model'
 import { logFiles, parseCommand, parseTime } from './logs/options'
-import { parseLine, type ReadRecord } from './logs/parse'
+import { lineEnd, parseLine, type ReadRecord } from './logs/parse'
 import { readLogs } from './logs/read'
 import { outputRedactor } from './logs/redact-output'
 import { jsonSafe, terminalSafe } from './logs/terminal'
@@ -116,7 +116,7 @@ export async function runTail (argv: string[], out: (s: string) => void, err: (s
       while (at <= text.length) {
         let nl = text.indexOf('\n', at)
         if (nl < 0) nl = text.length
-        const r = nl > at ? parseLine(text.slice(at, nl), file) : null
+        const r = nl > at ? parseLine(text.slice(at, lineEnd(text, at, nl)), file) : null
         if (r !== null && !(r.time < since) && !(r.time > until) && keep(r) && !write(show(r))) return false
         at = nl + 1
       }

@@ -48,6 +48,15 @@ export function parseLine (line: string, file = ''): ReadRecord | null {
   }
 }
 
+/**
+ * Where the line s[at, nl) ends without its CR: a CRLF log (saved on Windows, or sent through a
+ * tool that converts line ends) has \r as part of the line end, and read as part of the line it
+ * would be part of the last field, which then reads as no field at all (every event lost).
+ */
+export function lineEnd (s: string, at: number, nl: number): number {
+  return nl > at && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
+}
+
 // ---- time ------------------------------------------------------------------
 
 function digits (s: string, at: number, n: number): number {

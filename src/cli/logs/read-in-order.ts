@@ -8,7 +8,7 @@
 // and it gives up, saying so, for the caller to read them with readLogs.
 
 import type { FileRead, ParsedRecord } from './model'
-import { MAX_LINE, TEXT_IN_PLACE_MIN, TextView, parseLine, textHeader, type TextHeader } from './parse'
+import { MAX_LINE, TEXT_IN_PLACE_MIN, TextView, lineEnd, parseLine, textHeader, type TextHeader } from './parse'
 import type { PlannedFile } from './files'
 import { LineSplitter, countOverlong, describe, gzipChunks, plainChunks, type Counts, type ReadRange } from './read'
 
@@ -118,8 +118,9 @@ function scanPiece (text: string, file: string, range: ReadRange, c: Counts, vie
   const len = text.length
   let at = 0
   while (at <= len) {
-    let nl = text.indexOf('\n', at)
-    if (nl < 0) nl = len
+    let next = text.indexOf('\n', at)
+    if (next < 0) next = len
+    const nl = lineEnd(text, at, next)
     const n = nl - at
     if (n > 0) {
       const d = text.charCodeAt(at) - 48
@@ -136,6 +137,6 @@ function scanPiece (text: string, file: string, range: ReadRange, c: Counts, vie
         else if (!(r.time < range.since) && !(r.time > range.until)) deliver(r)
       }
     }
-    at = nl + 1
+    at = next + 1
   }
 }

@@ -16,7 +16,7 @@ import { isAscii } from 'node:buffer'
 import fs from 'node:fs'
 import zlib from 'node:zlib'
 import type { FileRead } from './model'
-import { MAX_LINE, parseLine, type ReadRecord } from './parse'
+import { MAX_LINE, lineEnd, parseLine, type ReadRecord } from './parse'
 import type { PlannedFile } from './files'
 
 export interface ReadRange {
@@ -164,7 +164,7 @@ function parseLines (text: string, file: string, range: ReadRange, counts: Count
     let nl = text.indexOf('\n', at)
     if (nl < 0) nl = len
     if (nl > at) {
-      const r = parseLine(text.slice(at, nl), file)
+      const r = parseLine(text.slice(at, lineEnd(text, at, nl)), file)
       if (r === null) counts.otherLines++
       else if (!(r.time < range.since) && !(r.time > range.until)) {
         counts.records++

@@ -75,6 +75,7 @@ class RedactedRecord implements ReadRecord {
   private fieldsDone: Record<string, string> | undefined
   private msgDone: string | undefined
   private lineDone: string | undefined
+  private eventDone: string | undefined
 
   constructor (private readonly r: ReadRecord, private readonly redact: (s: string) => string, private readonly redactField: (k: string, v: string) => string) {}
 
@@ -83,11 +84,15 @@ class RedactedRecord implements ReadRecord {
   get pid (): number { return this.r.pid }
   get file (): string { return this.r.file }
   get format (): ReadRecord['format'] { return this.r.format }
-  get event (): string | undefined { return this.r.event }
+  // Redacted too: an event is a word from the writer's code, but a foreign or hostile writer can put anything there.
+  get event (): string | undefined {
+    const e = this.r.event
+    return e === undefined ? undefined : (this.eventDone ??= this.redact(e))
+  }
   get name (): string { return this.redact(this.r.name) }
   get thread (): string { return this.redact(this.r.thread) }
   get msg (): string { return (this.msgDone ??= this.redact(this.r.msg)) }
-  get line (): string { return (this.lineDone ??= this.redact((this.r as Partial<ReadRecord>).line ?? '')) }
+  get line (): string { return (this.lineDone ??= redactLine((this.r as Partial<ReadRecord>).line ?? '', this.redact)) }
   get fields (): Readonly<Record<string, string>> {
     if (this.fieldsDone === undefined) {
       const out = Object.create(null) as Record<string, string>
@@ -97,4 +102,17 @@ class RedactedRecord implements ReadRecord {
     }
     return this.fieldsDone
   }
+}
+
+/**
+ * A line as written, redacted. The text layout spells `=` in a message as \u003d, so `password\u003dx`
+ * is no `name=value` to the rules: such a line is also redacted with its `=` spelled out, and when that
+ * masks something the line is printed that way (the message's `=` then plain); otherwise as written.
+ */
+function redactLine (line: string, redact: (s: string) => string): string {
+  const once = redact(line)
+  if (!line.includes('\\u003d')) return once
+  const plain = line.replaceAll('\\u003d', '=')
+  const masked = redact(plain)
+  return masked === plain ? once : masked
 }

@@ -137,10 +137,13 @@ export class SummaryBuilder {
     const li = LEVEL_INDEX[r.level]
     if (event === undefined && li > 2) return
     const red = this.redaction === undefined ? r : this.redaction.record(r)
-    if (li <= 1) this.errorKind(r, red, event)
-    if (event === undefined && r instanceof TextView && r.lineLength <= PENDING_MAX) this.pendingRow(r)
-    else this.row(red, event)
-    if (event !== undefined) this.onEvent(red, event, p)
+    // The event as kept (rows, error kinds) is red's: a foreign or hostile writer can put a
+    // secret there as anywhere else; the raw one above only decides what is kept.
+    const shown = event === undefined ? undefined : red.event
+    if (li <= 1) this.errorKind(r, red, shown)
+    if (shown === undefined && r instanceof TextView && r.lineLength <= PENDING_MAX) this.pendingRow(r)
+    else this.row(red, shown)
+    if (shown !== undefined) this.onEvent(red, shown, p)
   }
 
   /**
@@ -236,7 +239,10 @@ export class SummaryBuilder {
     const f = event === undefined && r.fields['err.type'] !== undefined ? red.fields : undefined
     const type = f?.['err.type']
     const code = f?.['err.code']
-    let kind = event ?? (type !== undefined ? (code !== undefined ? `${type} ${code}` : type) : shape(red.msg))
+    // A kind joined from two fields is redacted again as a whole: `Bearer` and a token are each
+    // harmless alone, and only the joined text is a credential the rules recognise.
+    const joined = type !== undefined && code !== undefined ? this.text(`${type} ${code}`) : type
+    let kind = event ?? joined ?? shape(red.msg)
     let k = this.kinds.get(kind)
     if (k === undefined) {
       if (this.kinds.size >= KINDS_MAX) kind = '(other kinds)'
@@ -361,10 +367,15 @@ export class SummaryBuilder {
     p.proxy = proxy === undefined || proxy === '(unset)' ? undefined : proxy
   }
 
+  /** A string the builder made from a record's (redacted) strings, redacted again: decoding or joining can make a secret the parts hid. */
+  private text (s: string): string {
+    return this.redaction === undefined ? s : this.redaction.text(s)
+  }
+
   private status (url: string | undefined, status: string | undefined, time: number): void {
     const n = Number(status)
     if (!Number.isInteger(n) || n <= 0) return
-    const kind = requestKind(url)
+    const kind = requestKind(url, (s) => this.text(s))
     if (Object.keys(this.lastStatus).length >= KINDS_MAX && this.lastStatus[kind] === undefined) return
     const prev = this.lastStatus[kind]
     if (prev === undefined || time >= prev.time) this.lastStatus[kind] = { status: n, time }
@@ -374,7 +385,7 @@ export class SummaryBuilder {
     const f = r.fields
     this.status(f.url, f.status, r.time)
     const cause = keep(f.cause ?? 'unknown', 200)
-    const evidence = collectorEvidence(f, cause, p.proxy)
+    const evidence = collectorEvidence(f, cause, p.proxy, (s) => this.text(s))
     const diagnosis = diagnose(evidence)
     const finding = this.finding(diagnosis, `${diagnosis.id}\u0000${evidence.requestKind ?? ''}\u0000${cause}`, r.time, 1)
     const s = this.pidState(r.pid)
@@ -486,13 +497,17 @@ function toCount (s: string | undefined): number {
   return Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0
 }
 
-/** The collector method of a request: the `method=` query parameter (the agent protocol), else the path's last segment. */
-export function requestKind (url: string | undefined): string {
+/**
+ * The collector method of a request: the `method=` query parameter (the agent protocol), else the path's last segment.
+ * The parameter is decoded, which can spell out a secret the URL's redaction could not see in its encoded
+ * form (`0%312%33...`): `redact` runs on the decoded kind, before it is cut.
+ */
+export function requestKind (url: string | undefined, redact: (s: string) => string = (s) => s): string {
   if (url === undefined || url === '') return 'unknown'
   const q = url.indexOf('?')
   if (q >= 0) {
     for (const part of url.slice(q + 1).split('&')) {
-      if (part.startsWith('method=')) return keep(decodeSafe(part.slice(7)), 100)
+      if (part.startsWith('method=')) return keep(redact(decodeSafe(part.slice(7))), 100)
     }
   }
   const pathEnd = q >= 0 ? q : url.length
@@ -510,14 +525,14 @@ function decodeSafe (s: string): string {
 }
 
 /** What a collector_error says of its failure, for causes.ts. */
-function collectorEvidence (f: Readonly<Record<string, string>>, cause: string, proxy: string | undefined): Evidence {
+function collectorEvidence (f: Readonly<Record<string, string>>, cause: string, proxy: string | undefined, redact: (s: string) => string): Evidence {
   const status = Number(f.status)
   const code = f.code ?? f['err.code'] ?? f['err.cause.code'] ?? (cause.startsWith('HTTP ') ? undefined : cause.split(' ')[0])
   const e: { -readonly [K in keyof Evidence]: Evidence[K] } = {}
   if (Number.isInteger(status) && status > 0) e.status = status
   if (code !== undefined && code !== '') e.code = keep(code, 100)
   if (f.url !== undefined) {
-    e.requestKind = requestKind(f.url)
+    e.requestKind = requestKind(f.url, redact)
     const host = hostOf(f.url)
     if (host !== undefined) e.host = host
   }
