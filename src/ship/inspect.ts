@@ -4,6 +4,7 @@
 // destination's trust (a CA file, or the system store). Synchronous, and it
 // opens no connection: it stats files and reads /proc/net/unix.
 
+import { X509Certificate } from 'node:crypto'
 import fs from 'node:fs'
 import type { Env } from './otlp/endpoint'
 import { inspectUnixSocket, type UnixSocketInfo } from './syslog/unix-socket'
@@ -119,13 +120,35 @@ function caProblem (file: string): string | undefined {
     if (st.size > MAX_CA_BYTES) return `is over ${MAX_CA_BYTES} bytes`
     const head = Buffer.alloc(Math.min(st.size, 64 * 1024))
     const n = head.length === 0 ? 0 : fs.readSync(fd, head, 0, head.length, 0)
-    if (!head.toString('latin1', 0, n).includes('-----BEGIN CERTIFICATE-----')) return 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)'
+    const text = head.toString('latin1', 0, n)
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) return 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)'
+    // Node's TLS ignores a block it cannot parse without a word: a header around garbage verifies nothing.
+    if (!someCertificateParses(text)) return 'has PEM certificate headers, but no certificate in it can be read'
     return undefined
   } catch {
     return 'cannot be read'
   } finally {
     fs.closeSync(fd)
   }
+}
+
+const BEGIN = '-----BEGIN CERTIFICATE-----'
+const END = '-----END CERTIFICATE-----'
+
+/** Whether any BEGIN/END CERTIFICATE block of `pem` (at most MAX_CA_BYTES) is a certificate. Linear: indexOf scans. */
+function someCertificateParses (pem: string): boolean {
+  for (let at = pem.indexOf(BEGIN); at >= 0; at = pem.indexOf(BEGIN, at + BEGIN.length)) {
+    const end = pem.indexOf(END, at)
+    if (end < 0) return false
+    try {
+      // eslint-disable-next-line no-new
+      new X509Certificate(pem.slice(at, end + END.length))
+      return true
+    } catch {
+      // Not a certificate: try the next block.
+    }
+  }
+  return false
 }
 
 function otlpIsHttps (env: Env): boolean {

@@ -15,8 +15,11 @@
 // to a name of its own (only one process wins), checked to be a regular file
 // of our own user (never a symlink, FIFO or someone else's file: those are
 // left alone and told once), read up to SPOOL_MAX, then removed. A file left
-// claimed (`.claimed-<pid>`) by a process that no longer exists is claimed
-// and read the same way; one whose process lives is left to it.
+// claimed (`.claimed-<pid>`) by a process that no longer exists (or by an
+// earlier process with this one's pid, claimed before this one started) is
+// claimed and read the same way; one whose process lives is left to it. A
+// temp file whose writer was killed mid-write is published for it first. A
+// spool name with a second hard link is none the agent made: left alone.
 
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -173,20 +176,91 @@ const CLAIMED = '.claimed-'
  * `own`, and signal 0 finds no such process), the spool name it was claimed
  * from; else undefined.
  */
-function deadClaim (name: string, own: number): string | undefined {
+function deadClaim (dir: string, name: string, own: number): string | undefined {
   const at = name.lastIndexOf(CLAIMED)
   if (at < 0) return undefined
   const base = name.slice(0, at)
   const digits = name.slice(at + CLAIMED.length)
   if (!isSpoolName(base) || digits.length === 0 || digits.length > 10 || ![...digits].every((c) => c >= '0' && c <= '9')) return undefined
   const pid = Number(digits)
-  if (pid === own || pid <= 0) return undefined
+  if (pid <= 0) return undefined
+  // Our own pid: a claim made before this process started was made by an earlier process with the same
+  // pid (a container restarts the agent as the same pid on the same volume); one made since is ours.
+  if (pid === own) return claimedBefore(dir, name, processStart()) ? base : undefined
   try {
     process.kill(pid, 0)
     return undefined // Alive (or someone else's: EPERM below): it is reading it.
   } catch (err) {
     return codeOf(err) === 'ESRCH' ? base : undefined
   }
+}
+
+/** When this process started, by the wall clock file times are kept in. */
+function processStart (): number {
+  return Date.now() - process.uptime() * 1000
+}
+
+/** Whether `name` was last renamed (claimed: a rename sets ctime) before `time`. */
+function claimedBefore (dir: string, name: string, time: number): boolean {
+  try {
+    return fs.lstatSync(path.join(dir, name)).ctimeMs < time
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The pid of `.oneapm-unsent-<pid>-<hex>.jsonl.tmp` (writeSpool's temp name)
+ * when its writer is gone, as for a claim; else undefined.
+ */
+function deadTemp (dir: string, name: string, own: number): number | undefined {
+  const head = `.${PREFIX}`
+  const tail = `${SUFFIX}.tmp`
+  if (!name.startsWith(head) || !name.endsWith(tail)) return undefined
+  const mid = name.slice(head.length, name.length - tail.length)
+  const dash = mid.indexOf('-')
+  const digits = mid.slice(0, dash)
+  const hex = mid.slice(dash + 1)
+  if (dash <= 0 || digits.length > 10 || ![...digits].every((c) => c >= '0' && c <= '9') || hex.length !== 12 || ![...hex].every((c) => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return undefined
+  const pid = Number(digits)
+  if (pid <= 0) return undefined
+  if (pid === own) return claimedBefore(dir, name, processStart()) ? pid : undefined
+  try {
+    process.kill(pid, 0)
+    return undefined
+  } catch (err) {
+    return codeOf(err) === 'ESRCH' ? pid : undefined
+  }
+}
+
+/**
+ * A temp spool whose writer was killed (SIGKILL mid write, or between
+ * publishing it and removing the temp name) is finished as that writer
+ * would have: given a spool name (its whole lines are read; a cut last line
+ * is rejected as the destination cannot encode it), or, already published
+ * (another link to it), its temp name removed. Only our own regular files.
+ * Returns whether anything changed.
+ */
+function recoverTemps (dir: string, names: readonly string[], own: number, uid: number | undefined): boolean {
+  let changed = false
+  for (const name of names) {
+    const pid = deadTemp(dir, name, own)
+    if (pid === undefined) continue
+    const tmp = path.join(dir, name)
+    try {
+      const st = fs.lstatSync(tmp)
+      if (!st.isFile() || (uid !== undefined && st.uid !== uid)) continue
+      if (st.nlink > 1) {
+        fs.unlinkSync(tmp)
+      } else if (typeof publish(tmp, dir, pid) !== 'string') {
+        continue
+      }
+      changed = true
+    } catch {
+      // Gone, or another process finished it first.
+    }
+  }
+  return changed
 }
 
 /**
@@ -211,13 +285,15 @@ export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): Sp
   let skipped = 0
   let waiting = 0
   let budget = Math.min(max, SPOOL_MAX)
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined
   let names: string[]
   try {
-    names = fs.readdirSync(dir).filter((n) => isSpoolName(n) || deadClaim(n, pid) !== undefined).sort()
+    let all = fs.readdirSync(dir)
+    if (recoverTemps(dir, all, pid, uid)) all = fs.readdirSync(dir)
+    names = all.filter((n) => isSpoolName(n) || deadClaim(dir, n, pid) !== undefined).sort()
   } catch {
     return { sections, files, skipped, ignored, dropped, waiting }
   }
-  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined
   for (const name of names.slice(0, 64)) {
     const file = path.join(dir, name)
     let st: fs.Stats
@@ -226,8 +302,9 @@ export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): Sp
     } catch {
       continue
     }
-    if (!st.isFile() || (uid !== undefined && st.uid !== uid)) {
-      ignored.push({ file, reason: st.isFile() ? 'owned by another user' : 'not a regular file' })
+    // A second name for the file (a hard link made to a file of ours elsewhere) is none the agent made: ours have one.
+    if (!st.isFile() || (uid !== undefined && st.uid !== uid) || st.nlink > 1) {
+      ignored.push({ file, reason: !st.isFile() ? 'not a regular file' : uid !== undefined && st.uid !== uid ? 'owned by another user' : 'a hard link to another file' })
       continue
     }
     const oversized = st.size > SPOOL_MAX
@@ -236,7 +313,7 @@ export function readSpools (dir: string, pid = process.pid, max = SPOOL_MAX): Sp
       continue
     }
     // A spool another process claimed and died before reading (killed between the rename and the read) is claimed again.
-    const base = deadClaim(name, pid)
+    const base = deadClaim(dir, name, pid)
     const claimed = `${base === undefined ? file : path.join(dir, base)}.claimed-${pid}`
     try {
       fs.renameSync(file, claimed)

@@ -109,6 +109,20 @@ function ipv6Ok (s: string): boolean {
   return true
 }
 
+/**
+ * A decoded path holding a control character (NUL, a newline, ESC, DEL, NEL
+ * and the other C1 controls, U+2028/9): no socket or CA file is named so,
+ * and the path is shown as written in doctor's text, the local log and
+ * problems, where a newline or an ANSI escape would forge lines.
+ */
+function hasControl (s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return true
+  }
+  return false
+}
+
 function parseFacility (v: string): number | undefined {
   const name = v.toLowerCase()
   if (Object.hasOwn(FACILITIES, name)) return FACILITIES[name]
@@ -152,7 +166,7 @@ function parseQuery (query: string, protocol: SyslogProtocol): Options | string 
     } else if (key === 'ca') {
       if (protocol !== 'tls') return 'option ca applies to syslog+tls only'
       const file = decode(value)
-      if (file === undefined || !file.startsWith('/') || file.indexOf('\0') >= 0) return `ca ${shown(value)} is not an absolute file path (accepted: ca=/path/to/ca.pem)`
+      if (file === undefined || !file.startsWith('/') || hasControl(file)) return `ca ${shown(value)} is not an absolute file path (accepted: ca=/path/to/ca.pem)`
       out.caFile = file
     } else {
       return `unknown option ${shown(key)} (accepted: ${ACCEPTED_OPTIONS})`
@@ -191,7 +205,7 @@ function parse (input: unknown): ParseResult {
   if (protocol === 'unix') {
     if (!rest.startsWith('/')) return fail(`syslog+unix needs an absolute socket path after the "//": syslog+unix:///dev/log`)
     const path = decode(rest)
-    if (path === undefined || path.indexOf('\0') >= 0 || path.length < 2) return fail('syslog+unix: the socket path is not valid (accepted: syslog+unix:///dev/log)')
+    if (path === undefined || hasControl(path) || path.length < 2) return fail('syslog+unix: the socket path is not valid (accepted: syslog+unix:///dev/log)')
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
     return { ok: true, value: { protocol, path, facility, maxBytes, display: `syslog+unix://${path}` } }
   }

@@ -74,3 +74,12 @@ test('never throws, whatever it is given; what it accepts displays as a URL it a
     }
   }), { numRuns: 2000 })
 })
+
+test('a socket path or ca= path that %-decodes to a control character (newline, ESC, NEL, U+2028) is refused: it would forge lines where it is shown', () => {
+  for (const bad of ['syslog+unix:///tmp/a%0ab', 'syslog+unix:///tmp/a%1b[31m', 'syslog+unix:///tmp/a%c2%85', 'syslog+unix:///tmp/a%e2%80%a8', 'syslog+unix:///tmp/a%7f',
+    'syslog+tls://h?ca=/x%0a.pem', 'syslog+tls://h?ca=/x%1b.pem', 'syslog+tls://h?ca=/x%09.pem']) {
+    const r = parseSyslogUrl(bad)
+    assert.equal(r.ok, false, bad)
+  }
+  assert.equal(parseSyslogUrl('syslog+unix:///run/my%20relay/ünïcode.sock').ok, true)
+})
