@@ -56,8 +56,15 @@ export function maskUrlPasswords (s: string): string {
   while (i !== -1) {
     const start = i + 3
     const end = authorityEnd(s, start)
-    const at = s.lastIndexOf('@', end - 1)
-    const colon = s.indexOf(':', start)
+    // The last '@' and first ':' within this authority only: a search past its ends
+    // (lastIndexOf back to the start of `s`) made a run of '://' quadratic.
+    let at = -1
+    let colon = -1
+    for (let k = start; k < end; k++) {
+      const c = s.charCodeAt(k)
+      if (c === 64) at = k
+      else if (c === 58 && colon === -1) colon = k
+    }
     if (at >= start && colon !== -1 && colon < at) {
       out += s.slice(from, colon + 1) + MASK
       from = at

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import { loadConfig, type AgentConfig } from '../../src/config/load'
+import { growth, LINEAR } from '../helpers/growth'
 import { tmpDir } from '../helpers/tmp'
 
 const KEY = 'Zq9XW3rT7uV1pL0kM8nB6cD5eF4gH2jA'
@@ -98,3 +99,18 @@ test('a key pasted into the wrong setting is masked in the problem; paths and wo
   assert.match(shown, /verbose-structured/)
   assert.match(shown, /\/var\/log\/oneapm\/agent\.log/)
 })
+
+for (const [name, expr] of [
+  ["a run of '://'", "'://'.repeat(n / 3)"],
+  ["'://' then a long authority", "'://u:p' + 'x'.repeat(n) + '@h'"],
+  ["'://' and '@' alternating", "'://@'.repeat(n / 4)"]
+] as const) {
+  test(`URL passwords are masked in time linear in the text: ${name} (16 KB vs 1 MB, all four env values at once as the config fuzz found)`, () => {
+    const g = growth(`
+const { loadConfig } = mod('config/load')
+function make (n) { return ${expr} }
+function run (x) { loadConfig({ file: false, env: { ONEAPM_LOG_LEVELS: x, ONEAPM_LOG_REDACT: x, ONEAPM_PROXY: x, ONEAPM_HOST: x } }) }
+`, { runs: 3 })
+    assert.ok(g.ratio < LINEAR, `${name}: ${JSON.stringify(g)}`)
+  })
+}
