@@ -131,7 +131,8 @@ test('resolution is linear: a 1 MB destination or header string costs no more th
     const spec = 'otlp+http://' + 'h'.repeat(n)
     const headers = 'a=b,'.repeat(n / 4)
     let best = Infinity
-    for (let k = 0; k < 3; k++) {
+    // Five tries, the best counts: a GC of the large strings in one try is noise, not growth.
+    for (let k = 0; k < 5; k++) {
       const t = process.hrtime.bigint()
       resolveOtlpEndpoint(spec, headers, {})
       best = Math.min(best, Number(process.hrtime.bigint() - t))
@@ -139,5 +140,7 @@ test('resolution is linear: a 1 MB destination or header string costs no more th
     return best
   }
   time(16 * 1024)
-  assert.ok(time(1024 * 1024) / time(16 * 1024) < 64 * 8)
+  time(1024 * 1024)
+  const ratio = time(1024 * 1024) / time(16 * 1024)
+  assert.ok(ratio < 64 * 8, `${ratio}`)
 })
