@@ -8,6 +8,7 @@
 // redacted and cut here (cut.ts), so it reaches the layout already bounded.
 
 import { bigintText, safeString, symbolText } from '../internal/describe'
+import { flatCopy } from '../internal/flat-copy'
 import { capRedact, MARGIN } from './cut'
 import { valueJson, type SerializeContext } from './serialize'
 
@@ -164,9 +165,12 @@ function quickTemplate (fmt: string, args: readonly unknown[], next: number, lim
   if (fmt.length > LONGEST_COMPILED) return undefined
   let c = compiled.get(fmt)
   if (c === undefined) {
-    c = compile(fmt)
+    // Compiled from a flat copy: a template built from data can be a slice of a
+    // large string, and the key and its literals (slices of it) would pin it.
+    const own = flatCopy(fmt)
+    c = compile(own)
     if (compiled.size >= MAX_COMPILED) compiled.clear()
-    compiled.set(fmt, c)
+    compiled.set(own, c)
   }
   const { lits, codes } = c
   let out = lits[0] as string

@@ -90,7 +90,11 @@ export class Redactor {
     let out = this.keyTexts.get(key)
     if (out === undefined) {
       out = this.text(key)
-      if (this.keyTexts.size < 4096 && key.length <= 256) this.keyTexts.set(key, out)
+      // Flat copies: a key can be a slice that pins a much larger string.
+      if (this.keyTexts.size < 4096 && key.length <= 256) {
+        const own = flatCopy(key)
+        this.keyTexts.set(own, out === key ? own : flatCopy(out))
+      }
     }
     return out
   }
@@ -109,7 +113,10 @@ export class Redactor {
       }
       // Field names come from code, so the set is small; the cap guards against
       // names built from data (a map keyed by user ids, say).
-      if (this.keyCache.size < 4096 && key.length <= 256) this.keyCache.set(key, hit)
+      // names built from data (a map keyed by user ids, say). A flat copy: the
+      // pre-filter and the scan ask about slices of the text they read, and a
+      // slice pins that text (and whatever it was cut from).
+      if (this.keyCache.size < 4096 && key.length <= 256) this.keyCache.set(flatCopy(key), hit)
     }
     return hit
   }
@@ -125,7 +132,8 @@ export class Redactor {
     if (out === undefined) {
       out = this.redactName(name)
       if (this.nameCache.size >= MAX_NAMES) this.nameCache.clear()
-      this.nameCache.set(name, out)
+      const own = flatCopy(name)
+      this.nameCache.set(own, out === name ? own : flatCopy(out))
     }
     return out
   }

@@ -176,8 +176,12 @@ class Scrubber {
     } else if (this.cut && p === s.length && colon !== -1) {
       // The @ may lie past the cut: what follows the colon may be a password.
       this.mask(colon + 1, p)
+      return p
     }
-    return p
+    // The rest of the authority is read as text: parameters glued to a host
+    // (JDBC's `;password=`, `,token=`) are secrets like any other. Linear: the
+    // span holds no '/', so no other authority starts in it.
+    return at !== -1 ? at + 1 : from
   }
 
   /** A name ran from `start` to `end`: a secret `name=value`, a scheme and its credential, a JWT. */

@@ -12,6 +12,8 @@
 //   milliseconds when the caller is waiting, on a backoff timer otherwise.
 // - EPIPE/EBADF (the reader left, the fd was closed) end the writer quietly.
 // - Other errors (ENOSPC, EIO...) keep the data and retry on the timer.
+// - A line a partial write tore is finished on the same fd, or sent whole to
+//   another one (the stderr fallback), never as a tail without its header.
 // - Memory is bounded: past maxBuffer, lines are dropped and counted, and
 //   onRecovered() reports the count once a write succeeds again.
 // - A record counts as written only once its bytes are out (onWritten, per
@@ -108,6 +110,13 @@ export class FdWriter {
   /** The queued lines, UTF-8, oldest first: `buf[0, len)`, then `chunk`; allocated on first use. */
   private buf = EMPTY
   private len = 0
+  /**
+   * Bytes at the front of `buf` already written to `headFd`: the start of a
+   * line a partial write tore. The line is kept whole so that another fd (the
+   * stderr fallback, a rotated file) gets all of it, never its tail alone.
+   */
+  private head = 0
+  private headFd = -1
   /** Lines not yet encoded; `len + 3 × chunk.length` always fits in `buf`. */
   private chunk = ''
   /** How many of the tagged records are in `chunk` (the newest ones). */
@@ -223,13 +232,14 @@ export class FdWriter {
   private drain (waitMs: number): void {
     const deadline = waitMs > 0 ? Date.now() + waitMs : 0
     for (this.encode(); this.len > 0; this.encode()) {
-      const size = this.len
       let written: number
       let fd = -1
       try {
-        fd = this.target.fdFor(size)
+        fd = this.target.fdFor(this.len - this.head)
+        // A torn line goes whole to a new fd: its tail alone would be a line without a header there.
+        if (this.head > 0 && fd !== this.headFd) this.head = 0
         // Taken after fdFor: a notice it logs is queued behind these bytes, and may have grown the buffer.
-        written = this.writeFn(fd, this.buf.subarray(0, size))
+        written = this.writeFn(fd, this.buf.subarray(this.head, this.len))
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN'
         const action = this.target.failed?.(fd, code) ?? 'default'
@@ -258,13 +268,19 @@ export class FdWriter {
       this.stats.writes++
       this.lastBatch = Date.now()
       this.target.written?.(fd)
-      if (written < this.len) {
-        // A partial write (or lines queued by the target meanwhile): the rest moves to the front.
-        this.completed(newlines(this.buf, 0, written))
-        this.buf.copyWithin(0, written, this.len)
-        this.len -= written
+      const end = this.head + written
+      if (end < this.len) {
+        // A partial write (or lines queued by the target meanwhile): the rest moves
+        // to the front, from the start of the line it tore.
+        this.completed(newlines(this.buf, this.head, end))
+        const cut = end === 0 ? 0 : this.buf.lastIndexOf(10, end - 1) + 1
+        this.buf.copyWithin(0, cut, this.len)
+        this.len -= cut
+        this.head = end - cut
+        this.headFd = fd
       } else {
         this.len = 0
+        this.head = 0
         // All but the records a target callback queued meanwhile, still in `chunk`.
         this.completed(this.tagCount - this.chunkTags)
       }
@@ -348,10 +364,12 @@ export class FdWriter {
     return false
   }
 
-  /** Drops whatever is still queued, counting its lines. */
+  /** Drops whatever is still queued, counting its lines; the buffer goes too (nothing is queued again). */
   private discard (reason: DropReason): void {
     const n = newlines(this.buf, 0, this.len) + countLines(this.chunk)
+    this.buf = EMPTY
     this.len = 0
+    this.head = 0
     this.chunk = ''
     this.chunkTags = 0
     this.tagCount = 0

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { MARGIN } from '../../src/format/cut'
 import { formatMessage, slowMessage } from '../../src/format/printf'
 import { ctx } from '../helpers/format'
@@ -48,4 +50,20 @@ test('templates past the cache bound still format the same', () => {
     const args = [`t${i} %s %d %%`, 'v', i]
     assert.equal(formatMessage(args, 0, c), `t${i} v ${i} %`)
   }
+})
+
+test('a cached template is a copy: a template sliced from a large string does not keep that string alive', () => {
+  // Templates built from data (`log.info(body.slice(0, 100), x)`) are slices that
+  // V8 keeps pointing into their parent; the cache holds up to 512 of them.
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc') as () => void
+  const used = (): number => { gc(); gc(); return process.memoryUsage().heapUsed }
+  const c = ctx()
+  const before = used()
+  for (let i = 0; i < 40; i++) {
+    const big = String.fromCharCode(97 + (i % 26)).repeat(2 * 1024 * 1024) + `template ${i} of data: %s`
+    formatMessage([big.slice(big.length - 40), 'v'], 0, c)
+  }
+  // 40 pinned parents would be 80 MB; the copies are a few KB.
+  assert.ok(used() - before < 16 * 1024 * 1024, `heap grew by ${Math.round((used() - before) / 1048576)} MB`)
 })

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { Redactor, SHAPE_HINT } from '../../src/format/redact'
 import { scrub, scrubPem } from '../../src/format/scrub'
 
@@ -41,4 +43,21 @@ test('property: Redactor.text with its pre-filter gives what the full scan gives
     assert.equal(r.text(s), s)
     assert.equal(full(s), s)
   }
+})
+
+test('a name read from a long text is cached as a copy: the text it was sliced from is not kept alive', () => {
+  // The pre-filter and the scan test the word before each `=`: a slice of the
+  // message, which V8 keeps pointing into it (and into the string the message
+  // was cut from). The name cache holds up to 4096 of them.
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc') as () => void
+  const used = (): number => { gc(); gc(); return process.memoryUsage().heapUsed }
+  const r = new Redactor({})
+  const before = used()
+  for (let i = 0; i < 40; i++) {
+    const big = `field_number_${i}_long_name=1 ` + String.fromCharCode(97 + (i % 26)).repeat(2 * 1024 * 1024)
+    r.text(big.slice(0, 1000))
+    r.keyText(big.slice(0, 30))
+  }
+  assert.ok(used() - before < 16 * 1024 * 1024, `heap grew by ${Math.round((used() - before) / 1048576)} MB`)
 })

@@ -119,6 +119,21 @@ test('a scheme-relative URL\'s password is masked (an INI line split at its firs
   assert.equal(r.text('cut //user:secr', true), 'cut //user:****')
 })
 
+test('a secret parameter inside a URL authority (no @) is masked: JDBC `;password=`, `,token=`, `&token=`', () => {
+  // The authority ran to the first `/ ? #` or blank and was skipped whole when it held no `@`,
+  // so parameters glued to it went out in clear.
+  const r = new Redactor()
+  assert.equal(r.text('jdbc:sqlserver://db.example.com:1433;databaseName=app;user=sa;password=hunter2;'),
+    'jdbc:sqlserver://db.example.com:1433;databaseName=app;user=sa;password=****;')
+  assert.equal(r.text('url=https://db.example.com,password=hunter2'), 'url=https://db.example.com,password=****')
+  assert.equal(r.text('url=https://host&token=s3cr3tvalue'), 'url=https://host&token=****')
+  assert.equal(r.text('smb://host;password=hunter2 next'), 'smb://host;password=**** next')
+  assert.equal(r.text('see //host;password=hunter2'), 'see //host;password=****')
+  // After the userinfo's @ too, and the URL itself stays readable.
+  assert.equal(r.text('db://u:pw@host;password=hunter2'), 'db://u:****@host;password=****')
+  assert.equal(r.text('https://host:8080/path'), 'https://host:8080/path')
+})
+
 test('cookies with several pairs and Set-Cookie are masked whole', () => {
   const r = new Redactor()
   assert.equal(r.text('Cookie: a=1; b=2; c=3'), 'Cookie: ****')

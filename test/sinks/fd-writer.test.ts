@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { FdWriter, fdTarget, type DropReason } from '../../src/sinks/fd-writer'
 import { tmpDir } from '../helpers/tmp'
@@ -110,4 +112,83 @@ test('a partial write keeps the unwritten tail and sends it first', () => {
   assert.equal(got.toString(), big + 'next\n')
   w.close()
   fs.closeSync(read)
+})
+
+test('a line torn by a partial write goes whole to the next destination (the stderr fallback), never as a headerless tail', () => {
+  // A full disk takes part of a batch, then ENOSPC: the target falls back to
+  // another fd. The tail of the torn line alone would be a line there with no
+  // header, and one a message could shape into a forged record.
+  const got = new Map<number, Buffer[]>([[3, []], [4, []]])
+  let fd = 3
+  let room = 70
+  const w = new FdWriter({
+    fdFor: () => fd,
+    close () {},
+    failed: (_fd, code) => { if (code !== 'ENOSPC') return 'default'; fd = 4; return 'retry' }
+  }, {
+    maxBuffer: 1 << 20,
+    write: (to, data) => {
+      const buf = data as Buffer
+      const n = to === 3 ? Math.min(room, buf.length) : buf.length
+      if (n === 0) throw Object.assign(new Error('full'), { code: 'ENOSPC' })
+      if (to === 3) room -= n
+      got.get(to)?.push(Buffer.from(buf.subarray(0, n)))
+      return n
+    }
+  })
+  const first = 'T1 INFO - first record 😀😀\n'
+  const second = 'T2 INFO - fine 2026-12-01 00:00:00 ERROR - forged? 😀😀😀😀😀😀\n'
+  w.write(first + second)
+  w.flushSync(0)
+  const file = Buffer.concat(got.get(3) ?? []).toString()
+  const fallback = Buffer.concat(got.get(4) ?? []).toString()
+  assert.ok(file.startsWith(first) && file.length < first.length + second.length, JSON.stringify(file))
+  assert.equal(fallback, second)
+  assert.equal(w.stats.bytes, Buffer.byteLength(file) + Buffer.byteLength(fallback))
+})
+
+test('a line torn on a pipe (EAGAIN after a partial write) continues where it stopped on the same fd', () => {
+  const out: Buffer[] = []
+  let calls = 0
+  let done = 0
+  const w = new FdWriter({ fdFor: () => 5, close () {} }, {
+    maxBuffer: 1 << 20,
+    onWritten: (_tag, n) => { done += n },
+    write: (_fd, data) => {
+      const buf = data as Buffer
+      calls++
+      if (calls === 2) throw Object.assign(new Error('again'), { code: 'EAGAIN' })
+      const n = calls === 1 ? 7 : buf.length
+      out.push(Buffer.from(buf.subarray(0, n)))
+      return n
+    }
+  })
+  w.write('é😀 one\n', 1)
+  w.write('two\n', 1)
+  w.flushSync(0)
+  assert.equal(done, 0)
+  w.flushSync(0)
+  assert.equal(Buffer.concat(out).toString(), 'é😀 one\ntwo\n')
+  assert.equal(done, 2)
+})
+
+test('a destination gone for good (EPIPE) releases the buffer it filled while the reader was slow', () => {
+  // The writer lives on (later records are dropped and counted): its buffer, up
+  // to log_buffer_max (256 MB at most), must not live on with it.
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc') as () => void
+  const held = (): number => { gc(); gc(); return process.memoryUsage().arrayBuffers }
+  let code = 'EAGAIN'
+  const w = new FdWriter({ fdFor: () => 5, close () {} }, {
+    maxBuffer: 32 << 20,
+    write: () => { throw Object.assign(new Error(code), { code }) }
+  })
+  const before = held()
+  const line = 'x'.repeat(1023) + '\n'
+  for (let i = 0; i < 30 * 1024; i++) w.write(line)
+  assert.ok(held() - before > 16 << 20)
+  code = 'EPIPE'
+  w.flushSync(0)
+  assert.equal(w.isOpen, false)
+  assert.ok(held() - before < 4 << 20, `still held: ${Math.round((held() - before) / 1048576)} MB`)
 })
