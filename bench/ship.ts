@@ -8,9 +8,10 @@
 //              process that counts octet-counted frames (bench/ship-receiver.ts);
 //   ship-down  the file and log_ship to a loopback port nothing listens on.
 //   ship-ceiling  no logger: the same number of ready-made frames, 1,000 per
-//              write, to ship-tcp's receiver, until it has them all. What
-//              the receiver can take on this machine, whatever the sender:
-//              the ceiling of ship-tcp's records/s until drained.
+//              write, to ship-tcp's receiver, the clock stopping when the
+//              socket has taken the last one (as ship-tcp's "drained": every
+//              record handed to the socket). A sender that does no work: what
+//              the receiver lets any sender reach on this machine.
 // The clock runs from the first timed record to the logger's close, and for
 // ship-tcp not before the queue has drained (each record sent or dropped):
 // records a full queue dropped earn no credit for being "fast", and they are
@@ -224,7 +225,7 @@ async function startSyslogReceiver (job: ShipJob): Promise<SyslogReceiver> {
   return { port: receiver.port, name: 'node:net', received: async () => await receiver.count(), stop: async () => { await receiver.stop() } }
 }
 
-/** ship-ceiling: ready-made frames, as fast as the receiver takes them, until it has them all. */
+/** ship-ceiling: ready-made frames, as fast as the receiver takes them; then checks it got them all. */
 async function ceilingRun (job: ShipJob): Promise<ShipOutcome> {
   const receiver = await startSyslogReceiver(job)
   const problems: string[] = []
@@ -243,9 +244,10 @@ async function ceilingRun (job: ShipJob): Promise<ShipOutcome> {
     const r0 = await receiver.received()
     const t0 = now()
     await send(job.records)
+    // Every frame handed to the socket: where ship-tcp's clock stops too (its queue empty, before close()).
     const handedMs = now() - t0
+    const elapsedMs = handedMs
     const r1 = await reach(async () => (await receiver.received()).marked, r0.marked + job.records, DRAIN_MAX_MS)
-    const elapsedMs = now() - t0
     sock.destroy()
     const delivered = r1 - r0.marked
     if (delivered !== job.records) problems.push(`the receiver got ${delivered} of ${job.records} frames`)
