@@ -3,7 +3,7 @@
 // headers), a problem for each one that cannot be used (it is left out; the
 // others still ship), and the process-wide facts every transport needs.
 
-import { randomUUID } from 'node:crypto'
+import type * as Crypto from 'node:crypto'
 import os from 'node:os'
 import { PACKAGE } from '../diagnostics/package-info'
 import { parseOtlpHeaders, resolveOtlpEndpoint, type Env } from './otlp/endpoint'
@@ -11,6 +11,10 @@ import { createOtlpTransport } from './otlp/transport'
 import { parseSyslogUrl } from './syslog/url'
 import { createSyslogTransport } from './syslog/transport'
 import type { ShipResource, ShipTransport } from './transport'
+import { lazy } from '../internal/lazy'
+
+// node:crypto on first use: loading it (and the streams it pulls in) is a large part of require()'s cost.
+const crypto = lazy(() => require('node:crypto') as typeof Crypto)
 
 export interface DestinationCheck {
   /** As configured (a credential in it is masked by the redaction of whatever shows it). */
@@ -81,7 +85,7 @@ let instanceId: string | undefined
 
 /** What every shipped record says about this process. */
 export function shipResource (appName: string | undefined): ShipResource {
-  instanceId ??= randomUUID()
+  instanceId ??= crypto().randomUUID()
   let hostName = 'localhost'
   try {
     hostName = os.hostname()

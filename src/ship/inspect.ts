@@ -4,11 +4,15 @@
 // destination's trust (a CA file, or the system store). Synchronous, and it
 // opens no connection: it stats files and reads /proc/net/unix.
 
-import { X509Certificate } from 'node:crypto'
+import type * as Crypto from 'node:crypto'
 import fs from 'node:fs'
 import type { Env } from './otlp/endpoint'
 import { inspectUnixSocket, type UnixSocketInfo } from './syslog/unix-socket'
 import { parseSyslogUrl } from './syslog/url'
+import { lazy } from '../internal/lazy'
+
+// node:crypto on first use: loading it (and the streams it pulls in) is a large part of require()'s cost.
+const crypto = lazy(() => require('node:crypto') as typeof Crypto)
 
 export interface ShipFinding {
   readonly severity: 'problem' | 'warning' | 'note'
@@ -142,7 +146,7 @@ function someCertificateParses (pem: string): boolean {
     if (end < 0) return false
     try {
       // eslint-disable-next-line no-new
-      new X509Certificate(pem.slice(at, end + END.length))
+      new (crypto().X509Certificate)(pem.slice(at, end + END.length))
       return true
     } catch {
       // Not a certificate: try the next block.

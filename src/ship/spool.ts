@@ -21,10 +21,14 @@
 // temp file whose writer was killed mid-write is published for it first. A
 // spool name with a second hard link is none the agent made: left alone.
 
-import crypto from 'node:crypto'
+import type * as Crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { lazy } from '../internal/lazy'
+
+// node:crypto on first use: loading it (and the streams it pulls in) is a large part of require()'s cost.
+const crypto = lazy(() => require('node:crypto') as typeof Crypto)
 
 export const SPOOL_MAX = 16 * 1024 * 1024
 const PREFIX = 'oneapm-unsent-'
@@ -59,7 +63,7 @@ export function writeSpool (dir: string, sections: readonly SpoolSection[], pid 
   const nonEmpty = sections.filter((s) => s.lines.length > 0)
   if (nonEmpty.length === 0) return { file: '', lines: 0 }
   // A temp name of our own (O_EXCL): whatever already holds a name is never removed or written through.
-  const tmp = path.join(dir, `.${PREFIX}${pid}-${crypto.randomBytes(6).toString('hex')}${SUFFIX}.tmp`)
+  const tmp = path.join(dir, `.${PREFIX}${pid}-${crypto().randomBytes(6).toString('hex')}${SUFFIX}.tmp`)
   let fd: number
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0), 0o600)

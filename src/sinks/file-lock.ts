@@ -10,10 +10,14 @@
 // symlink, a stranger's file) is left alone and reported: rotation waits
 // until someone removes it.
 
-import { randomBytes } from 'node:crypto'
+import type * as Crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import { describe, isOwnFile, NOT_OURS, notOurs, readOwn } from './own-file'
+import { lazy } from '../internal/lazy'
+
+// Loaded on first use: node:crypto (with the streams it pulls in) is a large part of require()'s cost.
+const crypto = lazy(() => require('node:crypto') as typeof Crypto)
 
 export interface LockResult {
   readonly acquired: boolean
@@ -123,7 +127,7 @@ function create (file: string): string | undefined {
     // O_EXCL: never opens what is there already, symlink included.
     const fd = fs.openSync(file, 'wx', 0o600)
     try {
-      const id = randomBytes(8).toString('hex')
+      const id = crypto().randomBytes(8).toString('hex')
       fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString(), id }))
       return id
     } finally {

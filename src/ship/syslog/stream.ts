@@ -42,7 +42,7 @@
 // unix-stream()) are supported.
 
 import fs from 'node:fs'
-import net from 'node:net'
+import type * as Net from 'node:net'
 import type * as Tls from 'node:tls'
 import { lazy } from '../../internal/lazy'
 import type { Frame, SendOutcome, ShippedRecord } from '../transport'
@@ -55,6 +55,7 @@ import type { SyslogNetTarget, SyslogUnixTarget } from './url'
 
 // Loaded with the first TLS connection: node:tls is not free, and most agents never ship over TLS.
 const tlsModule = lazy(() => require('node:tls') as typeof Tls)
+const net = lazy(() => require('node:net') as typeof Net)
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 const DEFAULT_WRITE_TIMEOUT_MS = 10_000
@@ -103,9 +104,9 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
   const backoff = createBackoff(options.backoff)
   const counters: SyslogCounters = { connects: 0, connectFailures: 0, resentBatches: 0, resentRecords: 0 }
 
-  let sock: net.Socket | undefined
+  let sock: Net.Socket | undefined
   /** A connection being opened, so that close() can end it. */
-  let opening: net.Socket | undefined
+  let opening: Net.Socket | undefined
   /** The peer ended `sock` (FIN or error) and its 'close' has not come yet. */
   let peerEnded = false
   let notBefore = 0
@@ -141,7 +142,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
   }
 
   /** Forget `s` as the connection; what was written on it just before it ended is to be written again. */
-  function drop (s: net.Socket): void {
+  function drop (s: Net.Socket): void {
     if (s !== sock) return
     sock = undefined
     prune(Date.now())
@@ -153,19 +154,19 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
     s.destroy()
   }
 
-  function open (): net.Socket {
-    if (target.protocol === 'unix') return net.connect({ path: target.path })
-    if (target.protocol === 'tcp') return net.connect({ host: target.host, port: target.port })
+  function open (): Net.Socket {
+    if (target.protocol === 'unix') return net().connect({ path: target.path })
+    if (target.protocol === 'tcp') return net().connect({ host: target.host, port: target.port })
     if (target.caFile !== undefined && ca === undefined) ca = readCa(target.caFile)
     const o: Tls.ConnectionOptions = { host: target.host, port: target.port, rejectUnauthorized: true }
-    if (net.isIP(target.host) === 0) o.servername = target.host
+    if (net().isIP(target.host) === 0) o.servername = target.host
     if (ca !== undefined) o.ca = ca
     return tlsModule().connect(o)
   }
 
-  function connect (): Promise<net.Socket | string> {
+  function connect (): Promise<Net.Socket | string> {
     return new Promise((resolve) => {
-      let s: net.Socket
+      let s: Net.Socket
       try {
         s = open()
       } catch (err) {
@@ -175,7 +176,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
       opening = s
       s.unref()
       let settled = false
-      const settle = (v: net.Socket | string): void => {
+      const settle = (v: Net.Socket | string): void => {
         if (settled) return
         settled = true
         clearTimeout(timer)
@@ -204,7 +205,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
     })
   }
 
-  async function ensure (): Promise<net.Socket | string> {
+  async function ensure (): Promise<Net.Socket | string> {
     if (sock !== undefined) {
       if (!peerEnded && !sock.destroyed && sock.writable) return sock
       drop(sock)
@@ -229,7 +230,7 @@ export function createStreamTransport (target: SyslogNetTarget | SyslogUnixTarge
   }
 
   /** true once `payload` is written and drained; else why not. */
-  function write (s: net.Socket, payload: Buffer): Promise<true | string> {
+  function write (s: Net.Socket, payload: Buffer): Promise<true | string> {
     return new Promise((resolve) => {
       let settled = false
       let release: (() => void) | undefined

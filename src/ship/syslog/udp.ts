@@ -11,8 +11,8 @@
 
 import type * as Dgram from 'node:dgram'
 import { lazy } from '../../internal/lazy'
-import dns from 'node:dns'
-import net from 'node:net'
+import type * as Dns from 'node:dns'
+import type * as Net from 'node:net'
 import type { Frame, SendOutcome, ShippedRecord } from '../transport'
 import { createBackoff } from './backoff'
 import { errorCode, errorReason, neverRejects, retryAll } from './batch'
@@ -22,6 +22,8 @@ import type { SyslogNetTarget } from './url'
 
 // Loaded with the first UDP destination.
 const dgramModule = lazy(() => require('node:dgram') as typeof Dgram)
+const dns = lazy(() => require('node:dns') as typeof Dns)
+const net = lazy(() => require('node:net') as typeof Net)
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 
@@ -40,12 +42,12 @@ export function createUdpTransport (target: SyslogNetTarget, framer: SyslogFrame
   }
 
   function lookup (host: string): Promise<{ address: string, family: number } | string> {
-    const family = net.isIP(host)
+    const family = net().isIP(host)
     if (family !== 0) return Promise.resolve({ address: host, family })
     return new Promise((resolve) => {
       const timer = setTimeout(() => { resolve(`DNS lookup of ${host} timed out after ${connectTimeoutMs} ms`) }, connectTimeoutMs)
       timer.unref()
-      dns.lookup(host, (err, address, fam) => {
+      dns().lookup(host, (err, address, fam) => {
         clearTimeout(timer)
         resolve(err === null ? { address, family: fam } : errorReason(err))
       })
