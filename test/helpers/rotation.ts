@@ -72,6 +72,8 @@ export interface Audit {
   readonly files: number
   readonly lines: number
   readonly unparsable: number
+  /** Of those, lines that end a rotated file (not the current one): where a copy can cut a line a writer was still writing. */
+  readonly unparsableAtCopyEnd: number
   readonly nulBytes: number
   readonly duplicates: number
   readonly outOfOrder: number
@@ -95,6 +97,7 @@ export function audit (file: string): Audit {
   const events = new Map<string, number>()
   let lines = 0
   let unparsable = 0
+  let unparsableAtCopyEnd = 0
   let nulBytes = 0
   let duplicates = 0
   let outOfOrder = 0
@@ -106,7 +109,11 @@ export function audit (file: string): Audit {
     else largestFile = Math.max(largestFile, buf.length)
     for (const byte of buf) if (byte === 0) nulBytes++
     const last = new Map<number, number>()
-    for (const line of buf.toString('utf8').split('\n')) {
+    const all = buf.toString('utf8').split('\n')
+    let lastLine = all.length - 1
+    while (lastLine >= 0 && all[lastLine] === '') lastLine--
+    for (let i = 0; i < all.length; i++) {
+      const line = all[i] as string
       if (line === '') continue
       lines++
       let rec: { p?: number, s?: number, event?: string }
@@ -114,6 +121,7 @@ export function audit (file: string): Audit {
         rec = JSON.parse(line) as typeof rec
       } catch {
         unparsable++
+        if (i === lastLine && f !== file) unparsableAtCopyEnd++
         continue
       }
       if (rec.p === undefined || rec.s === undefined) {
@@ -132,7 +140,7 @@ export function audit (file: string): Audit {
     }
   }
   for (const list of seqs.values()) list.sort((a, b) => a - b)
-  return { seqs, files: files.length, lines, unparsable, nulBytes, duplicates, outOfOrder, largestFile, events }
+  return { seqs, files: files.length, lines, unparsable, unparsableAtCopyEnd, nulBytes, duplicates, outOfOrder, largestFile, events }
 }
 
 /** No loss, no duplicate, no torn line, order kept: the common assertions. */

@@ -59,7 +59,10 @@ test('logrotate copytruncate: no NUL bytes, no torn lines, no crash', { skip }, 
   assert.deepEqual(codes, [0, 0, 0, 0])
   assert.ok(rotations >= 3)
   const a = audit(file)
-  assertClean(a)
+  // logrotate's copy reads the file while a writer may be in the middle of a multi-page write(2):
+  // the copy can end in part of a line (seen once in a loaded full run). Nowhere else.
+  assert.equal(a.unparsable, a.unparsableAtCopyEnd, 'an unparsable line that does not end a copy')
+  assertClean({ ...a, unparsable: 0 })
   // Lines written between logrotate's copy and its truncate are lost: that is
   // copytruncate's documented window, not ours. Most lines survive.
   const kept = [...a.seqs.values()].reduce((n, list) => n + list.length, 0)
