@@ -10,7 +10,7 @@
 import type { FileRead, ParsedRecord } from './model'
 import { MAX_LINE, TEXT_IN_PLACE_MIN, TextView, lineEnd, parseLine, textHeader, type TextHeader } from './parse'
 import type { PlannedFile } from './files'
-import { LineSplitter, countOverlong, describe, gzipChunks, plainChunks, type Counts, type ReadRange } from './read'
+import { LineSplitter, countOverlong, describe, fileRead, gzipChunks, plainChunks, type Counts, type ReadRange } from './read'
 
 /** A file whose mtime is this far past the next file's first record overlaps it: not worth trying. */
 const MTIME_SLACK = 60_000
@@ -58,18 +58,7 @@ export async function readLogsInOrder (files: readonly PlannedFile[], range: Rea
     if (err instanceof Overlap) return undefined
     throw err
   }
-  return files.map((f): FileRead => {
-    const c = counts.get(f)
-    return {
-      path: f.path,
-      bytes: f.size,
-      gzip: f.gzip,
-      skipped: f.problem === undefined && c === undefined,
-      records: c?.records ?? 0,
-      otherLines: c?.otherLines ?? 0,
-      problem: f.problem ?? c?.problem
-    }
-  })
+  return files.map((f) => fileRead(f, counts.get(f)))
 }
 
 /** The first record time of the next file that has one; Infinity when none follows. */

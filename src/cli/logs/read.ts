@@ -393,20 +393,19 @@ export async function readLogs (files: readonly PlannedFile[], range: ReadRange,
   } finally {
     for (const c of cursors.values()) await c.close()
   }
+  return { stopped, files: files.map((f) => fileRead(f, cursors.get(f)?.counts)) }
+}
+
+/** What reading `f` came to; no counts: it was never opened (outside the range, or a problem first). */
+export function fileRead (f: PlannedFile, c: Counts | undefined): FileRead {
   return {
-    stopped,
-    files: files.map((f): FileRead => {
-      const c = cursors.get(f)
-      return {
-        path: f.path,
-        bytes: f.size,
-        gzip: f.gzip,
-        skipped: f.problem === undefined && c === undefined,
-        records: c?.counts.records ?? 0,
-        otherLines: c?.counts.otherLines ?? 0,
-        problem: f.problem ?? c?.counts.problem
-      }
-    })
+    path: f.path,
+    bytes: f.size,
+    gzip: f.gzip,
+    skipped: f.problem === undefined && c === undefined,
+    records: c?.records ?? 0,
+    otherLines: c?.otherLines ?? 0,
+    problem: f.problem ?? c?.problem
   }
 }
 
