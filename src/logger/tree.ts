@@ -48,6 +48,8 @@ export interface ExtraSink {
   take (logger: Logger, rec: LogRecord): void
   /** Stops it; what it holds is its own business (the ship sink spools it). */
   close (): void
+  /** For flush(): writes what it holds now, synchronously (a debug session's file); a network sink has none. */
+  flushSync? (): void
 }
 
 export class Tree {
@@ -310,6 +312,7 @@ export class Tree {
 
   flush (): void {
     this.output?.flush()
+    for (const sink of this.extra) sink.flushSync?.()
   }
 
   close (): void {
