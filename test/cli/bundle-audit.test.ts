@@ -77,3 +77,24 @@ test('bundle debug/: the control file, each state file and each session log, red
   assert.ok(manifest.pids_seen.includes(4711), JSON.stringify(manifest.pids_seen))
   assert.match(r.stdout, /debug\/oneapm-debug-4711\.log/)
 })
+
+test('bundle environment.json: the license key in an allowlisted variable is masked in every encoding the redaction knows', async () => {
+  const f = fixture()
+  fs.writeFileSync(f.log, '2026-01-01T00:00:00.000Z INFO (1/main) oneapm.collector: hello\n')
+  const encoded: Record<string, string> = {
+    ONEAPM_AUDIT_UPPER: `key ${KEY.toUpperCase()} end`,
+    ONEAPM_AUDIT_HEX: `x ${Buffer.from(KEY).toString('hex')} y`,
+    ONEAPM_AUDIT_B64: `x ${Buffer.from(KEY).toString('base64')} y`,
+    ONEAPM_AUDIT_URL: `https://h/?k=${[...KEY].map((c) => '%' + c.charCodeAt(0).toString(16)).join('')}`,
+    NODE_OPTIONS: `--require ./x.js --license-key=${KEY}`
+  }
+  const r = await withEnv(encoded, async () => await runBundleIn(['--config', f.config, '--out', f.out]))
+  assert.equal(r.status, 0, r.stderr)
+  const env = (JSON.parse(members(r.archive as string).get('environment.json') as string) as { env: Record<string, string> }).env
+  for (const [name, value] of Object.entries(encoded)) {
+    assert.ok(name in env, name)
+    assert.notEqual(env[name], value, `${name} kept as given: ${env[name]}`)
+    assert.ok(!holds(env[name] as string, KEY), `${name}: ${env[name]}`)
+    for (const enc of [Buffer.from(KEY).toString('hex'), Buffer.from(KEY).toString('base64')]) assert.ok(!holds(env[name] as string, enc), `${name}: ${env[name]}`)
+  }
+})
