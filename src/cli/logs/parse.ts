@@ -298,6 +298,8 @@ export class TextView implements ParsedRecord {
   get name (): string { return this.s.slice(this.nameAt, this.nameEnd) }
   get thread (): string { return this.s.slice(this.threadAt, this.threadEnd) }
   get lineLength (): number { return this.end - this.start }
+  /** The line as written (a slice of the string of lines: copy it to keep it). */
+  get line (): string { return this.s.slice(this.start, this.end) }
 
   private parsed (): { msg: string, fields: Record<string, string>, event: string | undefined } {
     if (this.body === undefined) {
