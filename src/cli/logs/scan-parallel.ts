@@ -20,14 +20,14 @@ import type { PlannedFile } from './files'
 import type { FileRead, Summary } from './model'
 import { countOverlong, fileRead, type Counts, type ReadRange } from './read'
 import { mtimesOverlap, nextLower, type ByteRange } from './read-in-order'
-import type { UnitRead } from './scan-part'
+import { readUnit, type UnitRead } from './scan-part'
 import type { UnitRequest, WorkerSetup } from './scan-worker'
 import { SummaryBuilder, type RecordRedaction } from './summary'
 
 export interface ScanOptions {
   /** 1: one thread; 2 or more: that many workers whatever the input; none: by input size and cores. */
   readonly threads?: number | undefined
-  /** Plain files are cut into ranges of about this many bytes (default UNIT_BYTES). */
+  /** Plain files are cut into ranges of about this many bytes (default: about two units a thread, UNIT_MIN to UNIT_MAX). */
   readonly unitBytes?: number | undefined
   /** How a worker makes the redaction this thread was given: outputRedactor(config). None: no redaction. */
   readonly redact?: { readonly config: string | undefined } | undefined
@@ -37,7 +37,9 @@ export interface ScanOptions {
 const PARALLEL_MIN_BYTES = 24 * 1024 * 1024
 /** A compressed byte inflates to several and costs as much to read as about this many plain ones. */
 const GZIP_WEIGHT = 6
-const UNIT_BYTES = 32 * 1024 * 1024
+/** Plain-file units: small enough that the threads end together, big enough that a unit's own cost (its part: rows, kinds) stays small. */
+const UNIT_MIN = 4 * 1024 * 1024
+const UNIT_MAX = 32 * 1024 * 1024
 const MAX_THREADS = 4
 
 interface Unit {
@@ -50,9 +52,14 @@ export function scanThreads (files: readonly PlannedFile[], scan: ScanOptions): 
   if (scan.threads !== undefined) return Math.max(1, Math.floor(scan.threads))
   const cores = Math.min(MAX_THREADS, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length)
   if (cores < 2) return 1
-  let weight = 0
-  for (const f of files) if (!f.skip) weight += f.gzip ? f.size * GZIP_WEIGHT : f.size
-  return weight >= PARALLEL_MIN_BYTES ? cores : 1
+  return weight(files) >= PARALLEL_MIN_BYTES ? cores : 1
+}
+
+/** What reading the files costs, in plain bytes. */
+function weight (files: readonly PlannedFile[]): number {
+  let w = 0
+  for (const f of files) if (!f.skip) w += f.gzip ? f.size * GZIP_WEIGHT : f.size
+  return w
 }
 
 function units (pending: readonly PlannedFile[], unitBytes: number): Unit[] {
@@ -81,7 +88,7 @@ export async function scanParallel (files: readonly PlannedFile[], range: ReadRa
   if (mtimesOverlap(pending)) return { fallback: 'overlap' }
   // A held fd (tail -f's) cannot be sent to another thread.
   if (pending.some((f) => f.fd !== undefined)) return { fallback: 'single' }
-  const list = units(pending, Math.max(1, scan.unitBytes ?? UNIT_BYTES))
+  const list = units(pending, Math.max(1, scan.unitBytes ?? Math.min(UNIT_MAX, Math.max(UNIT_MIN, Math.ceil(weight(pending) / (2 * threads))))))
   const builder = new SummaryBuilder(redaction)
   const counts = new Map<PlannedFile, Counts>()
   const overlong = new Map<PlannedFile, number>()
@@ -117,7 +124,7 @@ export async function scanParallel (files: readonly PlannedFile[], range: ReadRa
     overlong.set(f, (overlong.get(f) ?? 0) + r.overlong)
     return undefined
   }
-  const failed = await runUnits(list, Math.min(threads, list.length), { redact: scan.redact }, range, fold)
+  const failed = await runUnits(list, Math.min(threads, list.length), { redact: scan.redact }, range, redaction, fold)
   if (failed !== undefined) return { fallback: failed }
   for (const [f, c] of counts) countOverlong(overlong.get(f) ?? 0, c)
   const read: FileRead[] = files.map((f) => fileRead(f, counts.get(f)))
@@ -125,10 +132,12 @@ export async function scanParallel (files: readonly PlannedFile[], range: ReadRa
 }
 
 /**
- * Reads `list` on `threads` workers, handing each unit's read to `fold` in list order (reads that
- * come early wait, at most one per worker). A reason to give up, or undefined when all were folded.
+ * Reads `list` on `threads` threads (this one and threads - 1 workers), handing each unit's read
+ * to `fold` in list order (reads that come early wait, at most one per thread). A reason to give
+ * up, or undefined when all were folded. This thread reads units too: it has the code loaded
+ * already, and a worker more would cost its start and its own warm-up.
  */
-function runUnits (list: readonly Unit[], threads: number, setup: WorkerSetup, range: ReadRange, fold: (u: Unit, r: UnitRead) => 'overlap' | 'single' | undefined): Promise<'overlap' | 'single' | undefined> {
+function runUnits (list: readonly Unit[], threads: number, setup: WorkerSetup, range: ReadRange, redaction: RecordRedaction | undefined, fold: (u: Unit, r: UnitRead) => 'overlap' | 'single' | undefined): Promise<'overlap' | 'single' | undefined> {
   if (list.length === 0) return Promise.resolve(undefined)
   return new Promise((resolve) => {
     const workers: Worker[] = []
@@ -146,6 +155,19 @@ function runUnits (list: readonly Unit[], threads: number, setup: WorkerSetup, r
       }
       resolve(why)
     }
+    /** Unit `id` read: fold what is due; false when the scan is over. */
+    const arrived = (id: number, read: UnitRead): boolean => {
+      done.set(id, read)
+      while (done.has(folded)) {
+        const r = done.get(folded) as UnitRead
+        done.delete(folded)
+        const why = fold(list[folded] as Unit, r)
+        folded++
+        if (why !== undefined) { finish(why); return false }
+      }
+      if (folded === list.length) { finish(undefined); return false }
+      return true
+    }
     const send = (w: Worker): void => {
       if (next >= list.length) return
       const id = next++
@@ -154,7 +176,7 @@ function runUnits (list: readonly Unit[], threads: number, setup: WorkerSetup, r
       w.postMessage(m)
     }
     const file = path.join(__dirname, 'scan-worker.js')
-    for (let k = 0; k < threads; k++) {
+    for (let k = 1; k < threads; k++) {
       let w: Worker
       try {
         w = new Worker(file, { workerData: setup, stdout: true, stderr: true })
@@ -166,20 +188,20 @@ function runUnits (list: readonly Unit[], threads: number, setup: WorkerSetup, r
       w.on('message', (m: { id: number, read?: UnitRead, error?: string }) => {
         if (over) return
         if (m.read === undefined) { finish('single'); return }
-        done.set(m.id, m.read)
-        while (done.has(folded)) {
-          const r = done.get(folded) as UnitRead
-          done.delete(folded)
-          const why = fold(list[folded] as Unit, r)
-          folded++
-          if (why !== undefined) { finish(why); return }
-        }
-        if (folded === list.length) { finish(undefined); return }
-        send(w)
+        if (arrived(m.id, m.read)) send(w)
       })
       w.on('error', () => { finish('single') })
       w.on('exit', () => { if (!over) finish('single') })
       send(w)
     }
+    const local = async (): Promise<void> => {
+      while (!over && next < list.length) {
+        const id = next++
+        const u = list[id] as Unit
+        const read = await readUnit(u.file, range, u.bytes, redaction)
+        if (over || !arrived(id, read)) return
+      }
+    }
+    local().catch(() => { finish('single') })
   })
 }
