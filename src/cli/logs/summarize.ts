@@ -19,7 +19,8 @@ export async function summarize (files: readonly PlannedFile[], range: ReadRange
   if (scan !== undefined && (redaction === undefined || scan.redact !== undefined)) {
     const threads = scanThreads(files, scan)
     if (threads > 1) {
-      const out = await scanParallel(files, range, redaction, scan, threads)
+      // A worker redacts only when this thread does.
+      const out = await scanParallel(files, range, redaction, { ...scan, redact: redaction === undefined ? undefined : scan.redact }, threads)
       if ('summary' in out) return out.summary
       if (out.fallback === 'overlap') return await summarizeMerged(files, range, redaction)
     }
