@@ -27,7 +27,7 @@ import { SummaryBuilder, type RecordRedaction } from './summary'
 export interface ScanOptions {
   /** 1: one thread; 2 or more: that many workers whatever the input; none: by input size and cores. */
   readonly threads?: number | undefined
-  /** Plain files are cut into ranges of about this many bytes (default: about two units a thread, UNIT_MIN to UNIT_MAX). */
+  /** Plain files are cut into ranges of about this many bytes (default: about four units a thread, UNIT_MIN to UNIT_MAX). */
   readonly unitBytes?: number | undefined
   /** How a worker makes the redaction this thread was given: outputRedactor(config). None: no redaction. */
   readonly redact?: { readonly config: string | undefined } | undefined
@@ -37,7 +37,10 @@ export interface ScanOptions {
 const PARALLEL_MIN_BYTES = 24 * 1024 * 1024
 /** A compressed byte inflates to several and costs as much to read as about this many plain ones. */
 const GZIP_WEIGHT = 6
-/** Plain-file units: small enough that the threads end together, big enough that a unit's own cost (its part: rows, kinds) stays small. */
+/**
+ * Plain-file units: small enough that the threads end together (a worker starts late and cold,
+ * so it reads its first units slower), big enough that a unit's own cost (its part) stays small.
+ */
 const UNIT_MIN = 4 * 1024 * 1024
 const UNIT_MAX = 32 * 1024 * 1024
 const MAX_THREADS = 4
@@ -88,7 +91,7 @@ export async function scanParallel (files: readonly PlannedFile[], range: ReadRa
   if (mtimesOverlap(pending)) return { fallback: 'overlap' }
   // A held fd (tail -f's) cannot be sent to another thread.
   if (pending.some((f) => f.fd !== undefined)) return { fallback: 'single' }
-  const list = units(pending, Math.max(1, scan.unitBytes ?? Math.min(UNIT_MAX, Math.max(UNIT_MIN, Math.ceil(weight(pending) / (2 * threads))))))
+  const list = units(pending, Math.max(1, scan.unitBytes ?? Math.min(UNIT_MAX, Math.max(UNIT_MIN, Math.ceil(weight(pending) / (4 * threads))))))
   const builder = new SummaryBuilder(redaction)
   const counts = new Map<PlannedFile, Counts>()
   const overlong = new Map<PlannedFile, number>()
@@ -192,7 +195,9 @@ function runUnits (list: readonly Unit[], threads: number, setup: WorkerSetup, r
       })
       w.on('error', () => { finish('single') })
       w.on('exit', () => { if (!over) finish('single') })
-      send(w)
+      // Its first unit when it can start on it (a worker takes 50-300 ms to start): meanwhile this
+      // thread reads from the first unit on, and the folding in order never waits on a starting worker.
+      w.once('online', () => { if (!over) send(w) })
     }
     const local = async (): Promise<void> => {
       while (!over && next < list.length) {

@@ -148,6 +148,7 @@ test('summary --threads: the CLI with workers prints what it prints with one thr
   const two = await cli(['summary', '--json', '--threads', '2', ...paths])
   assert.equal(one.status, 0, one.stderr)
   assert.equal(two.status, 0, two.stderr)
+  assert.deepEqual(JSON.parse(two.stdout), JSON.parse(one.stdout))
   assert.equal(two.stdout, one.stdout)
   assert.equal(two.stderr, one.stderr)
   const text = await cli(['summary', '--threads', '2', ...paths], 'head -1')
