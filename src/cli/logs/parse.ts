@@ -354,6 +354,12 @@ export class LineRef {
     this.bodyAt += d
   }
 
+  /** Its fields over a copy of the line alone, as plain data (PendingRow: posted to another thread). */
+  alone (): { time: number, level: LevelName, pid: number, s: string, start: number, end: number, nameAt: number, nameEnd: number, bodyAt: number } {
+    const d = this.start
+    return { time: this.time, level: this.level, pid: this.pid, s: this.s.slice(this.start, this.end), start: 0, end: this.end - d, nameAt: this.nameAt - d, nameEnd: this.nameEnd - d, bodyAt: this.bodyAt - d }
+  }
+
   /** The name and message, as TextView read them when it was at this line. */
   get name (): string { return this.s.slice(this.nameAt, this.nameEnd) }
   get msg (): string { return bodyOf(this.s.slice(this.start, this.end), this.bodyAt - this.start).msg }

@@ -68,6 +68,19 @@ interface MutableIdentity {
   proxy: string | undefined
 }
 
+/** A LineRef as posted between threads: its own fields, over a string that is the line alone. */
+export interface PendingRow {
+  readonly time: number
+  readonly level: LevelName
+  readonly pid: number
+  readonly s: string
+  readonly start: number
+  readonly end: number
+  readonly nameAt: number
+  readonly nameEnd: number
+  readonly bodyAt: number
+}
+
 interface Kind { kind: string, level: LevelName, count: number, first: number, last: number, sample: string }
 
 /**
@@ -78,7 +91,8 @@ interface Kind { kind: string, level: LevelName, count: number, first: number, l
 export interface SummaryPart {
   readonly tally: TallyPart
   readonly kinds: ReadonlyArray<Kind & { key: string }>
-  readonly rows: readonly EventRow[]
+  /** The part's last rows, oldest first; a line not read yet as a LineRef's fields over the line alone (it is read, redacted and cut by the builder it is merged into, only if it is still in the table at the end). */
+  readonly rows: ReadonlyArray<EventRow | PendingRow>
   readonly rowsSeen: number
   readonly ordered: readonly string[]
   /** Past a part's bounds: not mergeable exactly. */
@@ -182,7 +196,7 @@ export class SummaryBuilder {
 
   /** This part's share, to merge() into the builder of the whole; rows are read and cut as finish() would. */
   part (): SummaryPart {
-    return { tally: this.tally.part(), kinds: [...this.kinds].map(([key, k]) => ({ key, ...k })), rows: this.rows(), rowsSeen: this.eventsSeen, ordered: this.ordered ?? [], overflow: this.overflow }
+    return { tally: this.tally.part(), kinds: [...this.kinds].map(([key, k]) => ({ key, ...k })), rows: this.pendingRows(), rowsSeen: this.eventsSeen, ordered: this.ordered ?? [], overflow: this.overflow }
   }
 
   /**
@@ -219,7 +233,8 @@ export class SummaryBuilder {
   }
 
   /** The part's rows, the last of `seen`, after this builder's: slot seq % EVENT_ROWS_MAX holds row seq, as pushRow keeps them. */
-  private mergeRows (rows: readonly EventRow[], seen: number): void {
+  private mergeRows (posted: ReadonlyArray<EventRow | PendingRow>, seen: number): void {
+    const rows = posted.map((r): EventRow | LineRef => 's' in r ? new LineRef(r.time, r.level, r.pid, r.s, r.start, r.end, r.nameAt, r.nameEnd, r.bodyAt) : r)
     const skipped = seen - rows.length
     if (skipped === 0) {
       for (const r of rows) this.pushRow(r)
@@ -227,8 +242,8 @@ export class SummaryBuilder {
     }
     // The part's rows fill the table: all kept before is pushed out.
     const base = this.eventsSeen + skipped
-    const ring = new Array<EventRow>(EVENT_ROWS_MAX)
-    for (let i = 0; i < rows.length; i++) ring[(base + i) % EVENT_ROWS_MAX] = rows[i] as EventRow
+    const ring = new Array<EventRow | LineRef>(EVENT_ROWS_MAX)
+    for (let i = 0; i < rows.length; i++) ring[(base + i) % EVENT_ROWS_MAX] = rows[i] as EventRow | LineRef
     this.events = ring
     this.eventsSeen = base + rows.length
     this.eventsAt = this.eventsSeen % EVENT_ROWS_MAX
@@ -484,6 +499,17 @@ export class SummaryBuilder {
 
   private rotation (r: ParsedRecord, reason: string): void {
     if (this.rotations.length < LIST_MAX) this.rotations.push({ time: r.time, pid: r.pid, reason: keep(reason, 200) })
+  }
+
+  /**
+   * A part's rows, oldest first, as they are: most will be pushed out of the table by the parts
+   * after, so a line kept whole is not read and redacted here but posted as it is (a copy of the
+   * line alone: a LineRef points into a string of many lines).
+   */
+  private pendingRows (): Array<EventRow | PendingRow> {
+    const rows = this.events
+    const ordered = rows.length < EVENT_ROWS_MAX ? rows : [...rows.slice(this.eventsAt), ...rows.slice(0, this.eventsAt)]
+    return ordered.map((r) => r instanceof LineRef ? r.alone() : r)
   }
 
   /** The events table's rows, oldest first, each read, redacted and cut. */

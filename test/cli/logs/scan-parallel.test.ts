@@ -82,6 +82,22 @@ function plainSet (dir: string, files: number, lines: number): string[] {
 
 const ALL = { since: -Infinity, until: Infinity }
 
+test('the events table past its size: parts with more rows than it keeps, and parts with fewer, fold to the single-thread table', async () => {
+  const dir = tmpDir()
+  const config = path.join(dir, 'agent.config')
+  fs.writeFileSync(config, `[oneapm]\nlicense_key = ${SET_KEY}\nlog_file = ${path.join(dir, 'unused.log')}\n`)
+  const paths = plainSet(dir, 3, 16_000)
+  const planned = planFiles(paths.map(describeFile), -Infinity, Infinity)
+  const redaction = outputRedactor(config)
+  const single = await summarize(planned, ALL, redaction, { threads: 1 })
+  assert.ok(single.eventsOmitted > 0)
+  for (const unitBytes of [300_000, 2_000_000]) {
+    const par = await summarizeParallel(planned, ALL, redaction, { threads: 2, unitBytes, redact: { config } })
+    assert.ok(par !== undefined)
+    same(par, single)
+  }
+})
+
 test('a truncated gzip member read by a worker gives the problem and records the single-thread read gives', async () => {
   const dir = tmpDir()
   const paths = plainSet(dir, 4, 3000)
