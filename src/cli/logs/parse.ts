@@ -298,6 +298,8 @@ export class TextView implements ParsedRecord {
   get name (): string { return this.s.slice(this.nameAt, this.nameEnd) }
   get thread (): string { return this.s.slice(this.threadAt, this.threadEnd) }
   get lineLength (): number { return this.end - this.start }
+  /** The line as written (a slice of the string of lines: copy it to keep it). */
+  get line (): string { return this.s.slice(this.start, this.end) }
 
   private parsed (): { msg: string, fields: Record<string, string>, event: string | undefined } {
     if (this.body === undefined) {
@@ -350,6 +352,12 @@ export class LineRef {
     this.nameAt += d
     this.nameEnd += d
     this.bodyAt += d
+  }
+
+  /** Its fields over a copy of the line alone, as plain data (PendingRow: posted to another thread). */
+  alone (): { time: number, level: LevelName, pid: number, s: string, start: number, end: number, nameAt: number, nameEnd: number, bodyAt: number } {
+    const d = this.start
+    return { time: this.time, level: this.level, pid: this.pid, s: this.s.slice(this.start, this.end), start: 0, end: this.end - d, nameAt: this.nameAt - d, nameEnd: this.nameEnd - d, bodyAt: this.bodyAt - d }
   }
 
   /** The name and message, as TextView read them when it was at this line. */

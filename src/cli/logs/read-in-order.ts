@@ -10,7 +10,7 @@
 import type { FileRead, ParsedRecord } from './model'
 import { MAX_LINE, TEXT_IN_PLACE_MIN, TextView, lineEnd, parseLine, textHeader, type TextHeader } from './parse'
 import type { PlannedFile } from './files'
-import { LineSplitter, countOverlong, describe, fileRead, gzipChunks, plainChunks, type Counts, type ReadRange } from './read'
+import { LineSplitter, countOverlong, describe, fileRead, gzipChunks, lineRangeChunks, plainChunks, type Counts, type ReadRange } from './read'
 
 /** A file whose mtime is this far past the next file's first record overlaps it: not worth trying. */
 const MTIME_SLACK = 60_000
@@ -28,10 +28,7 @@ class Overlap extends Error {}
  */
 export async function readLogsInOrder (files: readonly PlannedFile[], range: ReadRange, each: (r: ParsedRecord) => void, pieceDone: () => void): Promise<FileRead[] | undefined> {
   const pending = files.filter((f) => !f.skip)
-  for (let i = 0; i + 1 < pending.length; i++) {
-    const f = pending[i] as PlannedFile
-    if (f.mtimeMs > nextLower(pending, i) + MTIME_SLACK) return undefined
-  }
+  if (mtimesOverlap(pending)) return undefined
   const counts = new Map<PlannedFile, Counts>()
   const view = new TextView()
   let prevMax = -Infinity
@@ -52,7 +49,7 @@ export async function readLogsInOrder (files: readonly PlannedFile[], range: Rea
         c.records++
         each(r)
       }
-      await readFile(f, range, c, view, deliver, pieceDone)
+      countOverlong(await readFile(f, range, c, view, deliver, pieceDone), c)
     }
   } catch (err) {
     if (err instanceof Overlap) return undefined
@@ -61,8 +58,16 @@ export async function readLogsInOrder (files: readonly PlannedFile[], range: Rea
   return files.map((f) => fileRead(f, counts.get(f)))
 }
 
+/** Whether a file was written past the next one's first record: the files overlap, not worth reading in order. */
+export function mtimesOverlap (pending: readonly PlannedFile[]): boolean {
+  for (let i = 0; i + 1 < pending.length; i++) {
+    if ((pending[i] as PlannedFile).mtimeMs > nextLower(pending, i) + MTIME_SLACK) return true
+  }
+  return false
+}
+
 /** The first record time of the next file that has one; Infinity when none follows. */
-function nextLower (pending: readonly PlannedFile[], i: number): number {
+export function nextLower (pending: readonly PlannedFile[], i: number): number {
   for (let j = i + 1; j < pending.length; j++) {
     const l = (pending[j] as PlannedFile).lower
     if (!Number.isNaN(l)) return l
@@ -70,13 +75,20 @@ function nextLower (pending: readonly PlannedFile[], i: number): number {
   return Infinity
 }
 
-async function readFile (f: PlannedFile, range: ReadRange, c: Counts, view: TextView, deliver: (r: ParsedRecord) => void, pieceDone: () => void): Promise<void> {
+/** Byte range of a plain file whose lines are read (lineRangeChunks); none: all of it. */
+export interface ByteRange { readonly from: number, readonly to: number }
+
+/**
+ * The records of `f` (or of the lines starting in `bytes`) in range to `deliver`, counted into `c`;
+ * the number of lines skipped for length (for countOverlong: a range's share, summed per file).
+ */
+export async function readFile (f: PlannedFile, range: ReadRange, c: Counts, view: TextView, deliver: (r: ParsedRecord) => void, pieceDone: () => void, bytes?: ByteRange): Promise<number> {
   const splitter = new LineSplitter()
   const piece = (text: string): void => {
     scanPiece(text, f.path, range, c, view, deliver)
     pieceDone()
   }
-  const iter = f.gzip ? gzipChunks(f, c) : plainChunks(f, c)
+  const iter = f.gzip ? gzipChunks(f, c) : bytes === undefined ? plainChunks(f, c) : lineRangeChunks(f, c, bytes.from, bytes.to)
   try {
     for (;;) {
       let r: IteratorResult<Buffer>
@@ -91,7 +103,7 @@ async function readFile (f: PlannedFile, range: ReadRange, c: Counts, view: Text
     }
     const tail = splitter.end()
     if (tail !== '') piece(tail)
-    countOverlong(splitter, c)
+    return splitter.overlong
   } finally {
     try {
       await iter.return?.(undefined)

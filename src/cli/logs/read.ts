@@ -196,7 +196,7 @@ class FileCursor {
         this.done = true
         const tail = this.splitter.end()
         if (tail !== '') parseLines(tail, this.file.path, this.range, this.counts, this.batch)
-        countOverlong(this.splitter, this.counts)
+        countOverlong(this.splitter.overlong, this.counts)
         break
       }
       this.splitter.pushPieces(chunk, (text) => { parseLines(text, this.file.path, this.range, this.counts, this.batch) })
@@ -225,10 +225,10 @@ class FileCursor {
   }
 }
 
-/** Lines dropped for length, as other lines and a problem. */
-export function countOverlong (splitter: LineSplitter, counts: Counts): void {
-  counts.otherLines += splitter.overlong
-  if (splitter.overlong > 0) counts.problem ??= `${splitter.overlong} line${splitter.overlong === 1 ? '' : 's'} longer than ${MAX_LINE / (1024 * 1024)} MB skipped`
+/** `overlong` lines dropped for length, as other lines and a problem. */
+export function countOverlong (overlong: number, counts: Counts): void {
+  counts.otherLines += overlong
+  if (overlong > 0) counts.problem ??= `${overlong} line${overlong === 1 ? '' : 's'} longer than ${MAX_LINE / (1024 * 1024)} MB skipped`
 }
 
 /** fs.read on an fd the caller holds (a FileHandle cannot be made from one). */
@@ -236,7 +236,8 @@ function readFd (fd: number, buf: Buffer, pos: number): Promise<number> {
   return new Promise((resolve, reject) => { fs.read(fd, buf, 0, buf.length, pos, (err, n) => { if (err !== null) reject(err); else resolve(n) }) })
 }
 
-export async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
+/** The file's bytes from `start` on, up to the size it had when listed. */
+export async function * plainChunks (f: PlannedFile, counts: Counts, start = 0): AsyncGenerator<Buffer> {
   const held = f.fd
   const fh = held === undefined ? await fs.promises.open(f.path, 'r') : undefined
   let pending: Promise<number> | undefined
@@ -258,9 +259,9 @@ export async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGener
       p.catch(() => {})
       return p
     }
-    let pos = 0
+    let pos = start
     let k = 0
-    pending = size > 0 ? readAt(bufs[0] as Buffer, 0) : undefined
+    pending = size > start ? readAt(bufs[0] as Buffer, start) : undefined
     while (pending !== undefined) {
       const buf = bufs[k] as Buffer
       const bytesRead = await pending
@@ -279,6 +280,39 @@ export async function * plainChunks (f: PlannedFile, counts: Counts): AsyncGener
     await pending?.catch(() => 0)
     // A held fd is the caller's to close.
     await fh?.close()
+  }
+}
+
+/**
+ * The lines of a plain file that start in bytes [from, to), with their line ends: a line
+ * that starts before `from` is the range before's, one that starts before `to` is read to
+ * its end. Ranges that meet at their ends read every line of the file once.
+ */
+export async function * lineRangeChunks (f: PlannedFile, counts: Counts, from: number, to: number): AsyncGenerator<Buffer> {
+  let at = from === 0 ? 0 : from - 1
+  let seeking = from > 0
+  for await (const chunk of plainChunks(f, counts, at)) {
+    let b = chunk
+    let base = at
+    at += chunk.length
+    if (seeking) {
+      const nl = b.indexOf(10)
+      if (nl < 0) continue
+      seeking = false
+      base += nl + 1
+      // The first line starting at or after `from` starts at or after `to`: no line is this range's.
+      if (base >= to) return
+      b = b.subarray(nl + 1)
+    }
+    const endFrom = to - 1 - base
+    if (endFrom < b.length) {
+      const nl = b.indexOf(10, Math.max(0, endFrom))
+      if (nl >= 0) {
+        yield b.subarray(0, nl + 1)
+        return
+      }
+    }
+    yield b
   }
 }
 

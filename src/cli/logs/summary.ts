@@ -9,20 +9,34 @@
 // (settle()), and read, redacted and cut only if it is still there at the end.
 
 import { diagnose, type Diagnosis, type Evidence } from '../causes'
-import { LineRef, TextView } from './parse'
+import { LineRef, TextView, parseLine, type ReadRecord } from './parse'
 import {
   EVENT_ROWS_MAX, type ConnectivityChange, type EventRow, type FileRead, type Finding, type LevelName,
   type ParsedRecord, type ProcessIdentity, type Summary
 } from './model'
+import { LEVEL_INDEX, Tally, type TallyPart } from './tally'
 
 const LEVEL_NAMES: readonly LevelName[] = ['critical', 'error', 'warning', 'info', 'debug', 'trace']
-const LEVEL_INDEX: Readonly<Record<LevelName, number>> = { critical: 0, error: 1, warning: 2, info: 3, debug: 4, trace: 5 }
 
 /** Longest string kept from a record (a message, a cause, a setting). */
 const KEEP_CHARS = 1000
 /** Error kinds, timeline changes, interference, drops, rotations kept: bounded whatever the log holds. */
 const KINDS_MAX = 1000
 const LIST_MAX = 5000
+/**
+ * A part (one worker's share of the scan) keeps every error kind it sees, up to this many and
+ * PART_KEY_CHARS characters of keys: which kinds the whole keeps depends on the parts before.
+ * Past that, or past PART_LINE_CHARS of event lines, the part overflows (the scan runs on one thread).
+ */
+const PART_KINDS_MAX = 20_000
+const PART_KEY_CHARS = 8 * 1024 * 1024
+const PART_LINE_CHARS = 16 * 1024 * 1024
+/** The events onEvent keeps state for: their effect depends on what came before, so a part sends their lines to be read in order. */
+const ORDERED_EVENTS: ReadonlySet<string> = new Set([
+  'agent_start', 'collector_connected', 'collector_request', 'collector_error', 'collector_still_failing', 'collector_recovered',
+  'host_interference', 'records_dropped', 'log_rotated', 'log_file_followed', 'log_file_truncated', 'log_file_failed',
+  'log_file_fallback', 'log_file_restored'
+])
 /** Histogram: at most this many buckets on screen, from these sizes. */
 const BUCKETS_MAX = 48
 const MINUTE = 60_000
@@ -44,17 +58,45 @@ function keep (s: string, max = KEEP_CHARS): string {
   return Buffer.from(cut, 'utf16le').toString('utf16le')
 }
 
+/** What agent_start says of a process (the counts are the Tally's). */
 interface MutableIdentity {
-  pid: number
   version: string | undefined
   node: string | undefined
   platform: string | undefined
   app: string | undefined
   started: number | undefined
-  firstSeen: number
-  lastSeen: number
-  records: number
   proxy: string | undefined
+}
+
+/** A LineRef as posted between threads: its own fields, over a string that is the line alone. */
+export interface PendingRow {
+  readonly time: number
+  readonly level: LevelName
+  readonly pid: number
+  readonly s: string
+  readonly start: number
+  readonly end: number
+  readonly nameAt: number
+  readonly nameEnd: number
+  readonly bodyAt: number
+}
+
+interface Kind { kind: string, level: LevelName, count: number, first: number, last: number, sample: string }
+
+/**
+ * What one worker read of one unit (a file, or a byte range of one) as plain data: the Tally,
+ * the error kinds in order of first sight, the last rows of the events table, and the lines of
+ * the ORDERED_EVENTS in order. The main thread folds parts in reading order (merge()).
+ */
+export interface SummaryPart {
+  readonly tally: TallyPart
+  readonly kinds: ReadonlyArray<Kind & { key: string }>
+  /** The part's last rows, oldest first; a line not read yet as a LineRef's fields over the line alone (it is read, redacted and cut by the builder it is merged into, only if it is still in the table at the end). */
+  readonly rows: ReadonlyArray<EventRow | PendingRow>
+  readonly rowsSeen: number
+  readonly ordered: readonly string[]
+  /** Past a part's bounds: not mergeable exactly. */
+  readonly overflow: boolean
 }
 
 interface MutableChange {
@@ -85,54 +127,41 @@ interface PidState {
 }
 
 export class SummaryBuilder {
-  private records = 0
-  private first = NaN
-  private last = NaN
-  private readonly processes = new Map<number, MutableIdentity>()
+  private readonly tally = new Tally()
+  private readonly identities = new Map<number, MutableIdentity>()
   private settings: Record<string, { value: string, source: string }> = {}
   private settingsTime = -Infinity
   private readonly connectivity: MutableChange[] = []
   private connectivityOmitted = 0
   private readonly pids = new Map<number, PidState>()
   private readonly lastStatus: Record<string, { status: number, time: number }> = {}
-  private bucketMs = MINUTE
-  private readonly counts = new Map<number, number[]>()
-  private lastKey = NaN
-  private lastCounts: number[] = []
-  private readonly kinds = new Map<string, { kind: string, level: LevelName, count: number, first: number, last: number, sample: string }>()
+  private readonly kinds = new Map<string, Kind>()
   private readonly interference: Array<{ time: number, pid: number, cause: string }> = []
   private readonly drops: Array<{ time: number, pid: number, reason: string, dropped: number }> = []
   private readonly rotations: Array<{ time: number, pid: number, reason: string }> = []
   private readonly findings = new Map<string, MutableFinding>()
   /** Rows as kept (EventRow), or lines read in place, kept by offsets and read at the end (LineRef). */
-  private readonly events: Array<EventRow | LineRef> = []
+  private events: Array<EventRow | LineRef> = []
   private eventsAt = 0
   private eventsSeen = 0
   /** The row number (eventsSeen before it) of the first LineRef still in the reader's piece of text; -1: none. */
   private pieceSeq = -1
-  private lastProcess: MutableIdentity | undefined
+  /** A part's: the lines of ORDERED_EVENTS records, and their characters. */
+  private readonly ordered: string[] | undefined
+  private orderedChars = 0
+  private keyChars = 0
+  private overflow = false
 
-  /** `redaction` applies to every string the summary keeps of a record, before it is cut. */
-  constructor (private readonly redaction?: RecordRedaction) {}
+  /**
+   * `redaction` applies to every string the summary keeps of a record, before it is cut.
+   * With `part`, the builder reads one unit of a parallel scan (SummaryPart) instead.
+   */
+  constructor (private readonly redaction?: RecordRedaction, part = false) {
+    this.ordered = part ? [] : undefined
+  }
 
   add (r: ParsedRecord): void {
-    const t = r.time
-    this.records++
-    if (!(t >= this.first)) this.first = t
-    if (!(t <= this.last)) this.last = t
-    let p = this.lastProcess
-    if (p === undefined || p.pid !== r.pid) {
-      p = this.processes.get(r.pid)
-      if (p === undefined) {
-        p = { pid: r.pid, version: undefined, node: undefined, platform: undefined, app: undefined, started: undefined, firstSeen: t, lastSeen: t, records: 0, proxy: undefined }
-        this.processes.set(r.pid, p)
-      }
-      this.lastProcess = p
-    }
-    p.records++
-    if (t < p.firstSeen) p.firstSeen = t
-    if (t > p.lastSeen) p.lastSeen = t
-    this.count(t, r.level)
+    this.tally.add(r.time, r.level, r.pid)
     const event = r.event
     const li = LEVEL_INDEX[r.level]
     if (event === undefined && li > 2) return
@@ -143,7 +172,82 @@ export class SummaryBuilder {
     if (li <= 1) this.errorKind(r, red, shown)
     if (shown === undefined && r instanceof TextView && r.lineLength <= PENDING_MAX) this.pendingRow(r)
     else this.row(red, shown)
-    if (shown !== undefined) this.onEvent(red, shown, p)
+    if (shown === undefined) return
+    if (this.ordered === undefined) this.onEvent(red, shown, this.identity(r.pid))
+    else if (ORDERED_EVENTS.has(shown)) this.order(r)
+  }
+
+  private identity (pid: number): MutableIdentity {
+    let p = this.identities.get(pid)
+    if (p === undefined) {
+      p = { version: undefined, node: undefined, platform: undefined, app: undefined, started: undefined, proxy: undefined }
+      this.identities.set(pid, p)
+    }
+    return p
+  }
+
+  /** A part keeps the line as written (a copy: it may point into a read piece), for merge() to read in order. */
+  private order (r: ParsedRecord): void {
+    const line = r instanceof TextView ? r.line : (r as ReadRecord).line
+    this.orderedChars += line.length
+    if (this.orderedChars > PART_LINE_CHARS) this.overflow = true
+    else this.ordered?.push(keep(line, Infinity))
+  }
+
+  /** This part's share, to merge() into the builder of the whole; rows are read and cut as finish() would. */
+  part (): SummaryPart {
+    return { tally: this.tally.part(), kinds: [...this.kinds].map(([key, k]) => ({ key, ...k })), rows: this.pendingRows(), rowsSeen: this.eventsSeen, ordered: this.ordered ?? [], overflow: this.overflow }
+  }
+
+  /**
+   * Adds the part read after what this builder has: the same as add() of each of its records.
+   * The counts add up; error kinds are taken in order of first sight, so the cap keeps the same
+   * ones; the events table takes the part's last rows; the ordered events are read here, in order.
+   */
+  merge (p: SummaryPart, file: string): void {
+    this.tally.merge(p.tally)
+    for (const q of p.kinds) {
+      let key = q.key
+      let k = this.kinds.get(key)
+      if (k === undefined) {
+        if (this.kinds.size >= KINDS_MAX) key = '(other kinds)'
+        k = this.kinds.get(key)
+        if (k === undefined) {
+          k = { kind: key === q.key ? q.kind : keep(key, 200), level: q.level, count: 0, first: q.first, last: q.last, sample: q.sample }
+          this.kinds.set(key, k)
+        }
+      }
+      k.count += q.count
+      if (LEVEL_INDEX[q.level] < LEVEL_INDEX[k.level]) k.level = q.level
+      if (q.first < k.first) k.first = q.first
+      if (q.last > k.last) k.last = q.last
+    }
+    this.mergeRows(p.rows, p.rowsSeen)
+    for (const line of p.ordered) {
+      const r = parseLine(line, file)
+      if (r === null) continue
+      const red = this.redaction === undefined ? r : this.redaction.record(r)
+      const shown = red.event
+      if (shown !== undefined) this.onEvent(red, shown, this.identity(r.pid))
+    }
+  }
+
+  /** The part's rows, the last of `seen`, after this builder's: slot seq % EVENT_ROWS_MAX holds row seq, as pushRow keeps them. */
+  private mergeRows (posted: ReadonlyArray<EventRow | PendingRow>, seen: number): void {
+    const rows = posted.map((r): EventRow | LineRef => 's' in r ? new LineRef(r.time, r.level, r.pid, r.s, r.start, r.end, r.nameAt, r.nameEnd, r.bodyAt) : r)
+    const skipped = seen - rows.length
+    if (skipped === 0) {
+      for (const r of rows) this.pushRow(r)
+      return
+    }
+    // The part's rows fill the table: all kept before is pushed out.
+    const base = this.eventsSeen + skipped
+    const ring = new Array<EventRow | LineRef>(EVENT_ROWS_MAX)
+    for (let i = 0; i < rows.length; i++) ring[(base + i) % EVENT_ROWS_MAX] = rows[i] as EventRow | LineRef
+    this.events = ring
+    this.eventsSeen = base + rows.length
+    this.eventsAt = this.eventsSeen % EVENT_ROWS_MAX
+    this.pieceSeq = -1
   }
 
   /**
@@ -171,37 +275,6 @@ export class SummaryBuilder {
       r.move(copy, at)
       at += n + 1
     }
-  }
-
-  private count (t: number, level: LevelName): void {
-    const key = Math.floor(t / this.bucketMs)
-    if (key !== this.lastKey) {
-      let c = this.counts.get(key)
-      if (c === undefined) {
-        c = [0, 0, 0, 0, 0, 0]
-        this.counts.set(key, c)
-        if (this.counts.size > 20_000) this.coarsen()
-        c = this.counts.get(Math.floor(t / this.bucketMs)) as number[]
-      }
-      this.lastKey = Math.floor(t / this.bucketMs)
-      this.lastCounts = c
-    }
-    (this.lastCounts[LEVEL_INDEX[level]] as number)++
-  }
-
-  /** Years of minutes: keep hours (then days) instead, so the map stays small. */
-  private coarsen (): void {
-    const next = this.bucketMs * (this.bucketMs === MINUTE ? 60 : 24)
-    const old = [...this.counts]
-    this.counts.clear()
-    for (const [k, c] of old) {
-      const nk = Math.floor(k * this.bucketMs / next)
-      const to = this.counts.get(nk)
-      if (to === undefined) this.counts.set(nk, c)
-      else for (let i = 0; i < 6; i++) to[i] = (to[i] as number) + (c[i] as number)
-    }
-    this.bucketMs = next
-    this.lastKey = NaN
   }
 
   private row (r: ParsedRecord, event: string | undefined): void {
@@ -245,7 +318,11 @@ export class SummaryBuilder {
     let kind = event ?? joined ?? shape(red.msg)
     let k = this.kinds.get(kind)
     if (k === undefined) {
-      if (this.kinds.size >= KINDS_MAX) kind = '(other kinds)'
+      if (this.ordered !== undefined) {
+        // A part: every kind, within bounds (see PART_KINDS_MAX).
+        this.keyChars += kind.length
+        if (this.kinds.size >= PART_KINDS_MAX || this.keyChars > PART_KEY_CHARS) { this.overflow = true; return }
+      } else if (this.kinds.size >= KINDS_MAX) kind = '(other kinds)'
       k = this.kinds.get(kind)
       if (k === undefined) {
         k = { kind: keep(kind, 200), level: r.level, count: 0, first: r.time, last: r.time, sample: keep(red.msg, 300) }
@@ -424,21 +501,39 @@ export class SummaryBuilder {
     if (this.rotations.length < LIST_MAX) this.rotations.push({ time: r.time, pid: r.pid, reason: keep(reason, 200) })
   }
 
-  finish (files: readonly FileRead[], since: number, until: number): Summary {
+  /**
+   * A part's rows, oldest first, as they are: most will be pushed out of the table by the parts
+   * after, so a line kept whole is not read and redacted here but posted as it is (a copy of the
+   * line alone: a LineRef points into a string of many lines).
+   */
+  private pendingRows (): Array<EventRow | PendingRow> {
+    const rows = this.events
+    const ordered = rows.length < EVENT_ROWS_MAX ? rows : [...rows.slice(this.eventsAt), ...rows.slice(0, this.eventsAt)]
+    return ordered.map((r) => r instanceof LineRef ? r.alone() : r)
+  }
+
+  /** The events table's rows, oldest first, each read, redacted and cut. */
+  private rows (): EventRow[] {
     for (let slot = 0; slot < this.events.length; slot++) this.materialize(slot)
     // Every row is an EventRow now.
     const rows = this.events as EventRow[]
-    const events = rows.length < EVENT_ROWS_MAX ? rows : [...rows.slice(this.eventsAt), ...rows.slice(0, this.eventsAt)]
+    return rows.length < EVENT_ROWS_MAX ? rows : [...rows.slice(this.eventsAt), ...rows.slice(0, this.eventsAt)]
+  }
+
+  finish (files: readonly FileRead[], since: number, until: number): Summary {
+    const events = this.rows()
+    const t = this.tally
     return {
       files: [...files],
       since,
       until,
-      first: this.first,
-      last: this.last,
-      records: this.records,
-      processes: [...this.processes.values()].sort((a, b) => a.firstSeen - b.firstSeen).map((p): ProcessIdentity => ({
-        pid: p.pid, version: p.version, node: p.node, platform: p.platform, app: p.app, started: p.started, firstSeen: p.firstSeen, lastSeen: p.lastSeen, records: p.records
-      })),
+      first: t.first,
+      last: t.last,
+      records: t.records,
+      processes: [...t.pids.values()].sort((a, b) => a.firstSeen - b.firstSeen).map((p): ProcessIdentity => {
+        const id = this.identities.get(p.pid)
+        return { pid: p.pid, version: id?.version, node: id?.node, platform: id?.platform, app: id?.app, started: id?.started, firstSeen: p.firstSeen, lastSeen: p.lastSeen, records: p.records }
+      }),
       settings: this.settings,
       connectivity: this.connectivity.map((c): ConnectivityChange => ({
         time: c.time,
@@ -468,14 +563,15 @@ export class SummaryBuilder {
   }
 
   private histogram (): Summary['histogram'] {
-    if (this.records === 0) return { bucketMs: this.bucketMs, buckets: [] }
-    const span = this.last - this.first
-    const size = BUCKET_SIZES.find((s) => s >= this.bucketMs && span / s < BUCKETS_MAX) ?? Math.max(this.bucketMs, Math.ceil(span / BUCKETS_MAX / MINUTE) * MINUTE)
-    const from = Math.floor(this.first / size)
-    const to = Math.floor(this.last / size)
+    const t = this.tally
+    if (t.records === 0) return { bucketMs: t.bucketMs, buckets: [] }
+    const span = t.last - t.first
+    const size = BUCKET_SIZES.find((s) => s >= t.bucketMs && span / s < BUCKETS_MAX) ?? Math.max(t.bucketMs, Math.ceil(span / BUCKETS_MAX / MINUTE) * MINUTE)
+    const from = Math.floor(t.first / size)
+    const to = Math.floor(t.last / size)
     const rows = Array.from({ length: to - from + 1 }, () => [0, 0, 0, 0, 0, 0])
-    for (const [k, c] of this.counts) {
-      const row = rows[Math.floor(k * this.bucketMs / size) - from]
+    for (const [k, c] of t.counts) {
+      const row = rows[Math.floor(k * t.bucketMs / size) - from]
       if (row !== undefined) for (let i = 0; i < 6; i++) row[i] = (row[i] as number) + (c[i] as number)
     }
     return {
