@@ -21,7 +21,7 @@ Usage: oneapm-agent-log summary [--config FILE | FILE...] [--since T] [--until T
                  ISO 8601 time (2026-11-21T10:00:00+08:00); files entirely before T are not opened
   --until T      only records up to T
   --json         the summary as one JSON object
-  --threads N    read on N threads (1: this one only); default: all cores (up to 4) for 384 MB or more
+  --threads N    read on N threads, at most the cores (1: this one only); default: all cores (up to 4) for 384 MB or more
 
 Exit status: 0 summary written, 1 no log to read, 2 usage error.`
 

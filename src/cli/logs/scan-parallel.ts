@@ -57,8 +57,11 @@ interface Unit {
 
 /** How many workers the scan of `files` should use; 1: scan on this thread. */
 export function scanThreads (files: readonly PlannedFile[], scan: ScanOptions): number {
-  if (scan.threads !== undefined) return Math.max(1, Math.floor(scan.threads))
-  const cores = Math.min(MAX_THREADS, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length)
+  const all = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
+  // Asked for: no more than the cores (a worker is 50-100 MB of heap, and more threads than cores
+  // only take turns), but two when asked for two or more, so workers can be forced on one core.
+  if (scan.threads !== undefined) return Math.max(1, Math.min(Math.floor(scan.threads), Math.max(2, all)))
+  const cores = Math.min(MAX_THREADS, all)
   if (cores < 2) return 1
   return weight(files) >= PARALLEL_MIN_BYTES ? cores : 1
 }
