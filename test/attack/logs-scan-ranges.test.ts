@@ -103,3 +103,30 @@ test('a log replaced by a FIFO after the plan: summary on one thread and on two 
     }
   }
 })
+
+test('a log rotated (renamed, a new one created) between two of its ranges: the later range reads nothing and says so, and the summary is read on one thread', async () => {
+  const dir = tmpDir()
+  const p = path.join(dir, 'agent.log')
+  const lines = (from: number, n: number): string => Array.from({ length: n }, (_, i) => LINE(from + i)).join('')
+  fs.writeFileSync(p, lines(0, 4000))
+  const f = planFiles([describeFile(p)], -Infinity, Infinity)[0]
+  assert.ok(f !== undefined)
+  const half = Math.floor(f.size / 2)
+  const c0 = { records: 0, otherLines: 0, problem: undefined }
+  let first = 0
+  for await (const b of lineRangeChunks(f, c0, 0, half)) first += b.length
+  assert.ok(first >= half)
+  // Rotation by rename, as logrotate's `create` does: the path now names a new, longer file.
+  fs.renameSync(p, p + '.1')
+  fs.writeFileSync(p, lines(5000, 8000))
+  const c1: { records: number, otherLines: number, problem: string | undefined, replaced?: boolean } = { records: 0, otherLines: 0, problem: undefined }
+  let second = 0
+  for await (const b of lineRangeChunks(f, c1, half, Infinity)) second += b.length
+  assert.equal(second, 0, 'the second range read another file than the first')
+  assert.equal(c1.replaced, true)
+  // The whole scan: the same summary as one thread reading the path now.
+  const single = await summarize([f], ALL, undefined, { threads: 1 })
+  assert.equal(await summarizeParallel([f], ALL, undefined, { threads: 2, unitBytes: 64 * 1024 }), undefined)
+  const auto = await summarize([f], ALL, undefined, { threads: 2, unitBytes: 64 * 1024 })
+  assert.equal(JSON.stringify(auto), JSON.stringify(single))
+})

@@ -154,7 +154,13 @@ function decode (b: Buffer): string {
   return b.toString(isAscii(b) ? 'latin1' : 'utf8')
 }
 
-export interface Counts { records: number, otherLines: number, problem: string | undefined }
+export interface Counts {
+  records: number
+  otherLines: number
+  problem: string | undefined
+  /** A byte range's read found another file at the path than the one listed (rotated meanwhile): nothing read. */
+  replaced?: boolean
+}
 
 /** Parses the lines in `text` (joined by \n), keeping records in range. */
 function parseLines (text: string, file: string, range: ReadRange, counts: Counts, out: ReadRecord[]): void {
@@ -247,7 +253,7 @@ function openRegular (p: string): Promise<fs.promises.FileHandle> {
 }
 
 /** The file's bytes from `start` on, up to the size it had when listed. */
-export async function * plainChunks (f: PlannedFile, counts: Counts, start = 0): AsyncGenerator<Buffer> {
+export async function * plainChunks (f: PlannedFile, counts: Counts, start = 0, sameFile = false): AsyncGenerator<Buffer> {
   const held = f.fd
   const fh = held === undefined ? await openRegular(f.path) : undefined
   let pending: Promise<number> | undefined
@@ -259,6 +265,12 @@ export async function * plainChunks (f: PlannedFile, counts: Counts, start = 0):
     }
     // Read what was there when the file was listed: a log that keeps growing cannot keep
     // the reader going, and `tail -f` follows on from exactly there.
+    // Byte ranges of one file read apart must all be of the file listed: one range of the old file
+    // and the next of a new one (renamed by rotation meanwhile) would lose the old one's end unsaid.
+    if (sameFile && st.ino !== f.ino) {
+      counts.replaced = true
+      return
+    }
     const size = st.ino === f.ino ? Math.min(st.size, f.size) : st.size
     if (st.ino === f.ino && st.size < f.size) {
       counts.problem ??= `the file shrank while it was read (from ${f.size} to ${st.size} bytes: truncated, e.g. by logrotate copytruncate); read up to there`
@@ -305,7 +317,7 @@ export async function * plainChunks (f: PlannedFile, counts: Counts, start = 0):
 export async function * lineRangeChunks (f: PlannedFile, counts: Counts, from: number, to: number): AsyncGenerator<Buffer> {
   let at = from === 0 ? 0 : from - 1
   let seeking = from > 0
-  for await (const chunk of plainChunks(f, counts, at)) {
+  for await (const chunk of plainChunks(f, counts, at, true)) {
     let b = chunk
     let base = at
     at += chunk.length

@@ -10,7 +10,8 @@
 //
 // The same checks as read-in-order.ts decide whether the files may be read
 // in order at all; when they overlap, or a part overflows its bounds, or a
-// worker dies, the caller scans on one thread instead. Workers are
+// plain file was replaced (rotated) while its ranges were read, or a worker
+// dies, the caller scans on one thread instead. Workers are
 // terminated (and unref()ed) when done: they never keep the CLI alive.
 
 import os from 'node:os'
@@ -109,7 +110,7 @@ export async function scanParallel (files: readonly PlannedFile[], range: ReadRa
   let fileFirst = true
   /** Folds unit `i`'s read in; a reason when the parts cannot make the single-thread summary. */
   const fold = (u: Unit, r: UnitRead): 'overlap' | 'single' | undefined => {
-    if (r.part.overflow) return 'single'
+    if (r.part.overflow || r.replaced) return 'single'
     const f = u.file
     if (pending[fileAt] !== f) {
       fileAt = pending.indexOf(f, fileAt + 1)
