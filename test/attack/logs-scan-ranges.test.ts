@@ -16,7 +16,8 @@ import { cleanEnv } from '../helpers/child'
 import { tmpDir } from '../helpers/tmp'
 
 const ALL = { since: -Infinity, until: Infinity }
-const LINE = (i: number): string => `2026-11-21T10:00:${String(i % 60).padStart(2, '0')}.000+00:00 [INFO] (pid 7) oneapm/test: line ${i}\n`
+/** A text-layout record; every 7th an error event, so the summaries compared have records, kinds and events. */
+const LINE = (i: number): string => `2026-11-21 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},000+0000 (7/main) oneapm.collector ${i % 7 === 0 ? 'ERROR' : 'INFO'} - line ${i}${i % 7 === 0 ? ` err.type=Error err.code=E${i % 5} event=collector_error cause="HTTP 503" status=503` : ''}\n`
 
 /** Bytes read through fs.promises.open handles while `fn` runs. */
 async function bytesRead (fn: () => Promise<void>): Promise<number> {
@@ -69,6 +70,7 @@ test('a range inside a line longer than it stops at its end: a long line is not 
   const single = await summarize([f], ALL, undefined, { threads: 1 })
   const par = await summarizeParallel([f], ALL, undefined, { threads: 2, unitBytes: 256 * 1024 })
   assert.ok(par !== undefined)
+  assert.equal(single.records, 2)
   assert.equal(JSON.stringify(par), JSON.stringify(single))
   assert.equal(summaryText(par), summaryText(single))
 })
@@ -128,5 +130,6 @@ test('a log rotated (renamed, a new one created) between two of its ranges: the 
   const single = await summarize([f], ALL, undefined, { threads: 1 })
   assert.equal(await summarizeParallel([f], ALL, undefined, { threads: 2, unitBytes: 64 * 1024 }), undefined)
   const auto = await summarize([f], ALL, undefined, { threads: 2, unitBytes: 64 * 1024 })
+  assert.equal(single.records, 8000)
   assert.equal(JSON.stringify(auto), JSON.stringify(single))
 })
