@@ -51,7 +51,7 @@ export async function runSummary (argv: string[], out: (s: string) => void, err:
   // Every string the summary keeps is redacted again (an old log may hold secrets in clear), before it is cut.
   const config = values.config as string | undefined
   const redact = outputRedactor(config)
-  const summary = await summarize(planFiles(files, since, until), { since, until }, redact, { threads, redact: { config } })
+  const summary = await summarize(planFiles(files, since, until), { since, until }, redact, { threads, redact: { config, source: redact.source } })
   // Log text may hold controls (a foreign or old writer): escaped, so none reaches a terminal.
   out(values.json === true ? jsonSafe(JSON.stringify(summary, null, 2)) + '\n' : terminalSafe(summaryText(summary), true))
   return 0

@@ -31,7 +31,7 @@ export interface ScanOptions {
   /** Plain files are cut into ranges of about this many bytes (default: about four units a thread, UNIT_MIN to UNIT_MAX). */
   readonly unitBytes?: number | undefined
   /** How a worker makes the redaction this thread was given: outputRedactor(config). None: no redaction. */
-  readonly redact?: { readonly config: string | undefined } | undefined
+  readonly redact?: { readonly config: string | undefined, readonly source?: string | undefined } | undefined
 }
 
 /**
