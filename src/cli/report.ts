@@ -74,7 +74,7 @@ export async function runReport (argv: string[], out: (s: string) => void, err: 
 export async function makeReport (files: readonly LogFile[], since: number, until: number, inputs: readonly string[], now = Date.now(), config?: string): Promise<{ html: string, summary: Summary }> {
   // Every string the report shows is redacted again (an old log may hold secrets in clear), before it is cut.
   const redact = outputRedactor(config)
-  const summary = await summarize(planFiles(files, since, until), { since, until }, redact, { redact: { config } })
+  const summary = await summarize(planFiles(files, since, until), { since, until }, redact, { redact: { config, source: redact.source } })
   return { html: renderReport(summary, { generated: now, version: PACKAGE.version, inputs }, loadAssets()), summary }
 }
 

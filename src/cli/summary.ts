@@ -21,7 +21,7 @@ Usage: oneapm-agent-log summary [--config FILE | FILE...] [--since T] [--until T
                  ISO 8601 time (2026-11-21T10:00:00+08:00); files entirely before T are not opened
   --until T      only records up to T
   --json         the summary as one JSON object
-  --threads N    read on N threads (1: this one only); default: all cores (up to 4) for 384 MB or more
+  --threads N    read on N threads, at most the cores (1: this one only); default: all cores (up to 4) for 384 MB or more
 
 Exit status: 0 summary written, 1 no log to read, 2 usage error.`
 
@@ -51,7 +51,7 @@ export async function runSummary (argv: string[], out: (s: string) => void, err:
   // Every string the summary keeps is redacted again (an old log may hold secrets in clear), before it is cut.
   const config = values.config as string | undefined
   const redact = outputRedactor(config)
-  const summary = await summarize(planFiles(files, since, until), { since, until }, redact, { threads, redact: { config } })
+  const summary = await summarize(planFiles(files, since, until), { since, until }, redact, { threads, redact: { config, source: redact.source } })
   // Log text may hold controls (a foreign or old writer): escaped, so none reaches a terminal.
   out(values.json === true ? jsonSafe(JSON.stringify(summary, null, 2)) + '\n' : terminalSafe(summaryText(summary), true))
   return 0

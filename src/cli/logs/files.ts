@@ -117,7 +117,7 @@ export function firstRecordTime (f: LogFile): number | undefined {
   let head: Buffer
   try {
     // A held fd (tail -f's current file) is the file listed, whatever the path holds now.
-    const fd = f.fd ?? fs.openSync(f.path, 'r')
+    const fd = f.fd ?? fs.openSync(f.path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
     try {
       const b = Buffer.alloc(HEAD_BYTES)
       head = b.subarray(0, fs.readSync(fd, b, 0, HEAD_BYTES, 0))

@@ -154,7 +154,13 @@ function decode (b: Buffer): string {
   return b.toString(isAscii(b) ? 'latin1' : 'utf8')
 }
 
-export interface Counts { records: number, otherLines: number, problem: string | undefined }
+export interface Counts {
+  records: number
+  otherLines: number
+  problem: string | undefined
+  /** A byte range's read found another file at the path than the one listed (rotated meanwhile): nothing read. */
+  replaced?: boolean
+}
 
 /** Parses the lines in `text` (joined by \n), keeping records in range. */
 function parseLines (text: string, file: string, range: ReadRange, counts: Counts, out: ReadRecord[]): void {
@@ -236,15 +242,35 @@ function readFd (fd: number, buf: Buffer, pos: number): Promise<number> {
   return new Promise((resolve, reject) => { fs.read(fd, buf, 0, buf.length, pos, (err, n) => { if (err !== null) reject(err); else resolve(n) }) })
 }
 
+const REPLACED = 'is no longer a regular file (replaced, e.g. by a FIFO or a device, since it was listed): not read'
+
+/**
+ * Opens a listed log without blocking: a path replaced by a FIFO since it was listed would
+ * block a plain open until a writer comes (forever, for the CLI); the caller checks isFile().
+ */
+function openRegular (p: string): Promise<fs.promises.FileHandle> {
+  return fs.promises.open(p, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
+}
+
 /** The file's bytes from `start` on, up to the size it had when listed. */
-export async function * plainChunks (f: PlannedFile, counts: Counts, start = 0): AsyncGenerator<Buffer> {
+export async function * plainChunks (f: PlannedFile, counts: Counts, start = 0, sameFile = false): AsyncGenerator<Buffer> {
   const held = f.fd
-  const fh = held === undefined ? await fs.promises.open(f.path, 'r') : undefined
+  const fh = held === undefined ? await openRegular(f.path) : undefined
   let pending: Promise<number> | undefined
   try {
     const st = fh !== undefined ? await fh.stat() : fs.fstatSync(held as number)
+    if (!st.isFile()) {
+      counts.problem ??= REPLACED
+      return
+    }
     // Read what was there when the file was listed: a log that keeps growing cannot keep
     // the reader going, and `tail -f` follows on from exactly there.
+    // Byte ranges of one file read apart must all be of the file listed: one range of the old file
+    // and the next of a new one (renamed by rotation meanwhile) would lose the old one's end unsaid.
+    if (sameFile && st.ino !== f.ino) {
+      counts.replaced = true
+      return
+    }
     const size = st.ino === f.ino ? Math.min(st.size, f.size) : st.size
     if (st.ino === f.ino && st.size < f.size) {
       counts.problem ??= `the file shrank while it was read (from ${f.size} to ${st.size} bytes: truncated, e.g. by logrotate copytruncate); read up to there`
@@ -291,13 +317,18 @@ export async function * plainChunks (f: PlannedFile, counts: Counts, start = 0):
 export async function * lineRangeChunks (f: PlannedFile, counts: Counts, from: number, to: number): AsyncGenerator<Buffer> {
   let at = from === 0 ? 0 : from - 1
   let seeking = from > 0
-  for await (const chunk of plainChunks(f, counts, at)) {
+  for await (const chunk of plainChunks(f, counts, at, true)) {
     let b = chunk
     let base = at
     at += chunk.length
     if (seeking) {
       const nl = b.indexOf(10)
-      if (nl < 0) continue
+      if (nl < 0) {
+        // No newline in [from - 1, to - 2]: no line starts in this range. Stopping now keeps a
+        // line many ranges long from being read once by each of them (quadratic in its length).
+        if (at >= to - 1) return
+        continue
+      }
       seeking = false
       base += nl + 1
       // The first line starting at or after `from` starts at or after `to`: no line is this range's.
@@ -323,7 +354,19 @@ export async function * lineRangeChunks (f: PlannedFile, counts: Counts, from: n
 const INFLATE_AHEAD = 4 * CHUNK
 
 export async function * gzipChunks (f: PlannedFile, counts: Counts): AsyncGenerator<Buffer> {
-  const src = fs.createReadStream(f.path, { highWaterMark: CHUNK })
+  let fh: fs.promises.FileHandle
+  try {
+    fh = await openRegular(f.path)
+    if (!(await fh.stat()).isFile()) {
+      await fh.close()
+      counts.problem ??= REPLACED
+      return
+    }
+  } catch (err) {
+    counts.problem ??= `read failed: ${describe(err)}`
+    return
+  }
+  const src = fs.createReadStream('', { fd: fh, highWaterMark: CHUNK })
   const gunzip = zlib.createGunzip({ chunkSize: CHUNK })
   src.on('error', (err) => { gunzip.destroy(err) })
   src.pipe(gunzip)

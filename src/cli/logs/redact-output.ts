@@ -8,6 +8,7 @@
 // given (--config), else of the config the agent would load. Redaction comes
 // before any cut: a secret is never cut in half and left partly readable.
 
+import { createHash } from 'node:crypto'
 import { MASK, Redactor, configRedactor, loadConfig, type AgentConfig } from '../../tools'
 import type { ReadRecord } from './parse'
 import type { ParsedRecord } from './model'
@@ -19,6 +20,8 @@ export interface OutputRedactor {
   field (key: string, value: string): string
   /** The record with name, thread, message and fields redacted when read (the header fields the reader needs pass through). */
   record<R extends ParsedRecord> (r: R): R
+  /** Which config the rules came from (a hash of its settings; 'none'): a worker that loads the config again checks it got the same one. */
+  readonly source: string
 }
 
 /** The redaction for the config at `file` (or the one the agent would load); never throws: with no config, the built-in rules. */
@@ -42,6 +45,7 @@ export function outputRedactor (file: string | undefined): OutputRedactor {
     return k === 'settings' && v.startsWith('{') ? settingsJson(v, text, shapes) : text(v)
   }
   return {
+    source: s === undefined ? 'none' : createHash('sha256').update(JSON.stringify(s)).digest('hex'),
     text,
     field,
     // A record with no line (summary's in-place reader) gives '' for line, which the summary never reads.

@@ -10,7 +10,8 @@
 //
 // The same checks as read-in-order.ts decide whether the files may be read
 // in order at all; when they overlap, or a part overflows its bounds, or a
-// worker dies, the caller scans on one thread instead. Workers are
+// plain file was replaced (rotated) while its ranges were read, or a worker
+// dies, the caller scans on one thread instead. Workers are
 // terminated (and unref()ed) when done: they never keep the CLI alive.
 
 import os from 'node:os'
@@ -30,7 +31,7 @@ export interface ScanOptions {
   /** Plain files are cut into ranges of about this many bytes (default: about four units a thread, UNIT_MIN to UNIT_MAX). */
   readonly unitBytes?: number | undefined
   /** How a worker makes the redaction this thread was given: outputRedactor(config). None: no redaction. */
-  readonly redact?: { readonly config: string | undefined } | undefined
+  readonly redact?: { readonly config: string | undefined, readonly source?: string | undefined } | undefined
 }
 
 /**
@@ -57,8 +58,11 @@ interface Unit {
 
 /** How many workers the scan of `files` should use; 1: scan on this thread. */
 export function scanThreads (files: readonly PlannedFile[], scan: ScanOptions): number {
-  if (scan.threads !== undefined) return Math.max(1, Math.floor(scan.threads))
-  const cores = Math.min(MAX_THREADS, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length)
+  const all = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
+  // Asked for: no more than the cores (a worker is 50-100 MB of heap, and more threads than cores
+  // only take turns), but two when asked for two or more, so workers can be forced on one core.
+  if (scan.threads !== undefined) return Math.max(1, Math.min(Math.floor(scan.threads), Math.max(2, all)))
+  const cores = Math.min(MAX_THREADS, all)
   if (cores < 2) return 1
   return weight(files) >= PARALLEL_MIN_BYTES ? cores : 1
 }
@@ -106,7 +110,7 @@ export async function scanParallel (files: readonly PlannedFile[], range: ReadRa
   let fileFirst = true
   /** Folds unit `i`'s read in; a reason when the parts cannot make the single-thread summary. */
   const fold = (u: Unit, r: UnitRead): 'overlap' | 'single' | undefined => {
-    if (r.part.overflow) return 'single'
+    if (r.part.overflow || r.replaced) return 'single'
     const f = u.file
     if (pending[fileAt] !== f) {
       fileAt = pending.indexOf(f, fileAt + 1)

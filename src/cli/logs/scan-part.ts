@@ -20,6 +20,8 @@ export interface UnitRead {
   /** The first and the latest time of the records in range (NaN and -Infinity when none): for the overlap check. */
   readonly first: number
   readonly max: number
+  /** A byte range found the file replaced since it was listed: the ranges cannot make one file's read. */
+  readonly replaced: boolean
 }
 
 export async function readUnit (f: PlannedFile, range: ReadRange, bytes: ByteRange | undefined, redaction: RecordRedaction | undefined): Promise<UnitRead> {
@@ -33,5 +35,5 @@ export async function readUnit (f: PlannedFile, range: ReadRange, bytes: ByteRan
     c.records++
     builder.add(r)
   }, () => { builder.settle() }, bytes)
-  return { part: builder.part(), records: c.records, otherLines: c.otherLines, problem: c.problem, overlong, first, max }
+  return { part: builder.part(), records: c.records, otherLines: c.otherLines, problem: c.problem, overlong, first, max, replaced: c.replaced === true }
 }

@@ -21,14 +21,21 @@ export interface UnitRequest {
 
 export interface WorkerSetup {
   /** Redact as outputRedactor(config) does; none: no redaction. */
-  readonly redact: { readonly config: string | undefined } | undefined
+  readonly redact: { readonly config: string | undefined, readonly source?: string | undefined } | undefined
 }
 
 const setup = workerData as WorkerSetup
 const redaction = setup.redact === undefined ? undefined : outputRedactor(setup.redact.config)
 const port = parentPort
+// The config read again here may not be the one the main thread read (moved, rewritten or half
+// written meanwhile): parts redacted with other rules could carry a secret the main thread masks.
+const stale = setup.redact?.source !== undefined && redaction?.source !== setup.redact.source
 
 port?.on('message', (m: UnitRequest) => {
+  if (stale) {
+    port.postMessage({ id: m.id, error: 'the config changed since the main thread read it' })
+    return
+  }
   readUnit(m.file, m.range, m.bytes, redaction).then(
     (read) => { port.postMessage({ id: m.id, read }) },
     (err: unknown) => { port.postMessage({ id: m.id, error: String((err as Error)?.message ?? err) }) }
