@@ -146,11 +146,18 @@ property('time does not grow with Buffers, typed arrays, huge arrays and wide ob
 property('a wide object costs no more than listing its keys once (beyond the bounded output)', { runs: 2, maxRuns: 20, expensive: true },
   [fc.constantFrom('wide object', 'wide object field'), fc.constantFrom('text', 'json')],
   (workload: string, format: string) => {
-    const logged = measure(workload, 'a', format)
-    const listed = measure('listing its keys', 'a', format)
+    let logged = measure(workload, 'a', format)
+    let keys = (measure('listing its keys', 'a', format).at(-1) as Step).ms
+    // Measured one after the other, each in its own child: on a loaded machine one of the two can
+    // land in a slow spell (seen at 1.1x the bound under a full parallel run). A second pair, and
+    // the faster of each, before judging.
+    if ((logged.at(-1) as Step).ms > SLACK * ((logged[0] as Step).ms + keys)) {
+      const again = measure(workload, 'a', format)
+      keys = Math.min(keys, (measure('listing its keys', 'a', format).at(-1) as Step).ms)
+      if ((again.at(-1) as Step).ms < (logged.at(-1) as Step).ms) logged = again
+    }
     const base = logged[0] as Step
     const last = logged.at(-1) as Step
-    const keys = (listed.at(-1) as Step).ms
     // What is written is bounded (64 fields), so beyond the fixed cost of one
     // record, the growth must be the key listing's, within noise.
     assert.ok(last.ms <= SLACK * (base.ms + keys), `${workload}: ${last.ms.toFixed(3)} ms at 1 MB vs ${base.ms.toFixed(3)} ms at 16 KB and ${keys.toFixed(3)} ms to list the keys: ${describe(logged)}`)

@@ -17,6 +17,25 @@ export interface FollowStart {
   readonly fd?: number | undefined
 }
 
+class NotRegular extends Error {
+  constructor (readonly kind: string) {
+    super(kind)
+  }
+}
+
+/**
+ * Opens a log file to follow: never blocking (a FIFO put at the path would
+ * hang the open until a writer came, and with it every other file followed),
+ * and only a regular file.
+ */
+function openRegular (p: string): number {
+  const fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+  const st = fs.fstatSync(fd)
+  if (st.isFile()) return fd
+  fs.closeSync(fd)
+  throw new NotRegular(st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a directory' : st.isSocket() ? 'a socket' : 'a device')
+}
+
 /** How long a rotated-away file is still read: a writer notices the rotation a little later and may add a few lines. */
 const RETIRE_MS = 3000
 
@@ -44,7 +63,7 @@ export async function follow (starts: readonly FollowStart[], onText: (text: str
   for (const f of files) {
     if (f.ino >= 0 && f.fd === undefined) {
       try {
-        const fd = fs.openSync(f.path, 'r')
+        const fd = openRegular(f.path)
         if (fs.fstatSync(fd).ino === f.ino) f.fd = fd
         else { fs.closeSync(fd); f.ino = -1; f.pos = 0 }
       } catch {
@@ -81,12 +100,17 @@ export async function follow (starts: readonly FollowStart[], onText: (text: str
             f.fd = undefined
           }
           try {
-            f.fd = fs.openSync(f.path, 'r')
+            f.fd = openRegular(f.path)
             f.ino = fs.fstatSync(f.fd).ino
             f.pos = 0
             f.splitter = new LineSplitter()
-          } catch {
+          } catch (err) {
             f.fd = undefined
+            if (err instanceof NotRegular) {
+              notice(`${f.path} is now ${err.kind}, not a log file; not followed until a regular file is there again`)
+              // Said once: the next poll sees this inode again and leaves it (another error is retried).
+              f.ino = st.ino
+            }
           }
           if (!drain(f, buf, onText)) return
         } else if (st.size < f.pos) {
