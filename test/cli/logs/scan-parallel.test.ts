@@ -98,15 +98,19 @@ test('the events table past its size: parts with more rows than it keeps, and pa
   }
 })
 
+/** Cuts `file` to `keep(its size)` bytes, its mtime as rotation left it: a later one would read as overlapping the next file. */
+function truncateKeepingTime (file: string, keep: (size: number) => number): void {
+  const whole = fs.readFileSync(file)
+  const mtime = fs.statSync(file).mtime
+  fs.writeFileSync(file, whole.subarray(0, keep(whole.length)))
+  fs.utimesSync(file, mtime, mtime)
+}
+
 test('a truncated gzip member read by a worker gives the problem and records the single-thread read gives', async () => {
   const dir = tmpDir()
   const paths = plainSet(dir, 4, 3000)
   const gz = paths[0] as string
-  const whole = fs.readFileSync(gz)
-  const mtime = fs.statSync(gz).mtime
-  fs.writeFileSync(gz, whole.subarray(0, Math.floor(whole.length / 2)))
-  // Its mtime as rotation left it: a later one would read as overlapping the next file.
-  fs.utimesSync(gz, mtime, mtime)
+  truncateKeepingTime(gz, (n) => Math.floor(n / 2))
   const planned = planFiles(paths.map(describeFile), -Infinity, Infinity)
   const single = await summarize(planned, ALL, undefined, { threads: 1 })
   const par = await summarizeParallel(planned, ALL, undefined, { threads: 2, unitBytes: 50_000 })
@@ -156,10 +160,7 @@ test('summary --threads: the CLI with workers prints what it prints with one thr
   const paths = plainSet(dir, 4, 4000)
   // A file removed while listed would be a usage problem; a truncated member is read up to its cut.
   const gz = paths[0] as string
-  const whole = fs.readFileSync(gz)
-  const mtime = fs.statSync(gz).mtime
-  fs.writeFileSync(gz, whole.subarray(0, whole.length - 100))
-  fs.utimesSync(gz, mtime, mtime)
+  truncateKeepingTime(gz, (n) => n - 100)
   const one = await cli(['summary', '--json', '--threads', '1', ...paths])
   const two = await cli(['summary', '--json', '--threads', '2', ...paths])
   assert.equal(one.status, 0, one.stderr)
