@@ -10,6 +10,7 @@
 
 import { createHash } from 'node:crypto'
 import { MASK, Redactor, configRedactor, loadConfig, type AgentConfig } from '../../tools'
+import { flatCopy } from '../../internal/flat-copy'
 import type { ReadRecord } from './parse'
 import type { ParsedRecord } from './model'
 
@@ -23,6 +24,10 @@ export interface OutputRedactor {
   /** Which config the rules came from (a hash of its settings; 'none'): a worker that loads the config again checks it got the same one. */
   readonly source: string
 }
+
+/** Field values up to this many characters (with their key) are remembered once redacted, at most FIELD_MEMO_MAX of them. */
+const FIELD_MEMO_CHARS = 512
+const FIELD_MEMO_MAX = 2048
 
 /** The redaction for the config at `file` (or the one the agent would load); never throws: with no config, the built-in rules. */
 export function outputRedactor (file: string | undefined): OutputRedactor {
@@ -40,9 +45,26 @@ export function outputRedactor (file: string | undefined): OutputRedactor {
     const once = shapes.text(x)
     return config === undefined ? once : config.text(once)
   }
-  const field = (k: string, v: string): string => {
+  const redactField = (k: string, v: string): string => {
     if (shapes.isSecretKey(k)) return v === '' ? v : MASK
     return k === 'settings' && v.startsWith('{') ? settingsJson(v, text, shapes) : text(v)
+  }
+  // An outage writes the same url, cause and status into thousands of collector_error lines:
+  // each short field is redacted once. Bounded (cleared when full); keys and values are flat
+  // copies, since a field read in place is a slice that would pin the whole piece it was read from.
+  const memo = new Map<string, string>()
+  const field = (k: string, v: string): string => {
+    if (k.length + v.length > FIELD_MEMO_CHARS) return redactField(k, v)
+    // The key's length first: no two (key, value) pairs spell the same memo key.
+    const id = `${k.length}:${k}${v}`
+    let out = memo.get(id)
+    if (out === undefined) {
+      out = redactField(k, v)
+      if (memo.size >= FIELD_MEMO_MAX) memo.clear()
+      out = flatCopy(out)
+      memo.set(flatCopy(id), out)
+    }
+    return out
   }
   return {
     source: s === undefined ? 'none' : createHash('sha256').update(JSON.stringify(s)).digest('hex'),
