@@ -10,7 +10,6 @@
 
 import { createHash } from 'node:crypto'
 import { MASK, Redactor, configRedactor, loadConfig, type AgentConfig } from '../../tools'
-import { flatCopy } from '../../internal/flat-copy'
 import type { ReadRecord } from './parse'
 import type { ParsedRecord } from './model'
 
@@ -28,6 +27,11 @@ export interface OutputRedactor {
 /** Field values up to this many characters (with their key) are remembered once redacted, at most FIELD_MEMO_MAX of them. */
 const FIELD_MEMO_CHARS = 512
 const FIELD_MEMO_MAX = 2048
+
+/** A copy sharing no memory with `s` (V8 makes slices point into their parent): what the memo keeps. */
+function flat (s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le')
+}
 
 /** The redaction for the config at `file` (or the one the agent would load); never throws: with no config, the built-in rules. */
 export function outputRedactor (file: string | undefined): OutputRedactor {
@@ -61,8 +65,8 @@ export function outputRedactor (file: string | undefined): OutputRedactor {
     if (out === undefined) {
       out = redactField(k, v)
       if (memo.size >= FIELD_MEMO_MAX) memo.clear()
-      out = flatCopy(out)
-      memo.set(flatCopy(id), out)
+      out = flat(out)
+      memo.set(flat(id), out)
     }
     return out
   }
