@@ -8,7 +8,7 @@
 // and it gives up, saying so, for the caller to read them with readLogs.
 
 import type { FileRead, ParsedRecord } from './model'
-import { MAX_LINE, TEXT_IN_PLACE_MIN, TextView, lineEnd, parseLine, textHeader, type TextHeader } from './parse'
+import { MAX_LINE, TEXT_IN_PLACE_MIN, TextView, lineEnd, parseLine, textHeader, textHeaderBytes, type TextHeader } from './parse'
 import type { PlannedFile } from './files'
 import { LineSplitter, countOverlong, describe, fileRead, gzipChunks, lineRangeChunks, plainChunks, type Counts, type ReadRange } from './read'
 
@@ -84,8 +84,8 @@ export interface ByteRange { readonly from: number, readonly to: number }
  */
 export async function readFile (f: PlannedFile, range: ReadRange, c: Counts, view: TextView, deliver: (r: ParsedRecord) => void, pieceDone: () => void, bytes?: ByteRange): Promise<number> {
   const splitter = new LineSplitter()
-  const piece = (text: string): void => {
-    scanPiece(text, f.path, range, c, view, deliver)
+  const piece = (text: string, ascii?: Buffer): void => {
+    scanPiece(text, ascii, f.path, range, c, view, deliver)
     pieceDone()
   }
   const iter = f.gzip ? gzipChunks(f, c) : bytes === undefined ? plainChunks(f, c) : lineRangeChunks(f, c, bytes.from, bytes.to)
@@ -113,8 +113,11 @@ export async function readFile (f: PlannedFile, range: ReadRange, c: Counts, vie
   }
 }
 
-/** The lines of `text` (joined by \n): text-layout ones parsed in place, others as parseLine reads them. */
-function scanPiece (text: string, file: string, range: ReadRange, c: Counts, view: TextView, deliver: (r: ParsedRecord) => void): void {
+/**
+ * The lines of `text` (joined by \n): text-layout ones parsed in place, others as parseLine reads
+ * them. `ascii`: text's bytes when it is ASCII, whose headers are then read from the bytes.
+ */
+function scanPiece (text: string, ascii: Buffer | undefined, file: string, range: ReadRange, c: Counts, view: TextView, deliver: (r: ParsedRecord) => void): void {
   view.text(text, file)
   const len = text.length
   let at = 0
@@ -126,7 +129,7 @@ function scanPiece (text: string, file: string, range: ReadRange, c: Counts, vie
     if (n > 0) {
       const d = text.charCodeAt(at) - 48
       if (n >= TEXT_IN_PLACE_MIN && n <= MAX_LINE && d >= 0 && d <= 9) {
-        const h = textHeader(text, at, nl, HEAD)
+        const h = ascii === undefined ? textHeader(text, at, nl, HEAD) : textHeaderBytes(ascii, at, nl, HEAD)
         if (h === null) c.otherLines++
         else if (!(h.time < range.since) && !(h.time > range.until)) {
           view.set(at, nl, h)
