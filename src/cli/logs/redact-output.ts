@@ -10,6 +10,7 @@
 
 import { createHash } from 'node:crypto'
 import { MASK, Redactor, configRedactor, loadConfig, type AgentConfig } from '../../tools'
+import { Memo, flat } from './memo'
 import type { ReadRecord } from './parse'
 import type { ParsedRecord } from './model'
 
@@ -24,14 +25,12 @@ export interface OutputRedactor {
   readonly source: string
 }
 
-/** Field values up to this many characters (with their key) are remembered once redacted, at most FIELD_MEMO_MAX of them. */
-const FIELD_MEMO_CHARS = 512
+/** Field values shorter than this many characters (with their key) are remembered once redacted, at most FIELD_MEMO_MAX of them. */
+const FIELD_MEMO_CHARS = 256
 const FIELD_MEMO_MAX = 2048
 
-/** A copy sharing no memory with `s` (V8 makes slices point into their parent): what the memo keeps. */
-function flat (s: string): string {
-  return Buffer.from(s, 'utf16le').toString('utf16le')
-}
+/** What the field memo keeps for a value that redaction left as it was. */
+const SAME = Symbol('same')
 
 /** The redaction for the config at `file` (or the one the agent would load); never throws: with no config, the built-in rules. */
 export function outputRedactor (file: string | undefined): OutputRedactor {
@@ -54,20 +53,17 @@ export function outputRedactor (file: string | undefined): OutputRedactor {
     return k === 'settings' && v.startsWith('{') ? settingsJson(v, text, shapes) : text(v)
   }
   // An outage writes the same url, cause and status into thousands of collector_error lines:
-  // each short field is redacted once. Bounded (cleared when full); keys and values are flat
-  // copies, since a field read in place is a slice that would pin the whole piece it was read from.
-  const memo = new Map<string, string>()
+  // each short field is redacted once (memo.ts: bounded, and idle on a log where values differ).
+  const memo = new Memo<string | typeof SAME>(FIELD_MEMO_MAX, FIELD_MEMO_CHARS)
   const field = (k: string, v: string): string => {
-    if (k.length + v.length > FIELD_MEMO_CHARS) return redactField(k, v)
+    if (k.length + v.length >= FIELD_MEMO_CHARS || !memo.on) return redactField(k, v)
     // The key's length first: no two (key, value) pairs spell the same memo key.
     const id = `${k.length}:${k}${v}`
-    let out = memo.get(id)
-    if (out === undefined) {
-      out = redactField(k, v)
-      if (memo.size >= FIELD_MEMO_MAX) memo.clear()
-      out = flat(out)
-      memo.set(flat(id), out)
-    }
+    const known = memo.get(id)
+    if (known !== undefined) return known === SAME ? v : known
+    const out = redactField(k, v)
+    // Most values come out as they went in: the memo then keeps a marker, not a copy of the value.
+    memo.set(id, out === v ? SAME : flat(out))
     return out
   }
   return {

@@ -15,6 +15,7 @@ import {
   type ParsedRecord, type ProcessIdentity, type Summary
 } from './model'
 import { LEVEL_INDEX, Tally, type TallyPart } from './tally'
+import { Memo } from './memo'
 
 const LEVEL_NAMES: readonly LevelName[] = ['critical', 'error', 'warning', 'info', 'debug', 'trace']
 
@@ -41,10 +42,9 @@ const ORDERED_EVENTS: ReadonlySet<string> = new Set([
 const BUCKETS_MAX = 48
 const MINUTE = 60_000
 const BUCKET_SIZES = [1, 5, 15, 30, 60, 180, 360, 720, 1440, 10080].map((m) => m * MINUTE)
-/** Entries in each of the builder's memos (collectorError, status) before it starts over. */
+/** The builder's memos (collectorError, status; memo.ts): entries, and the longest key kept (so at most MEMO_MAX × MEMO_KEY_CHARS characters). */
 const MEMO_MAX = 1024
-/** Longer memo keys are not kept: the memos stay within MEMO_MAX × this many characters. */
-const MEMO_KEY_CHARS = 4096
+const MEMO_KEY_CHARS = 2048
 /** Lines up to this long (characters) are kept whole for the events table until the end; longer ones are read and cut at once. */
 const PENDING_MAX = 2048
 
@@ -145,8 +145,8 @@ export class SummaryBuilder {
   private readonly rotations: Array<{ time: number, pid: number, reason: string }> = []
   private readonly findings = new Map<string, MutableFinding>()
   /** collectorError's reading of a set of fields, and status()'s request kind of a URL (see there). */
-  private readonly diagnosed = new Map<string, { cause: string, diagnosis: Diagnosis, key: string }>()
-  private readonly kindOfUrl = new Map<string, string>()
+  private readonly diagnosed = new Memo<{ cause: string, diagnosis: Diagnosis, key: string }>(MEMO_MAX, MEMO_KEY_CHARS)
+  private readonly kindOfUrl = new Memo<string>(MEMO_MAX, MEMO_KEY_CHARS)
   /** Rows as kept (EventRow), or lines read in place, kept by offsets and read at the end (LineRef). */
   private events: Array<EventRow | LineRef> = []
   private eventsAt = 0
@@ -460,13 +460,11 @@ export class SummaryBuilder {
     const n = Number(status)
     if (!Number.isInteger(n) || n <= 0) return
     // Every harvest's collector_request names one of a few URLs: each is read once.
-    let kind = url === undefined ? undefined : this.kindOfUrl.get(url)
+    const memo = url !== undefined && this.kindOfUrl.on
+    let kind = memo ? this.kindOfUrl.get(url) : undefined
     if (kind === undefined) {
       kind = requestKind(url, (s) => this.text(s))
-      if (url !== undefined && url.length <= MEMO_KEY_CHARS) {
-        if (this.kindOfUrl.size >= MEMO_MAX) this.kindOfUrl.clear()
-        this.kindOfUrl.set(keep(url, Infinity), kind)
-      }
+      if (memo) this.kindOfUrl.set(url, kind)
     }
     if (Object.keys(this.lastStatus).length >= KINDS_MAX && this.lastStatus[kind] === undefined) return
     const prev = this.lastStatus[kind]
@@ -478,17 +476,14 @@ export class SummaryBuilder {
     this.status(f.url, f.status, r.time)
     // What an outage's lines say repeats line after line: the cause and its diagnosis are
     // worked out once per distinct set of what they are read from (bounded, cleared when full).
-    const id = JSON.stringify([p.proxy, f.cause, f.status, f.code, f['err.code'], f['err.cause.code'], f.url, f['err.certificate']])
-    let d = id.length <= MEMO_KEY_CHARS ? this.diagnosed.get(id) : undefined
+    const id = this.diagnosed.on ? JSON.stringify([p.proxy, f.cause, f.status, f.code, f['err.code'], f['err.cause.code'], f.url, f['err.certificate']]) : undefined
+    let d = id === undefined ? undefined : this.diagnosed.get(id)
     if (d === undefined) {
       const cause = keep(f.cause ?? 'unknown', 200)
       const evidence = collectorEvidence(f, cause, p.proxy, (s) => this.text(s))
       const diagnosis = diagnose(evidence)
       d = { cause, diagnosis, key: `${diagnosis.id}\u0000${evidence.requestKind ?? ''}\u0000${cause}` }
-      if (id.length <= MEMO_KEY_CHARS) {
-        if (this.diagnosed.size >= MEMO_MAX) this.diagnosed.clear()
-        this.diagnosed.set(id, d)
-      }
+      if (id !== undefined) this.diagnosed.set(id, d)
     }
     const { cause, diagnosis } = d
     const finding = this.finding(diagnosis, d.key, r.time, 1)

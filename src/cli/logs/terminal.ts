@@ -27,7 +27,11 @@ export function terminalSafe (s: string, keepNewlines = false): string {
   return from === 0 ? s : out + s.slice(from)
 }
 
+/** What terminalSafe(s, true) would escape: one character class, a linear test. */
+const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/
+
 /** JSON text as JSON.stringify wrote it, with the controls it leaves raw (DEL, C1, U+2028/9) escaped: still valid JSON. */
 export function jsonSafe (json: string): string {
-  return terminalSafe(json, true)
+  // A summary's JSON is megabytes and most hold none: the native test, then the scan only when needed.
+  return UNSAFE_BUT_NEWLINE.test(json) ? terminalSafe(json, true) : json
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { main } from '../../../src/cli/main'
+import { Memo } from '../../../src/cli/logs/memo'
 import { outputRedactor } from '../../../src/cli/logs/redact-output'
 import { MASK } from '../../../src/tools'
 import { tmpDir } from '../../helpers/tmp'
@@ -81,4 +82,44 @@ test('collector_error lines that differ only in status or url get their own diag
   // The last line (s = 29): 503 to error_data; the last metric_data one (s = 28): 503.
   assert.equal(sum.lastStatus.error_data?.status, 503)
   assert.equal(sum.lastStatus.metric_data?.status, 503)
+})
+
+test('Memo answers what was set, keeps at most max entries and no key longer than maxKey', () => {
+  const m = new Memo<number>(3, 10)
+  for (let i = 0; i < 3; i++) m.set(`k${i}`, i)
+  for (let i = 0; i < 3; i++) assert.equal(m.get(`k${i}`), i)
+  // A fourth entry starts it over.
+  m.set('k3', 3)
+  assert.equal(m.get('k0'), undefined)
+  assert.equal(m.get('k3'), 3)
+  m.set('a'.repeat(11), 11)
+  assert.equal(m.get('a'.repeat(11)), undefined)
+})
+
+test('Memo pauses where lookups keep missing (every value distinct), and tries again later', () => {
+  const m = new Memo<number>(1024, 100)
+  let i = 0
+  // 256 lookups that all miss: paused.
+  for (; i < 256; i++) {
+    assert.equal(m.on, true)
+    assert.equal(m.get(`distinct ${i}`), undefined)
+    m.set(`distinct ${i}`, i)
+  }
+  let off = 0
+  while (!m.on) off++
+  assert.equal(off, 256 * 16)
+  // Nothing was kept meanwhile, and it remembers again now.
+  assert.equal(m.get('distinct 5'), undefined)
+  m.set('again', 1)
+  assert.equal(m.get('again'), 1)
+})
+
+test('Memo stays on where most lookups hit (an outage repeating a few lines)', () => {
+  const m = new Memo<number>(1024, 100)
+  for (let i = 0; i < 10_000; i++) {
+    assert.equal(m.on, true, `lookup ${i}`)
+    const k = `url ${i % 7}`
+    if (m.get(k) === undefined) m.set(k, i % 7)
+    assert.equal(m.get(k), i % 7)
+  }
 })
