@@ -91,7 +91,10 @@ export interface Summary {
   readonly first: number
   readonly last: number
   readonly records: number
+  /** In order of first sight, the first PIDS_MAX (tally.ts) processes. */
   readonly processes: readonly ProcessIdentity[]
+  /** Records of the processes past those (a log naming more processes than that: their records are counted, not listed). */
+  readonly otherProcessRecords: number
   /** The settings from the latest agent_start, with their sources. */
   readonly settings: Readonly<Record<string, { readonly value: string, readonly source: string }>>
   readonly connectivity: readonly ConnectivityChange[]

@@ -50,6 +50,7 @@ export function summaryText (s: Summary): string {
     const started = p.started !== undefined ? `started ${seconds(p.started)}` : `first seen ${seconds(p.firstSeen)} (no agent_start in range)`
     out.push(`  pid ${p.pid}: ${who === '' ? 'unknown version' : who}; ${started}, last seen ${seconds(p.lastSeen)}; ${plural(p.records, 'record')}`)
   }
+  if (s.otherProcessRecords > 0) out.push(`  and ${plural(s.otherProcessRecords, 'record')} of processes past the first ${n(s.processes.length)} (not listed one by one)`)
 
   const settings = Object.entries(s.settings)
   if (settings.length > 0) {

@@ -14,7 +14,7 @@ import {
   EVENT_ROWS_MAX, type ConnectivityChange, type EventRow, type FileRead, type Finding, type LevelName,
   type ParsedRecord, type ProcessIdentity, type Summary
 } from './model'
-import { LEVEL_INDEX, Tally, type TallyPart } from './tally'
+import { LEVEL_INDEX, PIDS_MAX, Tally, type TallyPart } from './tally'
 import { Memo } from './memo'
 
 const LEVEL_NAMES: readonly LevelName[] = ['critical', 'error', 'warning', 'info', 'debug', 'trace']
@@ -24,6 +24,8 @@ const KEEP_CHARS = 1000
 /** Error kinds, timeline changes, interference, drops, rotations kept: bounded whatever the log holds. */
 const KINDS_MAX = 1000
 const LIST_MAX = 5000
+/** Failing causes followed at once, over all processes (PidState.open). */
+const OPEN_MAX = 5000
 /**
  * A part (one worker's share of the scan) keeps every error kind it sees, up to this many and
  * PART_KEY_CHARS characters of keys: which kinds the whole keeps depends on the parts before.
@@ -138,6 +140,8 @@ export class SummaryBuilder {
   private readonly connectivity: MutableChange[] = []
   private connectivityOmitted = 0
   private readonly pids = new Map<number, PidState>()
+  /** Entries in every PidState's open map (at most OPEN_MAX). */
+  private openCount = 0
   private readonly lastStatus: Record<string, { status: number, time: number }> = {}
   private readonly kinds = new Map<string, Kind>()
   private readonly interference: Array<{ time: number, pid: number, cause: string }> = []
@@ -184,11 +188,12 @@ export class SummaryBuilder {
     else if (ORDERED_EVENTS.has(shown)) this.order(r)
   }
 
+  /** What is known of process `pid`; past PIDS_MAX processes a new one's is not kept (bounded memory: see tally.ts). */
   private identity (pid: number): MutableIdentity {
     let p = this.identities.get(pid)
     if (p === undefined) {
       p = { version: undefined, node: undefined, platform: undefined, app: undefined, started: undefined, proxy: undefined }
-      this.identities.set(pid, p)
+      if (this.identities.size < PIDS_MAX) this.identities.set(pid, p)
     }
     return p
   }
@@ -203,7 +208,8 @@ export class SummaryBuilder {
 
   /** This part's share, to merge() into the builder of the whole; rows are read and cut as finish() would. */
   part (): SummaryPart {
-    return { tally: this.tally.part(), kinds: [...this.kinds].map(([key, k]) => ({ key, ...k })), rows: this.pendingRows(), rowsSeen: this.eventsSeen, ordered: this.ordered ?? [], overflow: this.overflow }
+    // Records a part counted as other processes' may belong to processes the whole follows: not mergeable exactly.
+    return { tally: this.tally.part(), kinds: [...this.kinds].map(([key, k]) => ({ key, ...k })), rows: this.pendingRows(), rowsSeen: this.eventsSeen, ordered: this.ordered ?? [], overflow: this.overflow || this.tally.otherRecords > 0 }
   }
 
   /**
@@ -343,11 +349,12 @@ export class SummaryBuilder {
     if (r.time > k.last) k.last = r.time
   }
 
+  /** The connection state of process `pid`; past PIDS_MAX processes a new one's is not kept (each of its events starts afresh). */
   private pidState (pid: number): PidState {
     let s = this.pids.get(pid)
     if (s === undefined) {
       s = { state: undefined, open: new Map(), fileFailing: false }
-      this.pids.set(pid, s)
+      if (this.pids.size < PIDS_MAX) this.pids.set(pid, s)
     }
     return s
   }
@@ -389,6 +396,7 @@ export class SummaryBuilder {
           if (latest.finding !== undefined) latest.finding.count += failures - counted
           latest.count += failures - counted
         }
+        this.openCount -= s.open.size
         s.open.clear()
         this.change(s, { time: r.time, pid: r.pid, state: 'recovered', cause: `after ${failures} failure${failures === 1 ? '' : 's'} over ${toCount(f.seconds)} s`, count: failures, diagnosis: undefined, finding: undefined })
         break
@@ -489,7 +497,13 @@ export class SummaryBuilder {
     const finding = this.finding(diagnosis, d.key, r.time, 1)
     const s = this.pidState(r.pid)
     const c: MutableChange = { time: r.time, pid: r.pid, state: 'failing', cause, count: 1, diagnosis, finding }
-    s.open.set(cause, c)
+    // The causes failing now, over all processes, are bounded too: an outage whose every line names
+    // a new cause (and no recovery) would grow them with the log. Past OPEN_MAX a new cause is not
+    // followed (its still_failing lines count to nothing, its recovery to the latest followed one).
+    if (s.open.has(cause) || this.openCount < OPEN_MAX) {
+      if (!s.open.has(cause)) this.openCount++
+      s.open.set(cause, c)
+    }
     this.change(s, c)
   }
 
@@ -552,6 +566,7 @@ export class SummaryBuilder {
       first: t.first,
       last: t.last,
       records: t.records,
+      otherProcessRecords: t.otherRecords,
       processes: [...t.pids.values()].sort((a, b) => a.firstSeen - b.firstSeen).map((p): ProcessIdentity => {
         const id = this.identities.get(p.pid)
         return { pid: p.pid, version: id?.version, node: id?.node, platform: id?.platform, app: id?.app, started: id?.started, firstSeen: p.firstSeen, lastSeen: p.lastSeen, records: p.records }

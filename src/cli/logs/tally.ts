@@ -10,6 +10,12 @@
 import type { LevelName } from './model'
 
 const MINUTE = 60_000
+/**
+ * Processes tallied one by one, at most, in order of first sight: a log where every line names a
+ * new pid (hostile, or years of restarts) would grow the tally without bound. The records of
+ * processes first seen after that are counted together (otherRecords).
+ */
+export const PIDS_MAX = 10_000
 /** Buckets kept at most: beyond, minutes become hours, hours days (24 days, ...). */
 const BUCKETS_KEPT = 20_000
 
@@ -29,6 +35,8 @@ export interface TallyPart {
   readonly last: number
   /** In order of first sight. */
   readonly pids: readonly PidTally[]
+  /** Records of processes past the first PIDS_MAX. */
+  readonly otherRecords: number
   readonly bucketMs: number
   /** Bucket key (time / bucketMs, floored) and its six level counts, flat: key, c0..c5, key, ... */
   readonly counts: readonly number[]
@@ -40,6 +48,8 @@ export class Tally {
   last = NaN
   /** Insertion order is the order of first sight. */
   readonly pids = new Map<number, PidTally>()
+  /** Records of processes first seen when PIDS_MAX were tallied already. */
+  otherRecords = 0
   bucketMs = MINUTE
   readonly counts = new Map<number, number[]>()
   private lastPid: PidTally | undefined
@@ -53,15 +63,18 @@ export class Tally {
     let p = this.lastPid
     if (p === undefined || p.pid !== pid) {
       p = this.pids.get(pid)
-      if (p === undefined) {
+      if (p === undefined && this.pids.size < PIDS_MAX) {
         p = { pid, records: 0, firstSeen: t, lastSeen: t }
         this.pids.set(pid, p)
       }
       this.lastPid = p
     }
-    p.records++
-    if (t < p.firstSeen) p.firstSeen = t
-    if (t > p.lastSeen) p.lastSeen = t
+    if (p === undefined) this.otherRecords++
+    else {
+      p.records++
+      if (t < p.firstSeen) p.firstSeen = t
+      if (t > p.lastSeen) p.lastSeen = t
+    }
     if (Math.floor(t / this.bucketMs) !== this.lastKey) this.bucket(t)
     ;(this.lastCounts[LEVEL_INDEX[level]] as number)++
   }
@@ -92,7 +105,7 @@ export class Tally {
   part (): TallyPart {
     const counts: number[] = []
     for (const [k, c] of this.counts) counts.push(k, ...c)
-    return { records: this.records, first: this.first, last: this.last, pids: [...this.pids.values()], bucketMs: this.bucketMs, counts }
+    return { records: this.records, first: this.first, last: this.last, pids: [...this.pids.values()], otherRecords: this.otherRecords, bucketMs: this.bucketMs, counts }
   }
 
   /** Adds the tally of the records that come after this one's. */
@@ -101,10 +114,14 @@ export class Tally {
     this.records += p.records
     if (!(p.first >= this.first)) this.first = p.first
     if (!(p.last <= this.last)) this.last = p.last
+    // A part that counted records as others can not say whose they were: SummaryBuilder.part() marks it overflowed.
+    this.otherRecords += p.otherRecords
     for (const q of p.pids) {
       const to = this.pids.get(q.pid)
-      if (to === undefined) this.pids.set(q.pid, { ...q })
-      else {
+      if (to === undefined) {
+        if (this.pids.size < PIDS_MAX) this.pids.set(q.pid, { ...q })
+        else this.otherRecords += q.records
+      } else {
         to.records += q.records
         if (q.firstSeen < to.firstSeen) to.firstSeen = q.firstSeen
         if (q.lastSeen > to.lastSeen) to.lastSeen = q.lastSeen

@@ -89,7 +89,7 @@ function identity (s: Summary): string {
   return `<section id="identity"><h2>Processes</h2>${table(
     ['pid', 'version', 'node', 'platform', 'app', 'started', 'first record', 'last record', 'records'],
     s.processes.map((p) => [p.pid, p.version, p.node, p.platform, p.app, p.started === undefined ? '' : fmtTime(p.started), fmtTime(p.firstSeen), fmtTime(p.lastSeen), p.records]),
-    'No process wrote to this log in the range.')}</section>`
+    'No process wrote to this log in the range.')}${s.otherProcessRecords > 0 ? `<p class="note">And ${esc(s.otherProcessRecords)} record${s.otherProcessRecords === 1 ? '' : 's'} of processes past the first ${esc(s.processes.length)}, not listed one by one.</p>` : ''}</section>`
 }
 
 function connectivity (s: Summary): string {

@@ -34,6 +34,7 @@ export function ordinarySummary (): Summary {
     first: T0,
     last: T0 + 59 * MIN,
     records: 900,
+    otherProcessRecords: 0,
     processes: [
       { pid: 4242, version: '0.1.0', node: 'v20.18.1', platform: 'linux/x64', app: 'shop', started: T0, firstSeen: T0, lastSeen: T0 + 59 * MIN, records: 700 },
       { pid: 4243, version: '0.1.0', node: 'v20.18.1', platform: 'linux/x64', app: 'shop', started: undefined, firstSeen: T0 + MIN, lastSeen: T0 + 50 * MIN, records: 200 }

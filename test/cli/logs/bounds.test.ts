@@ -1,0 +1,97 @@
+// What summary keeps per process and per failing cause is bounded, whatever
+// the log holds: a log where every line names a new pid, or every
+// collector_error a new cause with no recovery, once grew the summary's
+// memory with the log (found by the attack pass). Past the bounds the
+// records are still counted; the parallel scan gives what one thread gives.
+
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { test } from 'node:test'
+import { main } from '../../../src/cli/main'
+import { describeFile, planFiles } from '../../../src/cli/logs/files'
+import { summarize, summarizeParallel } from '../../../src/cli/logs/summarize'
+import { PIDS_MAX, Tally } from '../../../src/cli/logs/tally'
+import { tmpDir } from '../../helpers/tmp'
+
+const T0 = Date.UTC(2026, 10, 21)
+
+test('a tally follows the first PIDS_MAX processes and counts the records of later ones together; parts under the bound merge to the whole', () => {
+  const pidOf = (i: number): number => 100_000 + (i % (PIDS_MAX + 1500))
+  const n = 3 * (PIDS_MAX + 1500)
+  const whole = new Tally()
+  const parts = Array.from({ length: 6 }, () => new Tally())
+  for (let i = 0; i < n; i++) {
+    whole.add(T0 + i, 'info', pidOf(i))
+    // Each part sees fewer than PIDS_MAX processes: exact to merge.
+    ;(parts[Math.floor(i * 6 / n)] as Tally).add(T0 + i, 'info', pidOf(i))
+  }
+  assert.equal(whole.pids.size, PIDS_MAX)
+  assert.equal(whole.otherRecords, 3 * 1500)
+  assert.equal(whole.records, n)
+  const merged = new Tally()
+  for (const p of parts) {
+    assert.equal(p.otherRecords, 0)
+    merged.merge(p.part())
+  }
+  assert.deepEqual(merged.part(), whole.part())
+})
+
+function line (t: number, pid: number, body: string, level = 'INFO'): string {
+  const d = new Date(t).toISOString()
+  return `${d.slice(0, 10)} ${d.slice(11, 19)},${d.slice(20, 23)}+0000 (${pid}/main) oneapm.collector ${level} - ${body}\n`
+}
+
+test('summary over a log of more processes than it lists: the first PIDS_MAX listed, the rest counted, the same on one thread and on two', async () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'agent.log')
+  const pids = PIDS_MAX + 700
+  let text = ''
+  for (let i = 0; i < pids * 2; i++) text += line(T0 + i * 10, 1000 + (i % pids), `harvest ${i}`)
+  fs.writeFileSync(file, text)
+  const planned = planFiles([describeFile(file)], -Infinity, Infinity)
+  const range = { since: -Infinity, until: Infinity }
+  const single = await summarize(planned, range, undefined, { threads: 1 })
+  assert.equal(single.records, pids * 2)
+  assert.equal(single.processes.length, PIDS_MAX)
+  assert.equal(single.otherProcessRecords, 700 * 2)
+  assert.equal(single.processes[0]?.pid, 1000)
+  // Units small enough that a part sees fewer processes than the bound, and large enough that one sees more.
+  for (const unitBytes of [200_000, 4_000_000]) {
+    const par = await summarizeParallel(planned, range, undefined, { threads: 2, unitBytes })
+    const got = par ?? await summarize(planned, range, undefined, { threads: 2, unitBytes })
+    assert.deepEqual(JSON.parse(JSON.stringify(got)), JSON.parse(JSON.stringify(single)))
+  }
+  let out = ''
+  assert.equal(await main(['summary', file], (s) => { out += s }, () => {}), 0)
+  assert.match(out, /and 1,400 records of processes past the first 10,000 \(not listed one by one\)/)
+})
+
+test('memory stays flat over a log where every line names a new process and every failure a new cause, with no recovery', () => {
+  // In a child with --expose-gc: the live heap after 300,000 such records against after 30,000.
+  const program = `
+    const { SummaryBuilder } = require(${JSON.stringify(path.join(__dirname, '../../../src/cli/logs/summary.js'))})
+    const { parseLine } = require(${JSON.stringify(path.join(__dirname, '../../../src/cli/logs/parse.js'))})
+    const b = new SummaryBuilder(undefined)
+    const used = () => { gc(); gc(); return process.memoryUsage().heapUsed }
+    const add = (from, to) => {
+      for (let i = from; i < to; i++) {
+        const d = new Date(${T0} + i).toISOString()
+        const l = d.slice(0, 10) + ' ' + d.slice(11, 19) + ',' + d.slice(20, 23) + '+0000 (' + (1000 + i) + '/main) oneapm.collector ' +
+          (i % 2 === 0 ? 'WARNING - failed event=collector_error cause="HTTP 503 #' + i + '" status=503 url="https://c.example/x?method=m' + (i % 50) + '"' : 'INFO - harvest ' + i)
+        b.add(parseLine(l, 'f'))
+      }
+    }
+    add(0, 30000)
+    const a = used()
+    add(30000, 300000)
+    const z = used()
+    process.stdout.write(JSON.stringify({ a, z }))
+  `
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', program], { encoding: 'utf8', timeout: 120_000 })
+  assert.equal(r.status, 0, r.stderr)
+  const { a, z } = JSON.parse(r.stdout) as { a: number, z: number }
+  // 270,000 more processes and 135,000 more causes: unbounded, that is tens of megabytes.
+  assert.ok(z - a < 8 * 1024 * 1024, `heap grew ${((z - a) / 1048576).toFixed(1)} MB from ${(a / 1048576).toFixed(1)} MB`)
+})
