@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { parseLine } from '../../src/cli/logs/parse'
+import { TEXT_IN_PLACE_MIN, parseLine, textHeader, textHeaderBytes, type TextHeader } from '../../src/cli/logs/parse'
 import { escapeText } from '../../src/format/escape'
 import { LEVELS as LIB_LEVELS, type LevelValue } from '../../src/record/levels'
 import { jsonFormat } from '../../src/format/json'
@@ -58,3 +58,27 @@ property('text and JSON lines written by the real formatter read back: header, m
     assert.deepEqual(got, want, line)
   }
 })
+
+// The byte-level header reader (summary's scan of ASCII pieces) against the string one, on lines the
+// real formatter wrote (joined, read in place) and on hostile ASCII bytes: the same answer, never a throw.
+property('textHeaderBytes reads formatter-written and hostile ASCII lines as textHeader does, in place', { runs: 300 }, [
+  fc.array(fc.oneof(
+    fc.tuple(fc.constantFrom(...LEVELS), message, fc.dictionary(key, value, { maxKeys: 3 }), fc.integer({ min: 0, max: 4e12 }))
+      .map(([[level], msg, fields, time]) => lineOf(textFormat, Object.keys(fields).length === 0 ? [msg] : [fields, msg], { level, time, name: 'oneapm.collector.x' }).slice(0, -1)),
+    fc.uint8Array({ maxLength: 120 }).map((b) => Buffer.from(b.map((x) => x & 0x7f)).toString('latin1')),
+    fc.string({ maxLength: 60 }).map((s) => `2026-11-21 13:18:00,123+0800 (42/main) a INFO - ${s}`)
+  ).map((l) => l.replace(/[^\x00-\x7f]/g, '?').replaceAll('\n', ' ')), { minLength: 1, maxLength: 5 })
+], (lines) => {
+  const text = lines.join('\n')
+  const bytes = Buffer.from(text, 'latin1')
+  let at = 0
+  for (const line of lines) {
+    const end = at + line.length
+    if (line.length >= TEXT_IN_PLACE_MIN) {
+      assert.deepEqual(textHeaderBytes(bytes, at, end, { ...HEAD }), textHeader(text, at, end, { ...HEAD }), line)
+    }
+    at = end + 1
+  }
+})
+
+const HEAD: TextHeader = { time: 0, level: 'info', pid: 0, threadAt: 0, threadEnd: 0, nameAt: 0, nameEnd: 0, bodyAt: 0 }
