@@ -142,7 +142,8 @@ export class SummaryBuilder {
   private readonly pids = new Map<number, PidState>()
   /** Entries in every PidState's open map (at most OPEN_MAX). */
   private openCount = 0
-  private readonly lastStatus: Record<string, { status: number, time: number }> = {}
+  /** By request kind, a word from the log: no prototype, so `__proto__` and `constructor` are kinds like any other. */
+  private readonly lastStatus = new Map<string, { status: number, time: number }>()
   private readonly kinds = new Map<string, Kind>()
   private readonly interference: Array<{ time: number, pid: number, cause: string }> = []
   private readonly drops: Array<{ time: number, pid: number, reason: string, dropped: number }> = []
@@ -474,9 +475,9 @@ export class SummaryBuilder {
       kind = requestKind(url, (s) => this.text(s))
       if (memo) this.kindOfUrl.set(url, kind)
     }
-    if (Object.keys(this.lastStatus).length >= KINDS_MAX && this.lastStatus[kind] === undefined) return
-    const prev = this.lastStatus[kind]
-    if (prev === undefined || time >= prev.time) this.lastStatus[kind] = { status: n, time }
+    const prev = this.lastStatus.get(kind)
+    if (prev === undefined && this.lastStatus.size >= KINDS_MAX) return
+    if (prev === undefined || time >= prev.time) this.lastStatus.set(kind, { status: n, time })
   }
 
   private collectorError (r: ParsedRecord, p: MutableIdentity): void {
@@ -580,7 +581,7 @@ export class SummaryBuilder {
         count: c.count,
         diagnosis: c.diagnosis === undefined ? undefined : { id: c.diagnosis.id, cause: c.diagnosis.cause, fix: c.diagnosis.fix }
       })),
-      lastStatus: { ...this.lastStatus },
+      lastStatus: Object.fromEntries(this.lastStatus),
       histogram: this.histogram(),
       topErrors: [...this.kinds.values()].sort((a, b) => b.count - a.count || a.first - b.first).slice(0, 20),
       interference: this.interference,

@@ -123,3 +123,13 @@ test('Memo stays on where most lookups hit (an outage repeating a few lines)', (
     assert.equal(m.get(k), i % 7)
   }
 })
+
+test('request kinds named like Object.prototype members (__proto__, constructor, toString) each get their last status', async () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'agent.log')
+  const lines = ['__proto__', 'constructor', 'toString', 'metric_data'].map((m, i) =>
+    `2026-11-21 13:18:0${i},000+0000 (7/main) oneapm.collector DEBUG - sent event=collector_request method=POST url="https://collector.example/agent_listener/invoke_raw_method?method=${m}" status=${200 + i}`)
+  fs.writeFileSync(file, lines.join('\n') + '\n')
+  const sum = await summaryJson(file)
+  assert.deepEqual(Object.entries(sum.lastStatus).map(([k, v]) => [k, v.status]), [['__proto__', 200], ['constructor', 201], ['toString', 202], ['metric_data', 203]])
+})
