@@ -54,7 +54,7 @@ export function outputRedactor (file: string | undefined): OutputRedactor {
   }
   // An outage writes the same url, cause and status into thousands of collector_error lines:
   // each short field is redacted once (memo.ts: bounded, and idle on a log where values differ).
-  const memo = new Memo<string | typeof SAME>(FIELD_MEMO_MAX, FIELD_MEMO_CHARS)
+  const memo = new Memo<string | typeof SAME>(FIELD_MEMO_MAX, FIELD_MEMO_CHARS + 8)
   const field = (k: string, v: string): string => {
     if (k.length + v.length >= FIELD_MEMO_CHARS || !memo.on) return redactField(k, v)
     // The key's length first: no two (key, value) pairs spell the same memo key.

@@ -501,7 +501,8 @@ export class SummaryBuilder {
     // The causes failing now, over all processes, are bounded too: an outage whose every line names
     // a new cause (and no recovery) would grow them with the log. Past OPEN_MAX a new cause is not
     // followed (its still_failing lines count to nothing, its recovery to the latest followed one).
-    if (s.open.has(cause) || this.openCount < OPEN_MAX) {
+    // A process past PIDS_MAX has a state of its own for this line only: nothing to follow.
+    if (this.pids.get(r.pid) === s && (s.open.has(cause) || this.openCount < OPEN_MAX)) {
       if (!s.open.has(cause)) this.openCount++
       s.open.set(cause, c)
     }

@@ -95,3 +95,27 @@ test('memory stays flat over a log where every line names a new process and ever
   // 270,000 more processes and 135,000 more causes: unbounded, that is tens of megabytes.
   assert.ok(z - a < 8 * 1024 * 1024, `heap grew ${((z - a) / 1048576).toFixed(1)} MB from ${(a / 1048576).toFixed(1)} MB`)
 })
+
+test('failures of processes past PIDS_MAX do not use up the causes followed for the processes listed', async () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'agent.log')
+  let t = T0
+  let text = ''
+  // Processes 1000..10999 fill the list of processes whose connection is followed (a still_failing line
+  // of no cause known makes a process's state and nothing else); 1000 then fails with cause X.
+  for (let i = 0; i < PIDS_MAX; i++) text += line(t++, 1000 + i, 'still failing event=collector_still_failing cause=none count=1', 'WARNING')
+  const failure = (pid: number, cause: string): string => line(t++, pid, `failed event=collector_error cause="${cause}" status=503`, 'WARNING')
+  text += failure(1000, 'HTTP 503 X')
+  // 4,999 processes past the list, each failing with a cause of its own.
+  for (let i = 0; i < 4999; i++) text += failure(50_000 + i, `HTTP 503 #${i}`)
+  // 1000 fails with a second cause, then recovers after 10 failures: 2 counted, 8 go to the cause failing last (Y), not X.
+  text += failure(1000, 'HTTP 503 Y')
+  text += line(t++, 1000, 'recovered event=collector_recovered failures=10 seconds=60')
+  fs.writeFileSync(file, text)
+  const planned = planFiles([describeFile(file)], -Infinity, Infinity)
+  const s = await summarize(planned, { since: -Infinity, until: Infinity }, undefined, { threads: 1 })
+  const x = s.connectivity[0]
+  assert.equal(x?.pid, 1000)
+  assert.equal(x?.cause, 'HTTP 503 X')
+  assert.equal(x?.count, 1)
+})
