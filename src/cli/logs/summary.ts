@@ -14,7 +14,7 @@ import {
   EVENT_ROWS_MAX, type ConnectivityChange, type EventRow, type FileRead, type Finding, type LevelName,
   type ParsedRecord, type ProcessIdentity, type Summary
 } from './model'
-import { LEVEL_INDEX, PIDS_MAX, Tally, type TallyPart } from './tally'
+import { LEVEL_INDEX, Tally, type TallyPart } from './tally'
 import { Memo } from './memo'
 
 const LEVEL_NAMES: readonly LevelName[] = ['critical', 'error', 'warning', 'info', 'debug', 'trace']
@@ -189,12 +189,16 @@ export class SummaryBuilder {
     else if (ORDERED_EVENTS.has(shown)) this.order(r)
   }
 
-  /** What is known of process `pid`; past PIDS_MAX processes a new one's is not kept (bounded memory: see tally.ts). */
+  /**
+   * What is known of process `pid`: kept for the processes the tally lists (at most its PIDS_MAX, see tally.ts), and
+   * only those. A bound of its own, filled in order of first event, let processes past the list (and, on one thread
+   * only, events no part sends in order) use up the room of a listed process that started later.
+   */
   private identity (pid: number): MutableIdentity {
     let p = this.identities.get(pid)
     if (p === undefined) {
       p = { version: undefined, node: undefined, platform: undefined, app: undefined, started: undefined, proxy: undefined }
-      if (this.identities.size < PIDS_MAX) this.identities.set(pid, p)
+      if (this.tally.pids.has(pid)) this.identities.set(pid, p)
     }
     return p
   }
@@ -350,12 +354,12 @@ export class SummaryBuilder {
     if (r.time > k.last) k.last = r.time
   }
 
-  /** The connection state of process `pid`; past PIDS_MAX processes a new one's is not kept (each of its events starts afresh). */
+  /** The connection state of process `pid`, kept for the processes the tally lists only (as identity()); another's events each start afresh. */
   private pidState (pid: number): PidState {
     let s = this.pids.get(pid)
     if (s === undefined) {
       s = { state: undefined, open: new Map(), fileFailing: false }
-      if (this.pids.size < PIDS_MAX) this.pids.set(pid, s)
+      if (this.tally.pids.has(pid)) this.pids.set(pid, s)
     }
     return s
   }

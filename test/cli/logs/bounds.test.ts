@@ -119,3 +119,33 @@ test('failures of processes past PIDS_MAX do not use up the causes followed for 
   assert.equal(x?.cause, 'HTTP 503 X')
   assert.equal(x?.count, 1)
 })
+
+test('a listed process keeps what agent_start says of it and its outage, whatever processes past PIDS_MAX wrote before; one thread = two', async () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'agent.log')
+  let t = T0
+  let text = ''
+  // Processes 1000..10999 fill the list (plain lines), then 10,000 processes past it write events:
+  // one that no part sends in order (harvest_done), one that it does (a still_failing line of no cause known).
+  for (let i = 0; i < PIDS_MAX; i++) text += line(t++, 1000 + i, `harvest ${i}`)
+  for (let i = 0; i < PIDS_MAX; i++) text += line(t++, 50_000 + i, 'done event=harvest_done')
+  for (let i = 0; i < PIDS_MAX; i++) text += line(t++, 70_000 + i, 'still failing event=collector_still_failing cause=none count=1', 'WARNING')
+  // Listed process 1000 starts, fails, and still fails 5 more times.
+  text += line(t++, 1000, 'started event=agent_start version=9.9.9 node=v20.1.0')
+  text += line(t++, 1000, 'failed event=collector_error cause="HTTP 503 X" status=503', 'WARNING')
+  text += line(t++, 1000, 'still failing event=collector_still_failing cause="HTTP 503 X" count=5', 'WARNING')
+  fs.writeFileSync(file, text)
+  const planned = planFiles([describeFile(file)], -Infinity, Infinity)
+  const range = { since: -Infinity, until: Infinity }
+  const single = await summarize(planned, range, undefined, { threads: 1 })
+  const p = single.processes.find((q) => q.pid === 1000)
+  assert.equal(p?.version, '9.9.9')
+  const failing = single.connectivity.find((c) => c.pid === 1000 && c.state === 'failing')
+  assert.equal(failing?.count, 6, JSON.stringify(single.connectivity.filter((c) => c.pid === 1000)))
+  assert.equal(single.otherProcessRecords, 2 * PIDS_MAX)
+  for (const unitBytes of [100_000, 400_000]) {
+    const par = await summarizeParallel(planned, range, undefined, { threads: 2, unitBytes })
+    assert.ok(par !== undefined)
+    assert.deepEqual(JSON.parse(JSON.stringify(par)), JSON.parse(JSON.stringify(single)))
+  }
+})
