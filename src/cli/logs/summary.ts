@@ -372,7 +372,9 @@ export class SummaryBuilder {
       case 'collector_request': {
         if (event === 'collector_request') this.status(f.url, f.status, r.time)
         const s = this.pidState(r.pid)
-        if (s.state === undefined) this.change(s, { time: r.time, pid: r.pid, state: 'connected', cause: undefined, count: 0, diagnosis: undefined, finding: undefined })
+        // Only a followed process's first: one past the list has a new state per line, and each of its
+        // requests would be a change (thousands a day), pushing the listed processes' out of the list.
+        if (s.state === undefined && this.pids.get(r.pid) === s) this.change(s, { time: r.time, pid: r.pid, state: 'connected', cause: undefined, count: 0, diagnosis: undefined, finding: undefined })
         break
       }
       case 'collector_error': this.collectorError(r, p); break

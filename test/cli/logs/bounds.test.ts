@@ -149,3 +149,22 @@ test('a listed process keeps what agent_start says of it and its outage, whateve
     assert.deepEqual(JSON.parse(JSON.stringify(par)), JSON.parse(JSON.stringify(single)))
   }
 })
+
+test('a process past PIDS_MAX that keeps requesting is not a new connection on every line: the changes of the listed ones still fit', async () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'agent.log')
+  let t = T0
+  let text = ''
+  for (let i = 0; i < PIDS_MAX; i++) text += line(t++, 1000 + i, `harvest ${i}`)
+  // Two processes past the list, 3,000 requests each (one a minute for two days).
+  for (let i = 0; i < 6000; i++) text += line(t++, 50_000 + (i % 2), 'sent event=collector_request url="https://c.example/x?method=metric_data" status=200')
+  text += line(t++, 1000, 'failed event=collector_error cause="HTTP 503 X" status=503', 'WARNING')
+  fs.writeFileSync(file, text)
+  const planned = planFiles([describeFile(file)], -Infinity, Infinity)
+  const range = { since: -Infinity, until: Infinity }
+  const single = await summarize(planned, range, undefined, { threads: 1 })
+  assert.ok(single.connectivity.length <= 3, JSON.stringify(single.connectivity.length))
+  assert.equal(single.connectivity.find((c) => c.pid === 1000)?.cause, 'HTTP 503 X')
+  const par = await summarizeParallel(planned, range, undefined, { threads: 2, unitBytes: 100_000 })
+  assert.deepEqual(JSON.parse(JSON.stringify(par)), JSON.parse(JSON.stringify(single)))
+})
