@@ -43,6 +43,13 @@ function line (t: number, pid: number, body: string, level = 'INFO'): string {
   return `${d.slice(0, 10)} ${d.slice(11, 19)},${d.slice(20, 23)}+0000 (${pid}/main) oneapm.collector ${level} - ${body}\n`
 }
 
+/** Processes 1000 to 1000 + PIDS_MAX - 1, a plain line each from T0 on, one a millisecond: the list full. */
+function listed (): string {
+  let text = ''
+  for (let i = 0; i < PIDS_MAX; i++) text += line(T0 + i, 1000 + i, `harvest ${i}`)
+  return text
+}
+
 test('summary over a log of more processes than it lists: the first PIDS_MAX listed, the rest counted, the same on one thread and on two', async () => {
   const dir = tmpDir()
   const file = path.join(dir, 'agent.log')
@@ -121,13 +128,11 @@ test('failures of processes past PIDS_MAX do not use up the causes followed for 
 })
 
 test('a listed process keeps what agent_start says of it and its outage, whatever processes past PIDS_MAX wrote before; one thread = two', async () => {
-  const dir = tmpDir()
-  const file = path.join(dir, 'agent.log')
-  let t = T0
-  let text = ''
+  const file = path.join(tmpDir(), 'agent.log')
+  let t = T0 + PIDS_MAX
   // Processes 1000..10999 fill the list (plain lines), then 10,000 processes past it write events:
   // one that no part sends in order (harvest_done), one that it does (a still_failing line of no cause known).
-  for (let i = 0; i < PIDS_MAX; i++) text += line(t++, 1000 + i, `harvest ${i}`)
+  let text = listed()
   for (let i = 0; i < PIDS_MAX; i++) text += line(t++, 50_000 + i, 'done event=harvest_done')
   for (let i = 0; i < PIDS_MAX; i++) text += line(t++, 70_000 + i, 'still failing event=collector_still_failing cause=none count=1', 'WARNING')
   // Listed process 1000 starts, fails, and still fails 5 more times.
@@ -151,11 +156,9 @@ test('a listed process keeps what agent_start says of it and its outage, whateve
 })
 
 test('a process past PIDS_MAX that keeps requesting is not a new connection on every line: the changes of the listed ones still fit', async () => {
-  const dir = tmpDir()
-  const file = path.join(dir, 'agent.log')
-  let t = T0
-  let text = ''
-  for (let i = 0; i < PIDS_MAX; i++) text += line(t++, 1000 + i, `harvest ${i}`)
+  const file = path.join(tmpDir(), 'agent.log')
+  let t = T0 + PIDS_MAX
+  let text = listed()
   // Two processes past the list, 3,000 requests each (one a minute for two days).
   for (let i = 0; i < 6000; i++) text += line(t++, 50_000 + (i % 2), 'sent event=collector_request url="https://c.example/x?method=metric_data" status=200')
   text += line(t++, 1000, 'failed event=collector_error cause="HTTP 503 X" status=503', 'WARNING')
